@@ -1,0 +1,71 @@
+namespace CryptoEtl.Core;
+
+/// <summary>
+/// The error names the steps raise. They are the Lambda errorType and what the state machine's
+/// Retry and Catch match, so this class is the one list both sides are checked against.
+/// </summary>
+public static class ErrorNames
+{
+    // Transient: worth retrying later, by the state machine's Retry.
+    public const string CoinGeckoRateLimited = "CryptoEtl.CoinGeckoRateLimited";
+    public const string CoinGeckoUnavailable = "CryptoEtl.CoinGeckoUnavailable";
+    public const string StorageUnavailable = "CryptoEtl.StorageUnavailable";
+    public const string WarehouseUnavailable = "CryptoEtl.WarehouseUnavailable";
+    public const string DeadlineExceeded = "CryptoEtl.DeadlineExceeded";
+
+    // Permanent: retrying cannot help; the run goes to the alert.
+    public const string CoinGeckoAuth = "CryptoEtl.CoinGeckoAuth";
+    public const string CoinGeckoBadResponse = "CryptoEtl.CoinGeckoBadResponse";
+    public const string InvalidInput = "CryptoEtl.InvalidInput";
+    public const string ObjectNotFound = "CryptoEtl.ObjectNotFound";
+    public const string RawObjectInvalid = "CryptoEtl.RawObjectInvalid";
+    public const string CsvSchemaMismatch = "CryptoEtl.CsvSchemaMismatch";
+    public const string RowCountMismatch = "CryptoEtl.RowCountMismatch";
+    public const string WarehouseError = "CryptoEtl.WarehouseError";
+    public const string Configuration = "CryptoEtl.Configuration";
+
+    public static IReadOnlyList<string> Transient { get; } =
+        [CoinGeckoRateLimited, CoinGeckoUnavailable, StorageUnavailable, WarehouseUnavailable, DeadlineExceeded];
+
+    public static IReadOnlyList<string> Permanent { get; } =
+        [CoinGeckoAuth, CoinGeckoBadResponse, InvalidInput, ObjectNotFound, RawObjectInvalid, CsvSchemaMismatch,
+         RowCountMismatch, WarehouseError, Configuration];
+
+    public static IReadOnlyList<string> All { get; } = [.. Transient, .. Permanent];
+
+    public static bool IsTransient(string errorName) => Transient.Contains(errorName);
+}
+
+/// <summary>A failure with a name from <see cref="ErrorNames"/> and a message a person can act on.</summary>
+public class PipelineException : Exception
+{
+    public PipelineException(string errorName, string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        if (!ErrorNames.All.Contains(errorName))
+        {
+            throw new ArgumentException($"unknown error name {errorName}", nameof(errorName));
+        }
+
+        ErrorName = errorName;
+    }
+
+    public PipelineException()
+        : this(ErrorNames.InvalidInput, "invalid input")
+    {
+    }
+
+    public PipelineException(string message)
+        : this(ErrorNames.InvalidInput, message)
+    {
+    }
+
+    public PipelineException(string message, Exception innerException)
+        : this(ErrorNames.InvalidInput, message, innerException)
+    {
+    }
+
+    public string ErrorName { get; }
+
+    public bool IsTransient => ErrorNames.IsTransient(ErrorName);
+}

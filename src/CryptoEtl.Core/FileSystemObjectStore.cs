@@ -1,0 +1,143 @@
+using System.Runtime.CompilerServices;
+
+namespace CryptoEtl.Core;
+
+/// <summary>
+/// A local folder laid out like the bucket: key "raw/2026/11/25/x.json" is file
+/// ROOT/raw/2026/11/25/x.json. Writes go to a hidden temp file in the same folder and are renamed
+/// into place, so a crash never leaves half an object under a real key.
+/// </summary>
+public sealed class FileSystemObjectStore : IObjectStore
+{
+    private const string TempSuffix = ".partial";
+    private readonly string _root;
+
+    public FileSystemObjectStore(string root)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        _root = Path.GetFullPath(root);
+    }
+
+    public string Location => new Uri(_root.EndsWith(Path.DirectorySeparatorChar) ? _root : _root + Path.DirectorySeparatorChar).AbsoluteUri;
+
+    public async Task PutAsync(string key, string contentType, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var path = PathOf(key);
+        var directory = Path.GetDirectoryName(path)!;
+        Directory.CreateDirectory(directory);
+        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}{TempSuffix}");
+        try
+        {
+            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            {
+                await write(stream, cancellationToken);
+                await stream.FlushAsync(cancellationToken);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, path, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(temp);
+            throw new PipelineException(ErrorNames.StorageUnavailable, $"could not write {key} under {_root}: {ex.Message}", ex);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken)
+    {
+        var path = PathOf(key);
+        try
+        {
+            Stream stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            return Task.FromResult(stream);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new PipelineException(ErrorNames.ObjectNotFound, $"no object {key} in {Location}", ex);
+        }
+    }
+
+    public Task<ObjectInfo?> HeadAsync(string key, CancellationToken cancellationToken)
+    {
+        var file = new FileInfo(PathOf(key));
+        return Task.FromResult(file.Exists ? InfoOf(key, file) : null);
+    }
+
+    public async IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        if (!Directory.Exists(_root))
+        {
+            yield break;
+        }
+
+        // Walk only the folder the prefix names, then filter on the whole key.
+        var slash = prefix.LastIndexOf('/');
+        var start = slash < 0 ? _root : Path.Combine(_root, prefix[..slash]);
+        if (!Directory.Exists(start))
+        {
+            yield break;
+        }
+
+        var keys = Directory.EnumerateFiles(start, "*", SearchOption.AllDirectories)
+            .Select(path => Path.GetRelativePath(_root, path).Replace(Path.DirectorySeparatorChar, '/'))
+            .Where(key => key.StartsWith(prefix, StringComparison.Ordinal) && !IsTemp(key))
+            .Order(StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var info = InfoOf(key, new FileInfo(PathOf(key)));
+            yield return info;
+            await Task.CompletedTask;
+        }
+    }
+
+    private static ObjectInfo InfoOf(string key, FileInfo file) =>
+        new(key, file.Length, file.LastWriteTimeUtc, ContentTypes.FromKey(key));
+
+    private static bool IsTemp(string key) =>
+        key.EndsWith(TempSuffix, StringComparison.Ordinal) && key[(key.LastIndexOf('/') + 1)..].StartsWith('.');
+
+    private string PathOf(string key)
+    {
+        if (string.IsNullOrWhiteSpace(key) || key.StartsWith('/') || key.Contains('\\', StringComparison.Ordinal)
+            || key.Split('/').Any(part => part is "" or "." or ".."))
+        {
+            throw new PipelineException(ErrorNames.InvalidInput, $"invalid object key \"{key}\"");
+        }
+
+        return Path.Combine(_root, key.Replace('/', Path.DirectorySeparatorChar));
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // A temp file we cannot delete is hidden and never listed; leave it.
+        }
+    }
+}
+
+public static class ContentTypes
+{
+    public const string Json = "application/json";
+    public const string Csv = "text/csv; charset=utf-8";
+    public const string Html = "text/html; charset=utf-8";
+
+    public static string FromKey(string key) =>
+        key.EndsWith(".json", StringComparison.Ordinal) ? Json
+        : key.EndsWith(".csv", StringComparison.Ordinal) ? Csv
+        : key.EndsWith(".html", StringComparison.Ordinal) ? Html
+        : "application/octet-stream";
+}
