@@ -1,0 +1,42 @@
+namespace CryptoEtl.Core;
+
+/// <summary>
+/// Environment variables the Lambda functions and the CLI read. One list, so the SAM template,
+/// the functions and the docs name the same things.
+/// </summary>
+public static class SettingNames
+{
+    /// <summary>Where objects live: s3://bucket[/prefix] or a local folder (file:///path or a path).</summary>
+    public const string Store = "CRYPTOETL_STORE";
+
+    /// <summary>An S3-compatible endpoint (moto, MinIO); unset for AWS itself.</summary>
+    public const string S3Endpoint = "CRYPTOETL_S3_ENDPOINT";
+
+    public const string CoinGeckoApiUrl = "COINGECKO_API_URL";
+
+    /// <summary>The key itself, for the CLI. Lambda never takes a secret from the environment.</summary>
+    public const string CoinGeckoApiKey = "COINGECKO_API_KEY";
+
+    /// <summary>Lambda: the SSM SecureString parameter holding the CoinGecko key (optional).</summary>
+    public const string CoinGeckoApiKeyParameter = "COINGECKO_API_KEY_PARAMETER";
+
+    public const string CoinGeckoRatePerMinute = "COINGECKO_RATE_PER_MINUTE";
+
+    public const string SnowflakeAccount = "SNOWFLAKE_ACCOUNT";
+    public const string SnowflakeUser = "SNOWFLAKE_USER";
+    public const string SnowflakeRole = "SNOWFLAKE_ROLE";
+    public const string SnowflakeWarehouse = "SNOWFLAKE_WAREHOUSE";
+    public const string SnowflakeDatabase = "SNOWFLAKE_DATABASE";
+    public const string SnowflakeSchema = "SNOWFLAKE_SCHEMA";
+    public const string SnowflakeStage = "SNOWFLAKE_STAGE";
+    public const string SnowflakeApiUrl = "SNOWFLAKE_API_URL";
+
+    /// <summary>CLI: path of the PKCS#8 PEM private key.</summary>
+    public const string SnowflakePrivateKeyPath = "SNOWFLAKE_PRIVATE_KEY_PATH";
+
+    /// <summary>CLI: passphrase of an encrypted PEM key.</summary>
+    public const string SnowflakePrivateKeyPassphrase = "SNOWFLAKE_PRIVATE_KEY_PASSPHRASE";
+
+    /// <summary>Lambda: the SSM SecureString parameter holding the PEM private key.</summary>
+    public const string SnowflakePrivateKeyParameter = "SNOWFLAKE_PRIVATE_KEY_PARAMETER";
+}
