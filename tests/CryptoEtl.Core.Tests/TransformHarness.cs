@@ -39,10 +39,13 @@ public sealed class TransformHarness : IDisposable
     public static byte[] Raw(params string[] pages) =>
         RawSnapshotWriter.Build(FetchTime, pages.Select(Encoding.UTF8.GetBytes), Fixture(TestData.Global));
 
-    public async Task<TransformResult> RunAsync(byte[] raw)
+    /// <param name="raw">The raw object, stored under <see cref="RawKey"/>.</param>
+    /// <param name="spoolMemory">Rows kept in memory before the spool spills to a temporary file; null for the default.</param>
+    public async Task<TransformResult> RunAsync(byte[] raw, long? spoolMemory = null)
     {
         await Store.PutBytesAsync(RawKey, ContentTypes.Json, raw, CancellationToken.None);
-        var output = await new TransformStep(Store).RunAsync(new TransformInput { RawKey = RawKey }, CancellationToken.None);
+        var step = spoolMemory is { } memory ? new TransformStep(Store, memory) : new TransformStep(Store);
+        var output = await step.RunAsync(new TransformInput { RawKey = RawKey }, CancellationToken.None);
         var csv = await Store.ReadAllBytesAsync(output.CsvKey, CancellationToken.None);
         var quality = JsonSerializer.Deserialize(
             await Store.ReadAllBytesAsync(output.QualityKey, CancellationToken.None),

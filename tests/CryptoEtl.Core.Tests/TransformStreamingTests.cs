@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using CryptoEtl.Core.Transform;
 using CryptoEtl.Testing;
 
 namespace CryptoEtl.Core.Tests;
@@ -70,6 +71,22 @@ public sealed class TransformStreamingTests : IDisposable
         }
 
         Assert.True(result.Quality.Checks.Single(c => c.Name == "dominance_sums_to_100").Passed);
+    }
+
+    [Fact]
+    public async Task Rows_spilled_to_a_temporary_file_give_the_same_CSV()
+    {
+        using var buffer = new MemoryStream();
+        SyntheticMarket.Write(buffer, 6000, seed: 11);
+        var inMemory = await _harness.RunAsync(buffer.ToArray());
+        var spilled = await _harness.RunAsync(buffer.ToArray(), spoolMemory: 0);
+
+        Assert.True(inMemory.CsvBytes.Length > 2 * (1 << 20), "the rows must fill several spool chunks");
+        Assert.Equal(inMemory.CsvBytes, spilled.CsvBytes);
+        Assert.Equal(
+            JsonSerializer.Serialize(inMemory.Quality, QualityJsonContext.Default.QualityReport),
+            JsonSerializer.Serialize(spilled.Quality, QualityJsonContext.Default.QualityReport));
+        Assert.Empty(Directory.GetFiles(Path.GetTempPath(), "cryptoetl-rows-*.tmp"));
     }
 
     [Fact]

@@ -5,11 +5,15 @@ using System.Text;
 namespace CryptoEtl.Core.Transform;
 
 /// <summary>
-/// Pass 1 over the raw object: decides which page elements become rows (and why the others do
-/// not), and sums market caps and volumes for the metrics that pass 2 writes.
+/// The one pass over the raw object: decides which page elements become rows (and why the
+/// others do not), encodes each kept row as CSV into the spool, and sums market caps and volumes.
+/// <see cref="WriteCsvAsync"/> then writes the CSV with the metrics those sums allow.
 /// </summary>
-internal sealed class SnapshotAnalyzer : ICoinSink
+internal sealed class SnapshotTransformer : ICoinSink, IDisposable
 {
+    /// <summary>Rows up to this size stay in memory; the rest go to a temporary file.</summary>
+    internal const long DefaultSpoolMemory = 64L << 20;
+
     // The sanity checks on signs: check name, then the columns it covers.
     internal static readonly (string Check, int[] Columns)[] NonNegativeChecks =
     [
@@ -19,7 +23,9 @@ internal sealed class SnapshotAnalyzer : ICoinSink
     ];
 
     private readonly Utf8StringSet _ids = new();
-    private readonly BitList _kept = new();
+    private readonly CsvRowSpool _rows;
+    private readonly CsvLine _line = new();
+    private readonly int[] _nulls = new int[SnapshotColumns.Count];
     private readonly HashSet<long> _ranks = [];
     private readonly SortedDictionary<string, List<RejectedCoin>> _rejected = new(StringComparer.Ordinal);
     private readonly List<string> _duplicateIds = [];
@@ -27,6 +33,12 @@ internal sealed class SnapshotAnalyzer : ICoinSink
     private readonly List<string>[] _negatives = NonNegativeChecks.Select(_ => new List<string>()).ToArray();
     private CompensatedSum _marketCaps;
     private CompensatedSum _volumes;
+    private CompensatedSum _dominance;
+
+    public SnapshotTransformer(long spoolMemory = DefaultSpoolMemory)
+    {
+        _rows = new CsvRowSpool(spoolMemory);
+    }
 
     public int Coins { get; private set; }
 
@@ -34,7 +46,14 @@ internal sealed class SnapshotAnalyzer : ICoinSink
 
     public int Rejected { get; private set; }
 
-    public BitList KeptRows => _kept;
+    /// <summary>Whether the rows outgrew memory and went through a temporary file.</summary>
+    public bool Spilled => _rows.Spilled;
+
+    /// <summary>Empty CSV fields per column (the metric columns once the CSV is written).</summary>
+    public IReadOnlyList<int> Nulls => _nulls;
+
+    /// <summary>The sum of the dominance values written, and how many there were.</summary>
+    public CompensatedSum Dominance => _dominance;
 
     public IReadOnlyDictionary<string, List<RejectedCoin>> RejectedByReason => _rejected;
 
@@ -67,8 +86,8 @@ internal sealed class SnapshotAnalyzer : ICoinSink
             return;
         }
 
-        _kept.Set(position.Ordinal);
         Kept++;
+        _rows.Add(marketCap, volume, EncodeRow(json, coin));
         if (marketCap is { } cap)
         {
             _marketCaps.Add(cap);
@@ -104,9 +123,102 @@ internal sealed class SnapshotAnalyzer : ICoinSink
 
     public ValueTask OnBufferDoneAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
+    /// <summary>Writes the CSV: header, then every kept row with fetch time, currency and metrics.</summary>
+    public async Task WriteCsvAsync(RawSnapshotHeader header, Stream destination, CancellationToken cancellationToken)
+    {
+        var marketCapSum = _marketCaps.Count > 0 ? _marketCaps.Value : (double?)null;
+        var volumeSum = _volumes.Count > 0 ? _volumes.Value : (double?)null;
+        var globalTotal = header.GlobalTotalMarketCap;
+        _nulls[SnapshotColumns.Dominance] = _nulls[SnapshotColumns.VolumeShare] = _nulls[SnapshotColumns.GlobalDominance] = 0;
+        _dominance = default;
+
+        var line = new CsvLine();
+        line.Append(System.Text.Encoding.UTF8.GetBytes(CryptoSchema.CsvHeader));
+        line.Append("\r\n"u8);
+        var prefix = new CsvLine();
+        prefix.Field(System.Text.Encoding.UTF8.GetBytes(ObjectKeys.Iso(header.FetchTime)));
+        prefix.Separator();
+        prefix.Field(System.Text.Encoding.UTF8.GetBytes(header.VsCurrency));
+        prefix.Separator();
+        var rowStart = prefix.Written.ToArray();
+
+        await _rows.ReplayAsync(
+            (marketCap, volume, row) =>
+            {
+                var dominance = Percentage(marketCap, marketCapSum);
+                if (dominance is { } d)
+                {
+                    _dominance.Add(d);
+                }
+
+                line.Append(rowStart);
+                line.Append(row);
+                Metric(line, SnapshotColumns.Dominance, dominance);
+                Metric(line, SnapshotColumns.VolumeShare, Percentage(volume, volumeSum));
+                Metric(line, SnapshotColumns.GlobalDominance, Percentage(marketCap, globalTotal));
+                line.Append("\r\n"u8);
+            },
+            async ct =>
+            {
+                await destination.WriteAsync(line.WrittenMemory, ct);
+                line.Clear();
+            },
+            cancellationToken);
+    }
+
+    public void Dispose() => _rows.Dispose();
+
+    /// <summary>part / whole * 100, in that order; null when either is missing, whole is zero or the result is not finite.</summary>
+    internal static double? Percentage(double? part, double? whole) =>
+        part is { } p && whole is { } w && w != 0 && double.IsFinite(p / w * 100) ? p / w * 100 : null;
+
     /// <summary>A JSON number's value; false for text a double cannot hold finitely.</summary>
     internal static bool TryParseNumber(ReadOnlySpan<byte> text, out double value) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
+
+    private void Metric(CsvLine line, int column, double? value)
+    {
+        line.Separator();
+        if (value is null)
+        {
+            _nulls[column]++;
+        }
+
+        line.Number(value);
+    }
+
+    /// <summary>The row's CSV text from id to last_updated (fetch time, currency and metrics are added when written).</summary>
+    private ReadOnlySpan<byte> EncodeRow(ReadOnlySpan<byte> json, CoinRecord coin)
+    {
+        _line.Clear();
+        var first = true;
+        foreach (var column in SnapshotColumns.CoinColumns)
+        {
+            if (!first)
+            {
+                _line.Separator();
+            }
+
+            first = false;
+            var value = coin.Value(json, column);
+            if (value.IsEmpty)
+            {
+                // Absent, null, or an empty string: all read back as null.
+                _nulls[column]++;
+            }
+            else if (coin[column].Kind == SlotKind.Number)
+            {
+                // JSON number text never needs quoting.
+                _line.Append(value);
+            }
+            else
+            {
+                _line.Field(value);
+            }
+        }
+
+        return _line.Written;
+    }
 
     private static string? RejectionReason(ReadOnlySpan<byte> json, CoinRecord coin, out double? marketCap, out double? volume, out long? rank)
     {
