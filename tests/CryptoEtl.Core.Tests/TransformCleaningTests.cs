@@ -125,13 +125,16 @@ public sealed class TransformCleaningTests : IDisposable
             Coin("comma", ("name", "\"Wrapped, Bridged\"")),
             Coin("quote", ("name", "\"The \\\"Best\\\" Coin\"")),
             Coin("lines", ("name", "\"two\\nlines\\r\\nhere\"")),
-            Coin("escaped", ("name", "\"Caf\\u00e9 \\u0041\""), ("symbol", "\"caf\u00e9\"")))));
+            Coin("escaped", ("name", "\"Caf\\u00e9 \\u0041\""), ("symbol", "\"caf\u00e9\"")),
+            Coin("long", ("name", "\"" + new string('n', 70_000) + "\""), ("symbol", "\"" + new string('s', 200) + "\"")))));
 
         Assert.Equal("Wrapped, Bridged", result.Row("comma")["name"]);
         Assert.Equal("The \"Best\" Coin", result.Row("quote")["name"]);
         Assert.Equal("two\nlines\r\nhere", result.Row("lines")["name"]);
         Assert.Equal("Café A", result.Row("escaped")["name"]);
         Assert.Equal("café", result.Row("escaped")["symbol"]);
+        Assert.Equal(new string('n', 70_000), result.Row("long")["name"]);
+        Assert.Equal(new string('s', 200), result.Row("long")["symbol"]);
 
         var csv = Encoding.UTF8.GetString(result.CsvBytes);
         Assert.Contains(",\"Wrapped, Bridged\",", csv, StringComparison.Ordinal);

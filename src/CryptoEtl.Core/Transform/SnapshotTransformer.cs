@@ -1,13 +1,14 @@
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
+using CsvHelper;
 
 namespace CryptoEtl.Core.Transform;
 
 /// <summary>
 /// The one pass over the raw object: decides which page elements become rows (and why the
-/// others do not), encodes each kept row as CSV into the spool, and sums market caps and volumes.
-/// <see cref="WriteCsvAsync"/> then writes the CSV with the metrics those sums allow.
+/// others do not), keeps each kept row's fields in the spool, and sums market caps and volumes.
+/// <see cref="WriteCsvAsync"/> then writes the CSV (CsvHelper) with the metrics those sums allow.
 /// </summary>
 internal sealed class SnapshotTransformer : ICoinSink, IDisposable
 {
@@ -23,8 +24,8 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
     ];
 
     private readonly Utf8StringSet _ids = new();
-    private readonly CsvRowSpool _rows;
-    private readonly CsvLine _line = new();
+    private readonly RowSpool _rows;
+    private readonly FieldBuffer _fields = new();
     private readonly int[] _nulls = new int[SnapshotColumns.Count];
     private readonly HashSet<long> _ranks = [];
     private readonly SortedDictionary<string, List<RejectedCoin>> _rejected = new(StringComparer.Ordinal);
@@ -37,7 +38,7 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
 
     public SnapshotTransformer(long spoolMemory = DefaultSpoolMemory)
     {
-        _rows = new CsvRowSpool(spoolMemory);
+        _rows = new RowSpool(spoolMemory);
     }
 
     public int Coins { get; private set; }
@@ -87,7 +88,7 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
         }
 
         Kept++;
-        _rows.Add(marketCap, volume, EncodeRow(json, coin));
+        _rows.Add(marketCap, volume, RowFields(json, coin));
         if (marketCap is { } cap)
         {
             _marketCaps.Add(cap);
@@ -132,18 +133,20 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
         _nulls[SnapshotColumns.Dominance] = _nulls[SnapshotColumns.VolumeShare] = _nulls[SnapshotColumns.GlobalDominance] = 0;
         _dominance = default;
 
-        var line = new CsvLine();
-        line.Append(System.Text.Encoding.UTF8.GetBytes(CryptoSchema.CsvHeader));
-        line.Append("\r\n"u8);
-        var prefix = new CsvLine();
-        prefix.Field(System.Text.Encoding.UTF8.GetBytes(ObjectKeys.Iso(header.FetchTime)));
-        prefix.Separator();
-        prefix.Field(System.Text.Encoding.UTF8.GetBytes(header.VsCurrency));
-        prefix.Separator();
-        var rowStart = prefix.Written.ToArray();
+        var fetchTime = Encoding.UTF8.GetBytes(ObjectKeys.Iso(header.FetchTime));
+        var vsCurrency = Encoding.UTF8.GetBytes(header.VsCurrency);
+        using var pending = new PendingBytes();
+        // CsvHelper's own flushes go to memory; the CSV of each spool chunk then goes to the
+        // destination asynchronously.
+        await using var csv = CsvWriter.Create(pending, CsvWriterOptions.Default, leaveOpen: true);
+        foreach (var column in CryptoSchema.Columns)
+        {
+            csv.WriteField(column.Name);
+        }
 
+        csv.EndRecord();
         await _rows.ReplayAsync(
-            (marketCap, volume, row) =>
+            (marketCap, volume, fields) =>
             {
                 var dominance = Percentage(marketCap, marketCapSum);
                 if (dominance is { } d)
@@ -151,17 +154,23 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
                     _dominance.Add(d);
                 }
 
-                line.Append(rowStart);
-                line.Append(row);
-                Metric(line, SnapshotColumns.Dominance, dominance);
-                Metric(line, SnapshotColumns.VolumeShare, Percentage(volume, volumeSum));
-                Metric(line, SnapshotColumns.GlobalDominance, Percentage(marketCap, globalTotal));
-                line.Append("\r\n"u8);
+                csv.WriteField(fetchTime);
+                csv.WriteField(vsCurrency);
+                while (!fields.IsEmpty)
+                {
+                    // The JSON's text as it was: numbers are never re-rounded.
+                    csv.WriteField(FieldBuffer.Next(ref fields));
+                }
+
+                Metric(csv, SnapshotColumns.Dominance, dominance);
+                Metric(csv, SnapshotColumns.VolumeShare, Percentage(volume, volumeSum));
+                Metric(csv, SnapshotColumns.GlobalDominance, Percentage(marketCap, globalTotal));
+                csv.EndRecord();
             },
             async ct =>
             {
-                await destination.WriteAsync(line.WrittenMemory, ct);
-                line.Clear();
+                csv.Flush();
+                await pending.DrainToAsync(destination, ct);
             },
             cancellationToken);
     }
@@ -176,48 +185,37 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
     internal static bool TryParseNumber(ReadOnlySpan<byte> text, out double value) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
 
-    private void Metric(CsvLine line, int column, double? value)
+    private void Metric(CsvWriter csv, int column, double? value)
     {
-        line.Separator();
-        if (value is null)
+        if (value is { } v)
+        {
+            // No format: the shortest text that round-trips, invariant.
+            csv.WriteField(v, default);
+        }
+        else
         {
             _nulls[column]++;
+            csv.WriteField(ReadOnlySpan<byte>.Empty);
         }
-
-        line.Number(value);
     }
 
-    /// <summary>The row's CSV text from id to last_updated (fetch time, currency and metrics are added when written).</summary>
-    private ReadOnlySpan<byte> EncodeRow(ReadOnlySpan<byte> json, CoinRecord coin)
+    /// <summary>The row's fields from id to last_updated (fetch time, currency and metrics are added when written).</summary>
+    private ReadOnlySpan<byte> RowFields(ReadOnlySpan<byte> json, CoinRecord coin)
     {
-        _line.Clear();
-        var first = true;
+        _fields.Clear();
         foreach (var column in SnapshotColumns.CoinColumns)
         {
-            if (!first)
-            {
-                _line.Separator();
-            }
-
-            first = false;
             var value = coin.Value(json, column);
             if (value.IsEmpty)
             {
                 // Absent, null, or an empty string: all read back as null.
                 _nulls[column]++;
             }
-            else if (coin[column].Kind == SlotKind.Number)
-            {
-                // JSON number text never needs quoting.
-                _line.Append(value);
-            }
-            else
-            {
-                _line.Field(value);
-            }
+
+            _fields.Add(value);
         }
 
-        return _line.Written;
+        return _fields.Written;
     }
 
     private static string? RejectionReason(ReadOnlySpan<byte> json, CoinRecord coin, out double? marketCap, out double? volume, out long? rank)

@@ -4,73 +4,52 @@ using System.Buffers.Binary;
 namespace CryptoEtl.Core.Transform;
 
 /// <summary>
-/// RFC 4180 field encoding into a growable UTF-8 buffer: a field is quoted only when it holds a
-/// comma, a quote, CR or LF, with inner quotes doubled.
+/// One row's fields, each as its length (7-bit varint) and its UTF-8 bytes: the row waits in the
+/// spool in this form and CsvHelper encodes it when the CSV is written.
 /// </summary>
-internal sealed class CsvLine
+internal sealed class FieldBuffer
 {
-    private static readonly SearchValues<byte> NeedsQuotes = SearchValues.Create(",\"\r\n"u8);
-
     private byte[] _buffer = new byte[1024];
 
     public int Length { get; private set; }
 
     public ReadOnlySpan<byte> Written => _buffer.AsSpan(0, Length);
 
-    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, Length);
-
     public void Clear() => Length = 0;
 
-    public void Separator() => Append((byte)',');
-
-    public void Field(ReadOnlySpan<byte> value)
+    public void Add(ReadOnlySpan<byte> value)
     {
-        if (value.IndexOfAny(NeedsQuotes) < 0)
+        Reserve(5 + value.Length);
+        var length = (uint)value.Length;
+        while (length >= 0x80)
         {
-            Append(value);
-            return;
+            _buffer[Length++] = (byte)(length | 0x80);
+            length >>= 7;
         }
 
-        Append((byte)'"');
-        while (true)
+        _buffer[Length++] = (byte)length;
+        value.CopyTo(_buffer.AsSpan(Length));
+        Length += value.Length;
+    }
+
+    /// <summary>Takes the first field off <paramref name="fields"/>.</summary>
+    public static ReadOnlySpan<byte> Next(ref ReadOnlySpan<byte> fields)
+    {
+        var length = 0;
+        var shift = 0;
+        byte b;
+        var i = 0;
+        do
         {
-            var quote = value.IndexOf((byte)'"');
-            if (quote < 0)
-            {
-                Append(value);
-                break;
-            }
-
-            Append(value[..(quote + 1)]);
-            Append((byte)'"');
-            value = value[(quote + 1)..];
+            b = fields[i++];
+            length |= (b & 0x7F) << shift;
+            shift += 7;
         }
+        while (b >= 0x80);
 
-        Append((byte)'"');
-    }
-
-    /// <summary>The shortest text that round-trips (invariant), or an empty field for null.</summary>
-    public void Number(double? value)
-    {
-        if (value is { } v)
-        {
-            Reserve(32);
-            v.TryFormat(_buffer.AsSpan(Length), out var written, default, System.Globalization.CultureInfo.InvariantCulture);
-            Length += written;
-        }
-    }
-
-    public void Append(ReadOnlySpan<byte> bytes)
-    {
-        Reserve(bytes.Length);
-        bytes.CopyTo(_buffer.AsSpan(Length));
-        Length += bytes.Length;
-    }
-
-    public void Append(byte value)
-    {
-        Reserve(1);
-        _buffer[Length++] = value;
+        var value = fields.Slice(i, length);
+        fields = fields[(i + length)..];
+        return value;
     }
 
     private void Reserve(int count)
@@ -83,13 +62,13 @@ internal sealed class CsvLine
 }
 
 /// <summary>
-/// The encoded rows of one transform between reading the raw object and writing the CSV: the
+/// The kept rows of one transform between reading the raw object and writing the CSV: the
 /// metrics need totals over all rows, so rows wait here for them instead of the raw object being
-/// parsed twice. Each record is the row's market cap and volume (NaN for null) and its CSV text
-/// without the metric columns. Records live in pooled 1 MB chunks up to a memory budget, then
-/// spill to a temporary file that is deleted on dispose.
+/// parsed twice. Each record is the row's market cap and volume (NaN for null) and its fields
+/// (<see cref="FieldBuffer"/>). Records live in pooled 1 MB chunks up to a memory budget, then
+/// spill to a temporary file that is deleted on dispose (a local file: written synchronously).
 /// </summary>
-internal sealed class CsvRowSpool : IDisposable
+internal sealed class RowSpool : IDisposable
 {
     internal const int ChunkSize = 1 << 20;
     private const int RecordHeader = sizeof(int) + (2 * sizeof(double));
@@ -100,7 +79,7 @@ internal sealed class CsvRowSpool : IDisposable
     private int _used;
     private FileStream? _spill;
 
-    public CsvRowSpool(long memoryBudget)
+    public RowSpool(long memoryBudget)
     {
         _memoryBudget = memoryBudget;
     }
@@ -110,24 +89,24 @@ internal sealed class CsvRowSpool : IDisposable
     /// <summary>True once rows went to a temporary file.</summary>
     public bool Spilled => _spill is not null;
 
-    public void Add(double? marketCap, double? volume, ReadOnlySpan<byte> row)
+    public void Add(double? marketCap, double? volume, ReadOnlySpan<byte> fields)
     {
-        var size = RecordHeader + row.Length;
+        var size = RecordHeader + fields.Length;
         if (_used + size > _current.Length)
         {
             Seal(size);
         }
 
         var record = _current.AsSpan(_used, size);
-        BinaryPrimitives.WriteInt32LittleEndian(record, row.Length);
+        BinaryPrimitives.WriteInt32LittleEndian(record, fields.Length);
         BinaryPrimitives.WriteDoubleLittleEndian(record[4..], marketCap ?? double.NaN);
         BinaryPrimitives.WriteDoubleLittleEndian(record[12..], volume ?? double.NaN);
-        row.CopyTo(record[RecordHeader..]);
+        fields.CopyTo(record[RecordHeader..]);
         _used += size;
         Rows++;
     }
 
-    /// <summary>Hands every row back in order; <paramref name="onRow"/> gets the market cap, the volume and the row text.</summary>
+    /// <summary>Hands every row back in order; <paramref name="onRow"/> gets the market cap, the volume and the row's fields.</summary>
     public async Task ReplayAsync(RowHandler onRow, Func<CancellationToken, ValueTask> afterChunk, CancellationToken cancellationToken)
     {
         foreach (var (chunk, used) in _sealed)
@@ -180,7 +159,7 @@ internal sealed class CsvRowSpool : IDisposable
         _spill?.Dispose();
     }
 
-    internal delegate void RowHandler(double? marketCap, double? volume, ReadOnlySpan<byte> row);
+    internal delegate void RowHandler(double? marketCap, double? volume, ReadOnlySpan<byte> fields);
 
     private static void ReplayChunk(ReadOnlySpan<byte> chunk, RowHandler onRow)
     {
