@@ -281,7 +281,8 @@ public sealed class CoinGeckoClient
             random = _jitter.NextDouble();
         }
 
-        return ceiling / 2 + ceiling / 2 * random;
+        // Whole milliseconds: what timers can wait, so the reported delay is the one waited.
+        return TimeSpan.FromMilliseconds(Math.Round((ceiling / 2 + ceiling / 2 * random).TotalMilliseconds));
     }
 
     // The key travels in a header, never the URL; this only guards against a base URL that carries one.
