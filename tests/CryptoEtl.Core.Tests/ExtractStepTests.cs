@@ -258,9 +258,7 @@ public sealed class ExtractStepTests : IDisposable
     [Fact]
     public async Task Offline_recording_serves_the_recorded_page_then_the_end_of_the_market()
     {
-        using var http = new HttpClient(new RecordedCoinGeckoHandler([Recorded.Page(1)], Recorded.Global));
-        var client = new CoinGeckoClient(http, new CoinGeckoOptions { CallsPerMinute = 6000 }, _clock);
-        var step = new ExtractStep(client, _store, _clock);
+        var step = new ExtractStep(RecordedCoinGeckoHandler.CreateClient([Recorded.Page(1)], Recorded.Global, _clock), _store, _clock);
 
         var output = await step.RunAsync(new ExtractInput { Pages = PageCount.All }, null, CancellationToken.None);
 
@@ -278,9 +276,7 @@ public sealed class ExtractStepTests : IDisposable
     [Fact]
     public async Task Offline_recording_recuts_pages_for_another_per_page_keeping_every_coin()
     {
-        using var http = new HttpClient(new RecordedCoinGeckoHandler([Recorded.Page(1)], Recorded.Global));
-        var client = new CoinGeckoClient(http, new CoinGeckoOptions { CallsPerMinute = 6000 }, _clock);
-        var step = new ExtractStep(client, _store, _clock);
+        var step = new ExtractStep(RecordedCoinGeckoHandler.CreateClient([Recorded.Page(1)], Recorded.Global, _clock), _store, _clock);
 
         var output = await step.RunAsync(new ExtractInput { Pages = PageCount.All, PerPage = 100 }, null, CancellationToken.None);
 
@@ -295,8 +291,7 @@ public sealed class ExtractStepTests : IDisposable
     [Fact]
     public async Task Offline_recording_refuses_another_currency_like_CoinGecko()
     {
-        using var http = new HttpClient(new RecordedCoinGeckoHandler([Recorded.Page(1)], Recorded.Global));
-        var step = new ExtractStep(new CoinGeckoClient(http, new CoinGeckoOptions(), _clock), _store, _clock);
+        var step = new ExtractStep(RecordedCoinGeckoHandler.CreateClient([Recorded.Page(1)], Recorded.Global, _clock), _store, _clock);
 
         var ex = await Assert.ThrowsAsync<PipelineException>(() => step.RunAsync(new ExtractInput { VsCurrency = "eur" }, null, CancellationToken.None));
 
