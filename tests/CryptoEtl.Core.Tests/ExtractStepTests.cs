@@ -62,6 +62,19 @@ public sealed class ExtractStepTests : IDisposable
     }
 
     [Fact]
+    public async Task Transform_reads_the_raw_object_extract_writes()
+    {
+        await using var server = await FakeCoinGecko.StartAsync(_clock, FakeCoinGecko.Market(10));
+        var extracted = await new ExtractStep(server.Client(_clock), _store, _clock).RunAsync(new ExtractInput(), null, CancellationToken.None);
+
+        var transformed = await new TransformStep(_store).RunAsync(new TransformInput { RawKey = extracted.RawKey }, CancellationToken.None);
+
+        Assert.Equal(extracted.FetchTime, transformed.FetchTime);
+        Assert.Equal(extracted.Coins, transformed.Rows + transformed.Rejected);
+        Assert.True(transformed.Rows > 0);
+    }
+
+    [Fact]
     public async Task Pages_all_sweeps_until_the_empty_page()
     {
         await using var server = await FakeCoinGecko.StartAsync(_clock, FakeCoinGecko.Market(4));
@@ -175,6 +188,8 @@ public sealed class ExtractStepTests : IDisposable
         Assert.Equal(3, server.Calls.Count(c => c.IsGlobal));
         var root = await ReadRawAsync(output.RawKey);
         Assert.Equal(JsonValueKind.Null, root.GetProperty(RawSnapshot.Global).ValueKind);
+        var transformed = await new TransformStep(_store).RunAsync(new TransformInput { RawKey = output.RawKey }, CancellationToken.None);
+        Assert.Equal(output.Coins, transformed.Rows + transformed.Rejected);
     }
 
     [Fact]
