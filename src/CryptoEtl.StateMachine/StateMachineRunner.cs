@@ -195,36 +195,28 @@ public sealed class StateMachineRunner
 
     private async Task<JsonNode?> InvokeAsync(TaskState task, JsonObject parameters, CancellationToken cancellationToken)
     {
-        if (task.Resource == StateMachineDefinition.SnsPublish)
-        {
-            var message = parameters["Message"] is JsonValue m && m.TryGetValue<string>(out var text) ? text : parameters["Message"]?.ToJsonString() ?? "null";
-            await _alerts.PublishAsync(new AlertMessage((string)parameters["TopicArn"]!, (string?)parameters["Subject"], message), cancellationToken);
-            return new JsonObject
-            {
-                ["MessageId"] = Guid.NewGuid().ToString(),
-                ["SdkHttpMetadata"] = new JsonObject { ["HttpStatusCode"] = 200 },
-                ["SdkResponseMetadata"] = new JsonObject { ["RequestId"] = Guid.NewGuid().ToString() },
-            };
-        }
-
-        var handler = _functions[task.FunctionPlaceholder!];
-        JsonNode? payload;
         try
         {
-            payload = await handler(parameters["Payload"]?.DeepClone(), cancellationToken);
+            return task.Resource == StateMachineDefinition.SnsPublish
+                ? await PublishAsync(parameters, cancellationToken)
+                : await InvokeFunctionAsync(task.FunctionPlaceholder!, parameters, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
         }
-        catch (Exception ex)
+        catch (Exception ex) when (ex is not StatesErrorException)
         {
             // What the Lambda runtime reports for an unhandled exception: errorType is the error name.
             var errorType = ex is PipelineException pipeline ? pipeline.ErrorName : ex.GetType().Name;
             var cause = new JsonObject { ["errorMessage"] = ex.Message, ["errorType"] = errorType };
             throw new StatesErrorException(errorType, cause.ToJsonString());
         }
+    }
 
+    private async Task<JsonNode?> InvokeFunctionAsync(string placeholder, JsonObject parameters, CancellationToken cancellationToken)
+    {
+        var payload = await _functions[placeholder](parameters["Payload"]?.DeepClone(), cancellationToken);
         return new JsonObject
         {
             ["ExecutedVersion"] = "$LATEST",
@@ -232,6 +224,19 @@ public sealed class StateMachineRunner
             ["SdkHttpMetadata"] = new JsonObject { ["HttpStatusCode"] = 200 },
             ["SdkResponseMetadata"] = new JsonObject { ["RequestId"] = Guid.NewGuid().ToString() },
             ["StatusCode"] = 200,
+        };
+    }
+
+    private async Task<JsonNode?> PublishAsync(JsonObject parameters, CancellationToken cancellationToken)
+    {
+        // Like the SNS integration, a non-string Message is sent as its JSON text.
+        var message = parameters["Message"] is JsonValue m && m.TryGetValue<string>(out var text) ? text : parameters["Message"]?.ToJsonString() ?? "null";
+        await _alerts.PublishAsync(new AlertMessage((string)parameters["TopicArn"]!, (string?)parameters["Subject"], message), cancellationToken);
+        return new JsonObject
+        {
+            ["MessageId"] = Guid.NewGuid().ToString(),
+            ["SdkHttpMetadata"] = new JsonObject { ["HttpStatusCode"] = 200 },
+            ["SdkResponseMetadata"] = new JsonObject { ["RequestId"] = Guid.NewGuid().ToString() },
         };
     }
 
