@@ -56,10 +56,7 @@ public sealed partial class StateMachineDefinition
         }
 
         CheckFields(top, TopFields, "definition");
-        if (top["QueryLanguage"] is { } language && language.GetValue<string>() != "JSONPath")
-        {
-            throw Invalid("QueryLanguage", $"\"{language}\" is not supported by the local runner (only JSONPath)");
-        }
+        CheckQueryLanguage(top, "definition");
 
         var startAt = RequiredString(top, "StartAt", "definition");
         if (top["States"] is not JsonObject statesNode || statesNode.Count == 0)
@@ -97,6 +94,14 @@ public sealed partial class StateMachineDefinition
 
     internal static PipelineException Invalid(string where, string why) =>
         new(ErrorNames.Configuration, $"{where}: {why}");
+
+    internal static void CheckQueryLanguage(JsonObject node, string where)
+    {
+        if (OptionalString(node, "QueryLanguage", where) is { } language && language != "JSONPath")
+        {
+            throw Invalid($"{where}.QueryLanguage", $"\"{language}\" is not supported by the local runner (only JSONPath)");
+        }
+    }
 
     internal static void CheckFields(JsonObject node, IReadOnlySet<string> allowed, string where)
     {

@@ -13,10 +13,7 @@ internal abstract class State
     protected State(string name, JsonObject node, string where, bool terminal)
     {
         Name = name;
-        if (node["QueryLanguage"] is { } language && language.GetValue<string>() != "JSONPath")
-        {
-            throw Invalid($"{where}.QueryLanguage", "only JSONPath is supported by the local runner");
-        }
+        CheckQueryLanguage(node, where);
 
         if (terminal)
         {
