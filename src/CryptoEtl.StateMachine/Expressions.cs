@@ -319,13 +319,7 @@ internal sealed class IntrinsicParser(string text, string where)
 
         if (c == '$')
         {
-            var start = _pos;
-            while (_pos < text.Length && text[_pos] is not (',' or ')' or ' '))
-            {
-                _pos++;
-            }
-
-            return new PathExpression(JsonPath.Parse(text[start.._pos], where));
+            return new PathExpression(JsonPath.Parse(ReadToken(), where));
         }
 
         if (text.AsSpan(_pos).StartsWith("States.", StringComparison.Ordinal))
@@ -333,13 +327,7 @@ internal sealed class IntrinsicParser(string text, string where)
             return ParseCall();
         }
 
-        var begin = _pos;
-        while (_pos < text.Length && text[_pos] is not (',' or ')' or ' '))
-        {
-            _pos++;
-        }
-
-        var token = text[begin.._pos];
+        var token = ReadToken();
         return token switch
         {
             "true" => new LiteralExpression(JsonValue.Create(true)),
@@ -370,6 +358,18 @@ internal sealed class IntrinsicParser(string text, string where)
 
         Expect('\'');
         return new StringLiteral(raw.ToString(), value.ToString());
+    }
+
+    /// <summary>A path or a literal: everything up to the next separator.</summary>
+    private string ReadToken()
+    {
+        var start = _pos;
+        while (_pos < text.Length && text[_pos] is not (',' or ')' or ' '))
+        {
+            _pos++;
+        }
+
+        return text[start.._pos];
     }
 
     private char Peek() => _pos < text.Length ? text[_pos] : '\0';
