@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Reflection;
+using System.Text.Json.Nodes;
 using CryptoEtl.Core;
 using CryptoEtl.Core.CoinGecko;
 using CryptoEtl.Core.Steps;
 using CryptoEtl.DuckDb;
+using CryptoEtl.StateMachine;
 
 namespace CryptoEtl.Cli;
 
@@ -68,7 +70,28 @@ public sealed class LocalPipeline : IDisposable
 
     public LoadStep Load { get; }
 
+    /// <summary>The state machine's functions, by placeholder name, running these steps in process.</summary>
+    public IReadOnlyDictionary<string, Func<JsonNode?, CancellationToken, Task<JsonNode?>>> Functions => new Dictionary<string, Func<JsonNode?, CancellationToken, Task<JsonNode?>>>
+    {
+        ["ExtractFunctionArn"] = TypedFunction.Create(ContractsJsonContext.Default.ExtractInput, ContractsJsonContext.Default.ExtractOutput,
+            (input, ct) => Extract.RunAsync(input, null, ct)),
+        ["TransformFunctionArn"] = TypedFunction.Create(ContractsJsonContext.Default.TransformInput, ContractsJsonContext.Default.TransformOutput, Transform.RunAsync),
+        ["LoadFunctionArn"] = TypedFunction.Create(ContractsJsonContext.Default.LoadInput, ContractsJsonContext.Default.LoadOutput, Load.RunAsync),
+    };
+
     public void Dispose() => _http.Dispose();
+}
+
+/// <summary>statemachine/crypto_etl.asl.json, embedded in the binary: the definition AWS runs too.</summary>
+public static class EmbeddedStateMachine
+{
+    public static StateMachineDefinition Load()
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("crypto_etl.asl.json")
+            ?? throw new InvalidOperationException("the state machine definition is missing from this build");
+        using var reader = new StreamReader(stream);
+        return StateMachineDefinition.Parse(reader.ReadToEnd());
+    }
 }
 
 /// <summary>The recorded market shipped in the binary for `run --offline` (see Recorded/README.md).</summary>
