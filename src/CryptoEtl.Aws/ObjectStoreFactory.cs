@@ -90,7 +90,19 @@ public static partial class ObjectStoreFactory
     /// An S3 client with credentials and region from the standard AWS chain (environment, profile,
     /// container/instance role), standard retry mode, and for an endpoint: that URL, path style.
     /// </summary>
-    public static AmazonS3Client CreateS3Client(Uri? endpoint = null) => new(CreateS3Config(endpoint));
+    public static AmazonS3Client CreateS3Client(Uri? endpoint = null)
+    {
+        try
+        {
+            return new AmazonS3Client(CreateS3Config(endpoint));
+        }
+        catch (AmazonClientException ex)
+        {
+            // Outside Lambda the usual cause: no region anywhere in the chain.
+            throw new PipelineException(ErrorNames.Configuration,
+                $"cannot create an S3 client: {ex.Message} (set AWS_REGION, or an S3 endpoint for an S3-compatible server)", ex);
+        }
+    }
 
     public static AmazonS3Config CreateS3Config(Uri? endpoint = null)
     {
