@@ -48,8 +48,7 @@ public sealed class StepsOnS3Tests(MotoServer moto) : IClassFixture<MotoServer>,
         var clock = new FakeTimeProvider(FetchTime) { AutoAdvanceAmount = TimeSpan.FromMinutes(1) };
         var market = await File.ReadAllBytesAsync(TestData.CoinGecko(TestData.Markets250));
         var global = await File.ReadAllBytesAsync(TestData.CoinGecko(TestData.Global));
-        using var http = new HttpClient(new RecordedCoinGeckoHandler([market], global));
-        var client = new CoinGeckoClient(http, new CoinGeckoOptions(), clock);
+        var client = RecordedCoinGeckoHandler.CreateClient([market], global, clock);
         var database = _temp.Combine(databaseName);
 
         var extracted = await new ExtractStep(client, store, clock)
