@@ -43,7 +43,7 @@ for function in extract transform load; do
   rm -rf "$publish"
   echo "== $function ($rid)"
   started=$(date +%s)
-  dotnet publish "$project" -c Release -r "$rid" -o "$publish" --nologo -v quiet -p:DebugType=none -p:GenerateDocumentationFile=false
+  dotnet publish "$project" -c Release -r "$rid" -o "$publish" --nologo -v quiet
   [ -x "$publish/bootstrap" ] || { echo "package-lambdas: no executable $publish/bootstrap" >&2; exit 1; }
   zip_bootstrap "$publish" "$out/$function.zip"
   echo "   bootstrap $(stat -c %s "$publish/bootstrap") bytes, $function.zip $(stat -c %s "$out/$function.zip") bytes, $(( $(date +%s) - started ))s"

@@ -28,6 +28,26 @@ public sealed class SsmParameterReader : IDisposable
     /// <summary>A reader over the default credentials and region (in Lambda: the function's role and region).</summary>
     public static SsmParameterReader Create() => new(new AmazonSimpleSystemsManagementClient(), ownsClient: true);
 
+    /// <summary>
+    /// The secret in the SecureString parameter whose name the setting <paramref name="parameterSetting"/>
+    /// holds (e.g. SNOWFLAKE_PRIVATE_KEY_PARAMETER=/cryptoetl/snowflake-private-key); null when the
+    /// setting is unset and not <paramref name="required"/>. SSM is only called when there is a name.
+    /// </summary>
+    public static async Task<string?> ReadSettingAsync(Func<string, string?> getEnv, string parameterSetting, bool required, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(getEnv);
+        var name = getEnv(parameterSetting);
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            return required
+                ? throw new PipelineException(ErrorNames.Configuration, $"{parameterSetting} is not set: name the SSM SecureString parameter that holds the secret")
+                : null;
+        }
+
+        using var reader = Create();
+        return await reader.GetSecureStringAsync(name.Trim(), ct);
+    }
+
     /// <summary>The decrypted value of SecureString parameter <paramref name="name"/>.</summary>
     public async Task<string> GetSecureStringAsync(string name, CancellationToken ct)
     {

@@ -162,11 +162,12 @@ public static class LambdaHost
             return;
         }
 
-        await runtime.PostResponseAsync(invocation.RequestId, response, CancellationToken.None);
+        // Logs and metrics go out before the response: Lambda may freeze the process once it has it.
         var durationMs = time.GetElapsedTime(started).TotalMilliseconds;
         logger.Info("invocation done", new LogField("step", function.Name), new LogField("durationMs", durationMs));
         List<Metric> metrics = [.. function.Metrics?.Invoke(output) ?? [], new Metric("DurationMs", durationMs, MetricUnit.Milliseconds)];
         EmbeddedMetrics.Write(logger, function.Name, metrics, time.GetUtcNow());
+        await runtime.PostResponseAsync(invocation.RequestId, response, CancellationToken.None);
     }
 
     private static TIn Deserialize<TIn>(byte[] payload, JsonTypeInfo<TIn> type)

@@ -48,6 +48,18 @@ public sealed class SsmParameterReaderTests(MotoServerFixture moto) : IClassFixt
         Assert.DoesNotContain("s3cr3t-value", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_setting_that_names_no_parameter_is_null_when_optional_and_an_error_when_required()
+    {
+        static string? NoSettings(string name) => null;
+
+        Assert.Null(await SsmParameterReader.ReadSettingAsync(NoSettings, SettingNames.CoinGeckoApiKeyParameter, required: false, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<PipelineException>(() =>
+            SsmParameterReader.ReadSettingAsync(NoSettings, SettingNames.SnowflakePrivateKeyParameter, required: true, CancellationToken.None));
+        Assert.Equal(ErrorNames.Configuration, error.ErrorName);
+        Assert.StartsWith($"{SettingNames.SnowflakePrivateKeyParameter} is not set", error.Message, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _ssm.Dispose();
 
     private Task<PutParameterResponse> PutAsync(string name, string value, ParameterType type) =>
