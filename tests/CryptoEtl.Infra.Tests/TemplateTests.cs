@@ -189,6 +189,29 @@ public sealed partial class TemplateTests
         Assert.DoesNotContain(load.Keys, k => k.StartsWith("COINGECKO", StringComparison.Ordinal));
     }
 
+    [SkippableFact]
+    public void Snowflake_defaults_are_the_names_the_snowflake_scripts_create()
+    {
+        var scripts = Path.Combine(RepoRoot, "infra", "snowflake");
+        Skip.IfNot(Directory.Exists(scripts), $"{scripts} has not landed in this checkout yet");
+        var sql = string.Join('\n', Directory.GetFiles(scripts, "*.sql").Order(StringComparer.Ordinal).Select(File.ReadAllText));
+        var load = Variables(Load(Required).Resources["LoadFunction"]);
+
+        foreach (var setting in new[]
+                 {
+                     SettingNames.SnowflakeUser, SettingNames.SnowflakeRole, SettingNames.SnowflakeWarehouse,
+                     SettingNames.SnowflakeDatabase, SettingNames.SnowflakeStage,
+                 })
+        {
+            var name = AsString(load[setting]);
+            Assert.True(
+                Regex.IsMatch(sql, $@"\b(USER|ROLE|WAREHOUSE|DATABASE|STAGE)\s+IF\s+NOT\s+EXISTS\s+([A-Z0-9_]+\.)*{name}\b"),
+                $"{setting}={name}: no CREATE ... IF NOT EXISTS {name} in infra/snowflake/*.sql");
+        }
+
+        Assert.Contains($"{load[SettingNames.SnowflakeDatabase]}.{load[SettingNames.SnowflakeSchema]}.{load[SettingNames.SnowflakeStage]}", sql, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Without_a_CoinGecko_key_Extract_gets_neither_the_setting_nor_SSM_access()
     {
