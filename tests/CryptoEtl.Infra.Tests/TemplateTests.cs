@@ -86,6 +86,37 @@ public sealed partial class TemplateTests
         Assert.Equal(placeholders.Order(StringComparer.Ordinal), substitutions.Order(StringComparer.Ordinal));
     }
 
+    [SkippableFact]
+    public void The_state_machine_role_covers_every_task_the_asl_runs()
+    {
+        Skip.IfNot(File.Exists(AslPath), $"{AslPath} has not landed in this checkout yet");
+        var resources = new List<string>();
+        void Walk(JsonNode? node)
+        {
+            if (node is JsonObject state && state["Type"]?.GetValue<string>() == "Task")
+            {
+                resources.Add(state["Resource"]!.GetValue<string>());
+            }
+
+            foreach (var child in node switch
+                     {
+                         JsonObject o => o.Select(p => p.Value),
+                         JsonArray a => a.AsEnumerable(),
+                         _ => [],
+                     })
+            {
+                Walk(child);
+            }
+        }
+
+        Walk(JsonNode.Parse(File.ReadAllText(AslPath)));
+
+        // StateMachineRole grants lambda:InvokeFunction on the three functions and sns:Publish on
+        // the alert topic; any other integration needs a grant there first.
+        Assert.NotEmpty(resources);
+        Assert.All(resources, r => Assert.Contains(r, new[] { "arn:aws:states:::lambda:invoke", "arn:aws:states:::sns:publish" }));
+    }
+
     [Fact]
     public void State_machine_is_standard_logged_and_traced()
     {
