@@ -1,0 +1,48 @@
+using CryptoEtl.Core.Csv;
+
+namespace CryptoEtl.Core.Steps;
+
+/// <summary>
+/// Load: checks the CSV against the schema and the transform's row count, then hands it to the
+/// warehouse, which replaces that fetch_time's rows in one transaction.
+/// </summary>
+public sealed class LoadStep(IObjectStore store, IWarehouse warehouse)
+{
+    public async Task<LoadOutput> RunAsync(LoadInput input, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (string.IsNullOrWhiteSpace(input.CsvKey))
+        {
+            throw new PipelineException(ErrorNames.InvalidInput, "load input has no csv_key");
+        }
+
+        if (input.ExpectedRows < 0)
+        {
+            throw new PipelineException(ErrorNames.InvalidInput, $"expected_rows must not be negative, got {input.ExpectedRows}");
+        }
+
+        // Everything that can be checked without the warehouse is checked before touching it.
+        int records;
+        await using (var csv = await store.OpenReadAsync(input.CsvKey, ct))
+        {
+            records = await CsvShape.CheckAsync(csv, input.CsvKey, ct);
+        }
+
+        if (records != input.ExpectedRows)
+        {
+            throw new PipelineException(
+                ErrorNames.RowCountMismatch,
+                $"{input.CsvKey} has {records} rows, the transform reported {input.ExpectedRows}");
+        }
+
+        var loaded = await warehouse.LoadSnapshotAsync(new SnapshotCsv(input.CsvKey, input.FetchTime, input.ExpectedRows), ct);
+        if (loaded != input.ExpectedRows)
+        {
+            throw new PipelineException(
+                ErrorNames.RowCountMismatch,
+                $"{warehouse.Table} loaded {loaded} rows from {input.CsvKey}, the transform wrote {input.ExpectedRows}");
+        }
+
+        return new LoadOutput { FetchTime = ObjectKeys.Normalize(input.FetchTime), Table = warehouse.Table, RowsLoaded = loaded };
+    }
+}

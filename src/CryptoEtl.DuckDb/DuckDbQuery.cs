@@ -1,0 +1,31 @@
+namespace CryptoEtl.DuckDb;
+
+public sealed record QueryResult(IReadOnlyList<string> Columns, IReadOnlyList<object?[]> Rows);
+
+/// <summary>Ad-hoc SQL over the local warehouse (the CLI's `query`, the report's figures).</summary>
+public static class DuckDbQuery
+{
+    public static async Task<QueryResult> RunAsync(string databasePath, string sql, CancellationToken cancellationToken)
+    {
+        await using var connection = await DuckDbWarehouse.OpenAsync(databasePath, cancellationToken);
+        await using var command = connection.CreateCommand();
+#pragma warning disable CA2100 // The user's own SQL against the user's own local file, by design.
+        command.CommandText = sql;
+#pragma warning restore CA2100
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
+        var rows = new List<object?[]>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++)
+            {
+                row[i] = await reader.IsDBNullAsync(i, cancellationToken) ? null : reader.GetValue(i);
+            }
+
+            rows.Add(row);
+        }
+
+        return new QueryResult(columns, rows);
+    }
+}

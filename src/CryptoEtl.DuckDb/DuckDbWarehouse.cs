@@ -1,0 +1,127 @@
+using System.Data.Common;
+using System.Globalization;
+using CryptoEtl.Core;
+using DuckDB.NET.Data;
+
+namespace CryptoEtl.DuckDb;
+
+/// <summary>
+/// The local warehouse: one DuckDB file. A snapshot's CSV is bulk-read by DuckDB's own CSV reader
+/// with the schema's explicit types, replacing that fetch_time's rows in one transaction.
+/// </summary>
+public sealed class DuckDbWarehouse : IWarehouse
+{
+    private readonly string _databasePath;
+    private readonly IObjectStore _store;
+
+    public DuckDbWarehouse(string databasePath, IObjectStore store)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        _databasePath = Path.GetFullPath(databasePath);
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+    }
+
+    public string Table => CryptoSchema.TableName;
+
+    public string DatabasePath => _databasePath;
+
+    public async Task<int> LoadSnapshotAsync(SnapshotCsv snapshot, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        // DuckDB reads files, not streams: stage the object in a local temp file first.
+        var localCsv = Path.Combine(Path.GetTempPath(), $"cryptoetl-load-{Guid.NewGuid():N}.csv");
+        try
+        {
+            await using (var source = await _store.OpenReadAsync(snapshot.CsvKey, cancellationToken))
+            await using (var target = File.Create(localCsv))
+            {
+                await source.CopyToAsync(target, cancellationToken);
+            }
+
+            return await LoadLocalCsvAsync(localCsv, snapshot, cancellationToken);
+        }
+        finally
+        {
+            File.Delete(localCsv);
+        }
+    }
+
+    private async Task<int> LoadLocalCsvAsync(string localCsv, SnapshotCsv snapshot, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(_databasePath, cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            var fetchTime = ObjectKeys.Normalize(snapshot.FetchTime).UtcDateTime;
+            await ExecuteAsync(connection, $"DELETE FROM {Table} WHERE fetch_time = $1", cancellationToken, fetchTime);
+            // Only rows of this snapshot's fetch_time go in; any other row makes the count differ.
+            var inserted = await ExecuteAsync(
+                connection,
+                $"INSERT INTO {Table} SELECT * FROM {ReadCsv(localCsv)} WHERE fetch_time = $1",
+                cancellationToken,
+                fetchTime);
+            if (inserted != snapshot.ExpectedRows)
+            {
+                throw new PipelineException(
+                    ErrorNames.RowCountMismatch,
+                    $"{snapshot.CsvKey}: loaded {inserted} rows for fetch_time {ObjectKeys.Iso(snapshot.FetchTime)}, the transform wrote {snapshot.ExpectedRows}; nothing was loaded");
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            return inserted;
+        }
+        catch (DuckDBException ex)
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+            throw new PipelineException(ErrorNames.WarehouseError, $"DuckDB rejected {snapshot.CsvKey}: {ex.Message}", ex);
+        }
+        catch
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+            throw;
+        }
+    }
+
+    /// <summary>Opens the database file, creating it and the table (and views) when missing.</summary>
+    public static async Task<DuckDBConnection> OpenAsync(string databasePath, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(databasePath));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var connection = new DuckDBConnection($"Data Source={databasePath}");
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await ExecuteAsync(connection, DuckDbSchema.CreateTable, cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static string ReadCsv(string path) =>
+        string.Create(
+            CultureInfo.InvariantCulture,
+            $"read_csv('{path.Replace("'", "''", StringComparison.Ordinal)}', header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', nullstr = '', columns = {DuckDbSchema.ReadCsvColumns})");
+
+    private static async Task<int> ExecuteAsync(DbConnection connection, string sql, CancellationToken cancellationToken, params object[] parameters)
+    {
+        await using var command = connection.CreateCommand();
+#pragma warning disable CA2100 // SQL built from the schema and our own temp path; values are bound.
+        command.CommandText = sql;
+#pragma warning restore CA2100
+        foreach (var value in parameters)
+        {
+            command.Parameters.Add(new DuckDBParameter(value));
+        }
+
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

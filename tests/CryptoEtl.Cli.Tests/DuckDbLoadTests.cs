@@ -1,0 +1,181 @@
+using System.Text;
+using CryptoEtl.Core;
+using CryptoEtl.Core.Steps;
+using CryptoEtl.DuckDb;
+using CryptoEtl.Testing;
+
+namespace CryptoEtl.Cli.Tests;
+
+public sealed class DuckDbLoadTests : IDisposable
+{
+    private static readonly DateTimeOffset FetchTime = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+    private readonly TempDirectory _dir = new();
+    private readonly FileSystemObjectStore _store;
+    private readonly DuckDbWarehouse _warehouse;
+
+    public DuckDbLoadTests()
+    {
+        _store = new FileSystemObjectStore(_dir.Combine("objects"));
+        _warehouse = new DuckDbWarehouse(_dir.Combine("warehouse.duckdb"), _store);
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Load_inserts_rows_with_their_types()
+    {
+        var key = await PutCsvAsync(Row("bitcoin", "BTC", "Bitcoin, the first", "96000.5", "1.9e+12"), Row("tiny", "tny", "Tiny", "3.711857321470539e-09", ""));
+
+        var output = await new LoadStep(_store, _warehouse).RunAsync(Input(key, 2), CancellationToken.None);
+
+        Assert.Equal(2, output.RowsLoaded);
+        var rows = await QueryAsync("SELECT id, name, current_price, market_cap FROM crypto_data ORDER BY id");
+        Assert.Equal(["bitcoin", "Bitcoin, the first", 96000.5, 1.9e12], rows[0]);
+        Assert.Equal(["tiny", "Tiny", 3.711857321470539e-09, null], rows[1]);
+    }
+
+    [Fact]
+    public async Task Loading_the_same_snapshot_twice_keeps_one_copy()
+    {
+        var key = await PutCsvAsync(Row("bitcoin", "btc", "Bitcoin", "1", "2"), Row("ethereum", "eth", "Ethereum", "3", "4"));
+        var step = new LoadStep(_store, _warehouse);
+
+        await step.RunAsync(Input(key, 2), CancellationToken.None);
+        await step.RunAsync(Input(key, 2), CancellationToken.None);
+
+        Assert.Equal(2L, (await QueryAsync("SELECT count(*) FROM crypto_data"))[0][0]);
+    }
+
+    [Fact]
+    public async Task A_wrong_header_fails_before_the_warehouse_is_touched()
+    {
+        const string key = "processed/bad.csv";
+        await _store.PutBytesAsync(key, ContentTypes.Csv, Encoding.UTF8.GetBytes("id,symbol\nbitcoin,btc\n"), CancellationToken.None);
+        var spy = new SpyWarehouse();
+
+        var error = await Assert.ThrowsAsync<PipelineException>(() => new LoadStep(_store, spy).RunAsync(Input(key, 1), CancellationToken.None));
+
+        Assert.Equal(ErrorNames.CsvSchemaMismatch, error.ErrorName);
+        Assert.Contains(key, error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, spy.Calls);
+    }
+
+    [Fact]
+    public async Task A_record_with_a_missing_field_fails_before_the_warehouse_is_touched()
+    {
+        var row = Row("bitcoin", "btc", "Bitcoin", "1", "2");
+        var key = await PutCsvAsync(row[..row.LastIndexOf(',')]);
+        var spy = new SpyWarehouse();
+
+        var error = await Assert.ThrowsAsync<PipelineException>(() => new LoadStep(_store, spy).RunAsync(Input(key, 1), CancellationToken.None));
+
+        Assert.Equal(ErrorNames.CsvSchemaMismatch, error.ErrorName);
+        Assert.Contains("record 1 has 31 fields, the schema has 32", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, spy.Calls);
+    }
+
+    [Fact]
+    public async Task A_row_count_other_than_the_transforms_fails_and_loads_nothing()
+    {
+        var key = await PutCsvAsync(Row("bitcoin", "btc", "Bitcoin", "1", "2"));
+
+        var error = await Assert.ThrowsAsync<PipelineException>(() => new LoadStep(_store, _warehouse).RunAsync(Input(key, 5), CancellationToken.None));
+
+        Assert.Equal(ErrorNames.RowCountMismatch, error.ErrorName);
+        Assert.Equal(0L, (await QueryAsync("SELECT count(*) FROM crypto_data"))[0][0]);
+    }
+
+    [Fact]
+    public async Task A_warehouse_error_mid_load_rolls_back_and_keeps_the_previous_rows()
+    {
+        var good = await PutCsvAsync(Row("bitcoin", "btc", "Bitcoin", "1", "2"), Row("ethereum", "eth", "Ethereum", "3", "4"));
+        await new LoadStep(_store, _warehouse).RunAsync(Input(good, 2), CancellationToken.None);
+        // Same snapshot again, but its second row has text where DuckDB expects a number.
+        var bad = await PutCsvAsync(Row("bitcoin", "btc", "Bitcoin", "1", "2"), Row("ethereum", "eth", "Ethereum", "three", "4"));
+
+        var error = await Assert.ThrowsAsync<PipelineException>(() => new LoadStep(_store, _warehouse).RunAsync(Input(bad, 2), CancellationToken.None));
+
+        Assert.Equal(ErrorNames.WarehouseError, error.ErrorName);
+        var rows = await QueryAsync("SELECT id, current_price FROM crypto_data ORDER BY id");
+        Assert.Equal([["bitcoin", 1.0], ["ethereum", 3.0]], rows);
+    }
+
+    [Fact]
+    public async Task Rows_of_another_fetch_time_make_the_load_fail()
+    {
+        var key = await PutCsvAsync(Row("bitcoin", "btc", "Bitcoin", "1", "2", "2020-01-01T00:00:00Z"));
+
+        var error = await Assert.ThrowsAsync<PipelineException>(() => new LoadStep(_store, _warehouse).RunAsync(Input(key, 1), CancellationToken.None));
+
+        Assert.Equal(ErrorNames.RowCountMismatch, error.ErrorName);
+        Assert.Equal(0L, (await QueryAsync("SELECT count(*) FROM crypto_data"))[0][0]);
+    }
+
+    [Fact]
+    public async Task A_missing_csv_names_the_key()
+    {
+        var error = await Assert.ThrowsAsync<PipelineException>(() => new LoadStep(_store, _warehouse).RunAsync(Input("processed/none.csv", 1), CancellationToken.None));
+
+        Assert.Equal(ErrorNames.ObjectNotFound, error.ErrorName);
+        Assert.Contains("processed/none.csv", error.Message, StringComparison.Ordinal);
+    }
+
+    private static LoadInput Input(string key, int rows) => new() { CsvKey = key, FetchTime = FetchTime, ExpectedRows = rows };
+
+    /// <summary>A CSV record in schema order with the given leading values and empty (null) metrics.</summary>
+    private static string Row(string id, string symbol, string name, string price, string marketCap, string fetchTime = "2026-11-25T12:00:00Z")
+    {
+        var values = new string[CryptoSchema.Columns.Count];
+        values[CryptoSchema.IndexOf("fetch_time")] = fetchTime;
+        values[CryptoSchema.IndexOf("vs_currency")] = "usd";
+        values[CryptoSchema.IndexOf("id")] = id;
+        values[CryptoSchema.IndexOf("symbol")] = symbol;
+        values[CryptoSchema.IndexOf("name")] = name.Contains(',', StringComparison.Ordinal) ? $"\"{name}\"" : name;
+        values[CryptoSchema.IndexOf("current_price")] = price;
+        values[CryptoSchema.IndexOf("market_cap")] = marketCap;
+        values[CryptoSchema.IndexOf("last_updated")] = "2024-12-19T10:44:48.123Z";
+        return string.Join(',', values.Select(v => v ?? ""));
+    }
+
+    private async Task<string> PutCsvAsync(params string[] rows)
+    {
+        var key = ObjectKeys.Csv(FetchTime);
+        var text = CryptoSchema.CsvHeader + "\n" + string.Concat(rows.Select(r => r + "\n"));
+        await _store.PutBytesAsync(key, ContentTypes.Csv, Encoding.UTF8.GetBytes(text), CancellationToken.None);
+        return key;
+    }
+
+    private async Task<List<object?[]>> QueryAsync(string sql)
+    {
+        await using var connection = await DuckDbWarehouse.OpenAsync(_warehouse.DatabasePath, CancellationToken.None);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<object?[]>();
+        while (await reader.ReadAsync())
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++)
+            {
+                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            }
+
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    private sealed class SpyWarehouse : IWarehouse
+    {
+        public int Calls { get; private set; }
+
+        public string Table => "spy";
+
+        public Task<int> LoadSnapshotAsync(SnapshotCsv snapshot, CancellationToken cancellationToken)
+        {
+            Calls++;
+            return Task.FromResult(snapshot.ExpectedRows);
+        }
+    }
+}
