@@ -38,12 +38,6 @@ public static class CpuTiming
 
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"transform coins={coins} runs={runs} wall_median_ms={Median(walls):F1} wall_min_ms={walls.Min():F1} cpu_median_ms={Median(cpus):F1} raw_mb={store.HeadAsync(BenchData.RawKey, default).Result!.Size / 1e6:F1} csv_mb={store.WrittenSizes[ObjectKeys.Csv(BenchData.FetchTime)] / 1e6:F1}"));
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+            $"transform coins={coins} runs={runs} wall_median_ms={PipelineTiming.Median(walls):F1} wall_min_ms={walls.Min():F1} cpu_median_ms={PipelineTiming.Median(cpus):F1} raw_mb={store.HeadAsync(BenchData.RawKey, default).Result!.Size / 1e6:F1} csv_mb={store.WrittenSizes[ObjectKeys.Csv(BenchData.FetchTime)] / 1e6:F1}"));
     }
 }

@@ -42,25 +42,16 @@ public sealed class RawSnapshotWriter : IDisposable
         _json.WriteStartArray(RawSnapshot.Pages);
     }
 
-    /// <summary>The writer for coins between <see cref="StartPage"/> and <see cref="EndPage"/>.</summary>
     public Utf8JsonWriter Json => _json;
 
     public int Pages => _pages;
 
-    /// <summary>A recorded /coins/markets page, embedded byte for byte.</summary>
-    public void WritePage(ReadOnlySpan<byte> pageJson)
+    /// <summary>A /coins/markets page, embedded byte for byte (checked to be JSON unless <paramref name="validate"/> is false).</summary>
+    public void WritePage(ReadOnlySpan<byte> pageJson, bool validate = true)
     {
-        _json.WriteRawValue(pageJson);
+        _json.WriteRawValue(pageJson, skipInputValidation: !validate);
         _pages++;
     }
-
-    public void StartPage()
-    {
-        _json.WriteStartArray();
-        _pages++;
-    }
-
-    public void EndPage() => _json.WriteEndArray();
 
     public void Dispose()
     {
@@ -103,36 +94,42 @@ public static class SyntheticMarket
     /// <summary>Writes a raw snapshot of <paramref name="coins"/> page elements to <paramref name="stream"/>.</summary>
     public static void Write(Stream stream, int coins, int seed = 20261125, DateTimeOffset? fetchTime = null)
     {
-        var global = System.Text.Encoding.UTF8.GetBytes(string.Create(
-            CultureInfo.InvariantCulture,
-            $$$"""{"data":{"active_cryptocurrencies":{{{coins}}},"markets":1200,"total_market_cap":{"btc":3.6e7,"usd":{{{GlobalTotalMarketCapUsd:R}}}},"total_volume":{"usd":1.2e11},"updated_at":1764072000}}"""));
+        using var writer = new RawSnapshotWriter(stream, fetchTime ?? new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero), "usd", Global(coins));
+        foreach (var page in Pages(coins, seed))
+        {
+            writer.WritePage(page, validate: false);
+            writer.Json.Flush();
+        }
+    }
+
+    /// <summary>The /global response that goes with a market of <paramref name="coins"/> coins.</summary>
+    public static byte[] Global(int coins) => System.Text.Encoding.UTF8.GetBytes(string.Create(
+        CultureInfo.InvariantCulture,
+        $$$"""{"data":{"active_cryptocurrencies":{{{coins}}},"markets":1200,"total_market_cap":{"btc":3.6e7,"usd":{{{GlobalTotalMarketCapUsd:R}}}},"total_volume":{"usd":1.2e11},"updated_at":1764072000}}"""));
+
+    /// <summary>The market as /coins/markets pages of <see cref="PerPage"/> coins, made one at a time.</summary>
+    public static IEnumerable<byte[]> Pages(int coins, int seed = 20261125)
+    {
         var random = new Random(seed);
         var ranked = coins * 3 / 5;
-        using var writer = new RawSnapshotWriter(stream, fetchTime ?? new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero), "usd", global);
-        for (var i = 0; i < coins; i++)
+        using var page = new MemoryStream();
+        for (var start = 0; start < coins; start += PerPage)
         {
-            if (i % PerPage == 0)
+            page.SetLength(0);
+            using (var json = new Utf8JsonWriter(page))
             {
-                if (i > 0)
+                json.WriteStartArray();
+                for (var i = start; i < Math.Min(start + PerPage, coins); i++)
                 {
-                    writer.EndPage();
+                    // About 1 in 2,000 coins moved pages during the sweep: an earlier id shows up again.
+                    var id = i > PerPage && random.Next(2000) == 0 ? random.Next(i - PerPage) : i;
+                    WriteCoin(json, random, id, i < ranked ? i + 1 : null);
                 }
 
-                writer.StartPage();
+                json.WriteEndArray();
             }
 
-            // About 1 in 2,000 coins moved pages during the sweep: an earlier id shows up again.
-            var id = i > PerPage && random.Next(2000) == 0 ? random.Next(i - PerPage) : i;
-            WriteCoin(writer.Json, random, id, i < ranked ? i + 1 : null);
-            if (i % 2048 == 2047)
-            {
-                writer.Json.Flush();
-            }
-        }
-
-        if (coins > 0)
-        {
-            writer.EndPage();
+            yield return page.ToArray();
         }
     }
 
