@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # The performance bench: one command for every figure in docs/performance.md.
 #
-#   bench/run.sh [process] [inprocess] [bdn]     (default: process inprocess)
+#   bench/run.sh [process] [inprocess] [steps] [pipeline] [bdn]
+#                (default: process inprocess steps pipeline)
 #
 #   process    Native AOT transform process (bench/TransformProcess, the Lambda's publish settings)
 #              on 0, 17,000 and 500,000 synthetic coins: median wall time and peak RSS over RUNS
 #              runs (/usr/bin/time -v). Peak above baseline = RSS(N coins) - RSS(0 coins).
 #   inprocess  TransformStep in process (JIT, warmed up): median wall and CPU time.
+#   steps      Extract in process: a full sweep (pages=all) of 17,000 coins from a local CoinGecko
+#              stand-in on 127.0.0.1, stored in a folder. LoadStep into DuckDB of the 17,000- and
+#              500,000-row CSVs (the process mode's output): a new table, and a re-run replacing it.
+#   pipeline   `cryptoetl run --pages all` on 17,000 coins from the stand-in: wall time per state
+#              and in total (Native AOT binary when it publishes, else the JIT build).
 #   bdn        BenchmarkDotNet (time and allocations, MemoryDiagnoser) for 250, 17,000, 500,000 coins.
 #
 # Environment: BENCH_OUT (default /tmp/cryptoetl-bench; the 500,000-coin market is ~0.5 GB),
@@ -18,7 +24,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 out="${BENCH_OUT:-/tmp/cryptoetl-bench}"
 runs="${BENCH_RUNS:-5}"
 modes=("$@")
-[ ${#modes[@]} -gt 0 ] || modes=(process inprocess)
+[ ${#modes[@]} -gt 0 ] || modes=(process inprocess steps pipeline)
 mkdir -p "$out"
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
@@ -76,11 +82,48 @@ for mode in "${modes[@]}"; do
         echo "inprocess $(dotnet "$bench_dll" cpu "$coins" "$runs_in") load=[$(load)]"
       done
       ;;
+    steps)
+      echo "steps $(dotnet "$bench_dll" extract 17000 "$runs") load=[$(load)]"
+      for coins in 17000 500000; do
+        folder=$(market "$coins")
+        if [ ! -f "$folder/processed/2026/11/25/processed_crypto_data_2026-11-25T12-00-00Z.quality.json" ]; then
+          echo "steps: no CSV for $coins coins yet: run the process mode first" >&2
+          exit 1
+        fi
+        load_runs=$runs; [ "$coins" -lt 500000 ] || load_runs=1
+        echo "steps $(dotnet "$bench_dll" load "$folder" "$load_runs") load=[$(load)]"
+      done
+      ;;
+    pipeline)
+      cli=("$out/cli/cryptoetl")
+      if ! dotnet publish src/CryptoEtl.Cli -c Release -r linux-x64 -o "$out/cli" --nologo -v quiet > "$out/cli-publish.log" 2>&1; then
+        echo "pipeline: the Native AOT publish of the CLI failed (see $out/cli-publish.log); timing the JIT build"
+        dotnet build src/CryptoEtl.Cli -c Release --nologo -v quiet > "$out/cli-build.log" 2>&1 || { cat "$out/cli-build.log"; exit 1; }
+        cli=(dotnet src/CryptoEtl.Cli/bin/Release/net10.0/cryptoetl.dll)
+      fi
+      dotnet "$bench_dll" serve 17000 1800 > "$out/standin.url" &
+      standin=$!
+      trap 'kill "$standin" 2> /dev/null || true' EXIT
+      for _ in $(seq 100); do [ -s "$out/standin.url" ] && break; sleep 0.2; done
+      url=$(head -n 1 "$out/standin.url")
+      totals=(); extract=(); transform=(); loads=()
+      for i in $(seq "$runs"); do
+        rm -rf "$out/pipeline-data"
+        started=$(date +%s%N)
+        "${cli[@]}" run --coingecko-url "$url" --pages all --rate 1000000 --data-dir "$out/pipeline-data" > "$out/pipeline.log" 2>&1 \
+          || { cat "$out/pipeline.log"; exit 1; }
+        totals+=("$(( ($(date +%s%N) - started) / 1000000 ))")
+        step() { grep -o "succeeded $1 ([0-9.]* s)" "$out/pipeline.log" | grep -o '[0-9.]*' | awk '{print $1*1000}'; }
+        extract+=("$(step Extract)"); transform+=("$(step Transform)"); loads+=("$(step Load)")
+      done
+      kill "$standin" 2> /dev/null || true
+      echo "pipeline run coins=17000 runs=$runs total_median_ms=$(printf '%s\n' "${totals[@]}" | median) extract_median_ms=$(printf '%s\n' "${extract[@]}" | median) transform_median_ms=$(printf '%s\n' "${transform[@]}" | median) load_median_ms=$(printf '%s\n' "${loads[@]}" | median) cli=${cli[*]##*/} load=[$(load)]"
+      ;;
     bdn)
       dotnet "$bench_dll" --filter '*TransformBenchmarks*' --artifacts "$out/bdn"
       ;;
     *)
-      echo "bench/run.sh: unknown mode $mode (process, inprocess, bdn)" >&2
+      echo "bench/run.sh: unknown mode $mode (process, inprocess, steps, pipeline, bdn)" >&2
       exit 2
       ;;
   esac

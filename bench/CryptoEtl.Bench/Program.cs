@@ -1,11 +1,12 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using BenchmarkDotNet.Running;
 using CryptoEtl.Bench;
 
 // `generate COINS FOLDER` writes a synthetic raw snapshot into a folder store (for bench/run.sh).
 // `cpu COINS RUNS` times the in-process transform by wall clock and by CPU time (the CPU figure
 // holds up on a machine other builds are loading). `extract COINS RUNS`, `load STORE RUNS` and
-// `serve COINS` (a local CoinGecko stand-in) time the other steps. Anything else goes to BenchmarkDotNet.
+// `serve COINS SECONDS` (a local CoinGecko stand-in) time the other steps. Anything else goes to BenchmarkDotNet.
 switch (args)
 {
     case ["generate", var coins, var folder]:
@@ -20,12 +21,18 @@ switch (args)
     case ["load", var folder, var runs]:
         await PipelineTiming.LoadAsync(folder, int.Parse(runs, CultureInfo.InvariantCulture));
         return 0;
-    case ["serve", var coins]:
-        // For bench/run.sh's whole-pipeline run: prints the base URL, serves until stdin closes.
+    case ["serve", var coins, var seconds]:
+        // For bench/run.sh's whole-pipeline run: prints the base URL, serves until SIGTERM or SECONDS pass.
         await using (var standIn = await CoinGeckoStandIn.StartAsync(int.Parse(coins, CultureInfo.InvariantCulture)))
         {
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(int.Parse(seconds, CultureInfo.InvariantCulture)));
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+            {
+                context.Cancel = true;
+                stop.Cancel();
+            });
             Console.WriteLine(standIn.BaseUrl);
-            await Console.In.ReadToEndAsync();
+            await Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
         }
 
         return 0;
