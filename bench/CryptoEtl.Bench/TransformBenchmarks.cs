@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Engines;
 using CryptoEtl.Core;
 using CryptoEtl.Core.Steps;
 
@@ -10,7 +9,7 @@ namespace CryptoEtl.Bench;
 /// object written to a counting sink). Targets: 17,000 coins &lt;= 45 ms, 500,000 coins &lt;= 1.7 s.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 2, iterationCount: 9)]
+[SimpleJob(launchCount: 1, warmupCount: 5, iterationCount: 15)]
 public class TransformBenchmarks
 {
     private MemoryObjectStore _store = null!;
