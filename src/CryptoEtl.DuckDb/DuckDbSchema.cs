@@ -23,17 +23,17 @@ public static class DuckDbSchema
     public const string MarketTimeseriesView = "v_market_timeseries";
 
     /// <summary>
-    /// The local twins of the Snowflake views (infra/snowflake): every row of the newest snapshot,
-    /// and one row of market totals per snapshot. The report and ad-hoc queries read these.
+    /// The local twins of the Snowflake views in infra/snowflake/05_views.sql, same names and
+    /// columns: the newest snapshot per vs_currency (one row per coin), and the market's totals
+    /// per snapshot. The report and ad-hoc queries read these.
     /// </summary>
     public static IReadOnlyList<string> CreateViews { get; } =
     [
         $"""
         CREATE OR REPLACE VIEW {LatestSnapshotView} AS
         SELECT * FROM {CryptoSchema.TableName}
-        WHERE fetch_time = (SELECT max(fetch_time) FROM {CryptoSchema.TableName})
+        QUALIFY fetch_time = max(fetch_time) OVER (PARTITION BY vs_currency)
         """,
-        // The 24h change compares today's caps with yesterday's over the coins that have both.
         $"""
         CREATE OR REPLACE VIEW {MarketTimeseriesView} AS
         SELECT
@@ -42,13 +42,13 @@ public static class DuckDbSchema
             count(*) AS coins,
             sum(market_cap) AS total_market_cap,
             sum(total_volume) AS total_volume,
-            sum(market_cap_change_24h) FILTER (WHERE market_cap IS NOT NULL) AS market_cap_change_24h,
-            100 * sum(market_cap_change_24h) FILTER (WHERE market_cap IS NOT NULL)
-                / nullif(sum(market_cap - market_cap_change_24h), 0) AS market_cap_change_percentage_24h,
-            max(global_dominance_percentage) FILTER (WHERE id = 'bitcoin') AS btc_dominance,
-            max(global_dominance_percentage) FILTER (WHERE id = 'ethereum') AS eth_dominance,
-            max(dominance_percentage) FILTER (WHERE id = 'bitcoin') AS btc_snapshot_dominance,
-            max(dominance_percentage) FILTER (WHERE id = 'ethereum') AS eth_snapshot_dominance
+            max(CASE WHEN id = 'bitcoin' THEN current_price END) AS btc_price,
+            max(CASE WHEN id = 'ethereum' THEN current_price END) AS eth_price,
+            max(CASE WHEN id = 'bitcoin' THEN global_dominance_percentage END) AS btc_dominance_percentage,
+            max(CASE WHEN id = 'ethereum' THEN global_dominance_percentage END) AS eth_dominance_percentage,
+            median(price_change_percentage_24h) AS median_price_change_percentage_24h,
+            count_if(price_change_percentage_24h > 0) AS gainers_24h,
+            count_if(price_change_percentage_24h < 0) AS losers_24h
         FROM {CryptoSchema.TableName}
         GROUP BY fetch_time, vs_currency
         """,

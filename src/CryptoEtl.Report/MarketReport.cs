@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Numerics;
 using CryptoEtl.Core;
 using CryptoEtl.DuckDb;
 
@@ -41,30 +42,35 @@ public static class MarketReport
             throw new PipelineException(ErrorNames.InvalidInput, $"the warehouse {Path.GetFullPath(databasePath)} has no snapshot in {CryptoSchema.TableName}: run the pipeline first");
         }
 
+        // The newest snapshot decides the currency; v_latest_snapshot holds one per currency.
         var latest = totals[^1];
+        var latestRows = string.Create(
+            CultureInfo.InvariantCulture,
+            $"{DuckDbSchema.LatestSnapshotView} WHERE vs_currency = '{latest.VsCurrency.Replace("'", "''", StringComparison.Ordinal)}'");
         const string coinColumns = "id, symbol, name, market_cap_rank, current_price, market_cap, price_change_percentage_24h";
         var top = await CoinsAsync(
             connection,
-            $"SELECT {coinColumns} FROM {DuckDbSchema.LatestSnapshotView} WHERE market_cap IS NOT NULL ORDER BY market_cap DESC, id LIMIT {TopCoins}",
+            $"SELECT {coinColumns} FROM {latestRows} AND market_cap IS NOT NULL ORDER BY market_cap DESC, id LIMIT {TopCoins}",
             cancellationToken);
         var gainers = await CoinsAsync(
             connection,
-            $"SELECT {coinColumns} FROM {DuckDbSchema.LatestSnapshotView} WHERE price_change_percentage_24h IS NOT NULL ORDER BY price_change_percentage_24h DESC, market_cap DESC NULLS LAST, id LIMIT {Movers}",
+            $"SELECT {coinColumns} FROM {latestRows} AND price_change_percentage_24h IS NOT NULL ORDER BY price_change_percentage_24h DESC, market_cap DESC NULLS LAST, id LIMIT {Movers}",
             cancellationToken);
         var losers = await CoinsAsync(
             connection,
-            $"SELECT {coinColumns} FROM {DuckDbSchema.LatestSnapshotView} WHERE price_change_percentage_24h IS NOT NULL ORDER BY price_change_percentage_24h ASC, market_cap DESC NULLS LAST, id LIMIT {Movers}",
+            $"SELECT {coinColumns} FROM {latestRows} AND price_change_percentage_24h IS NOT NULL ORDER BY price_change_percentage_24h ASC, market_cap DESC NULLS LAST, id LIMIT {Movers}",
             cancellationToken);
 
         var report = new ReportData
         {
             Latest = latest,
+            Snapshot = await SnapshotAsync(connection, latestRows, cancellationToken),
             RowsRejected = rowsRejected,
             TopByMarketCap = top,
-            DominanceShare = await DominanceAsync(connection, cancellationToken),
+            DominanceShare = await DominanceAsync(connection, latestRows, cancellationToken),
             Gainers = gainers,
             Losers = losers,
-            PriceChanges = await HistogramAsync(connection, cancellationToken),
+            PriceChanges = await HistogramAsync(connection, latestRows, cancellationToken),
             History = [.. totals.Where(t => t.VsCurrency == latest.VsCurrency)],
         };
         await transaction.CommitAsync(cancellationToken);
@@ -91,11 +97,35 @@ public static class MarketReport
         return 10 * magnitude;
     }
 
-    private static async Task<IReadOnlyList<DominanceSlice>> DominanceAsync(DbConnection connection, CancellationToken cancellationToken)
+    private static async Task<SnapshotFigures> SnapshotAsync(DbConnection connection, string latestRows, CancellationToken cancellationToken)
+    {
+        // The 24h change compares caps now with caps 24h ago, over the coins that have both.
+        var row = Rows(await QueryAsync(
+            connection,
+            $"""
+            SELECT
+                sum(market_cap_change_24h) FILTER (WHERE market_cap IS NOT NULL) AS change,
+                100 * sum(market_cap_change_24h) FILTER (WHERE market_cap IS NOT NULL)
+                    / nullif(sum(market_cap - market_cap_change_24h), 0) AS change_percentage,
+                max(CASE WHEN id = 'bitcoin' THEN dominance_percentage END) AS btc,
+                max(CASE WHEN id = 'ethereum' THEN dominance_percentage END) AS eth
+            FROM {latestRows}
+            """,
+            cancellationToken)).Single();
+        return new SnapshotFigures
+        {
+            MarketCapChange24h = row.Number("change"),
+            MarketCapChangePercentage24h = row.Number("change_percentage"),
+            BtcDominance = row.Number("btc"),
+            EthDominance = row.Number("eth"),
+        };
+    }
+
+    private static async Task<IReadOnlyList<DominanceSlice>> DominanceAsync(DbConnection connection, string latestRows, CancellationToken cancellationToken)
     {
         var result = await QueryAsync(
             connection,
-            $"SELECT id, symbol, dominance_percentage FROM {DuckDbSchema.LatestSnapshotView} WHERE market_cap IS NOT NULL AND dominance_percentage IS NOT NULL ORDER BY market_cap DESC, id LIMIT {DonutCoins}",
+            $"SELECT id, symbol, dominance_percentage FROM {latestRows} AND market_cap IS NOT NULL AND dominance_percentage IS NOT NULL ORDER BY market_cap DESC, id LIMIT {DonutCoins}",
             cancellationToken);
         var slices = Rows(result)
             .Select(r => new DominanceSlice(r.Text("id"), r.Text("symbol").ToUpperInvariant(), r.Number("dominance_percentage") ?? 0))
@@ -110,12 +140,12 @@ public static class MarketReport
         return slices;
     }
 
-    private static async Task<PriceChangeHistogram> HistogramAsync(DbConnection connection, CancellationToken cancellationToken)
+    private static async Task<PriceChangeHistogram> HistogramAsync(DbConnection connection, string latestRows, CancellationToken cancellationToken)
     {
         // Bins sized so the central 96 % of coins spread over the axis; the tails go to open-ended bins.
         var spread = Rows(await QueryAsync(
             connection,
-            $"SELECT quantile_cont(price_change_percentage_24h, 0.02) AS low, quantile_cont(price_change_percentage_24h, 0.98) AS high FROM {DuckDbSchema.LatestSnapshotView}",
+            $"SELECT quantile_cont(price_change_percentage_24h, 0.02) AS low, quantile_cont(price_change_percentage_24h, 0.98) AS high FROM {latestRows}",
             cancellationToken)).Single();
         var halfRange = Math.Max(Math.Abs(spread.Number("low") ?? 0), Math.Abs(spread.Number("high") ?? 0));
         var step = NiceStep(halfRange / HalfBins);
@@ -126,8 +156,7 @@ public static class MarketReport
                 CultureInfo.InvariantCulture,
                 $"""
                 SELECT CAST(least(greatest(floor(price_change_percentage_24h / {step:R}), {-HalfBins - 1}), {HalfBins}) AS INTEGER) AS bin, count(*) AS coins
-                FROM {DuckDbSchema.LatestSnapshotView}
-                WHERE price_change_percentage_24h IS NOT NULL
+                FROM {latestRows} AND price_change_percentage_24h IS NOT NULL
                 GROUP BY bin
                 """),
             cancellationToken)).ToDictionary(r => (int)r.Number("bin")!.Value, r => (int)r.Number("coins")!.Value);
@@ -170,12 +199,13 @@ public static class MarketReport
         Coins = (int)r.Number("coins")!.Value,
         TotalMarketCap = r.Number("total_market_cap"),
         TotalVolume = r.Number("total_volume"),
-        MarketCapChange24h = r.Number("market_cap_change_24h"),
-        MarketCapChangePercentage24h = r.Number("market_cap_change_percentage_24h"),
-        BtcDominance = r.Number("btc_dominance"),
-        EthDominance = r.Number("eth_dominance"),
-        BtcSnapshotDominance = r.Number("btc_snapshot_dominance"),
-        EthSnapshotDominance = r.Number("eth_snapshot_dominance"),
+        BtcPrice = r.Number("btc_price"),
+        EthPrice = r.Number("eth_price"),
+        BtcDominance = r.Number("btc_dominance_percentage"),
+        EthDominance = r.Number("eth_dominance_percentage"),
+        MedianPriceChangePercentage24h = r.Number("median_price_change_percentage_24h"),
+        Gainers24h = (int)(r.Number("gainers_24h") ?? 0),
+        Losers24h = (int)(r.Number("losers_24h") ?? 0),
     };
 
     private static Task<QueryResult> QueryAsync(DbConnection connection, string sql, CancellationToken cancellationToken) =>
@@ -212,6 +242,7 @@ public static class MarketReport
             long l => l,
             int i => i,
             decimal m => (double)m,
+            BigInteger b => (double)b, // HUGEINT, e.g. count_if
             var other => Convert.ToDouble(other, CultureInfo.InvariantCulture),
         };
 

@@ -3,7 +3,11 @@ namespace CryptoEtl.Report;
 /// <summary>Everything the report shows, computed from the warehouse; rendering only formats it.</summary>
 public sealed record ReportData
 {
+    /// <summary>The newest snapshot's row of v_market_timeseries.</summary>
     public required MarketTotals Latest { get; init; }
+
+    /// <summary>Figures of the newest snapshot the time series does not carry.</summary>
+    public required SnapshotFigures Snapshot { get; init; }
 
     /// <summary>Rows the transform rejected for the latest snapshot; null when unknown.</summary>
     public int? RowsRejected { get; init; }
@@ -37,19 +41,34 @@ public sealed record MarketTotals
 
     public double? TotalVolume { get; init; }
 
-    public double? MarketCapChange24h { get; init; }
+    public double? BtcPrice { get; init; }
 
-    public double? MarketCapChangePercentage24h { get; init; }
+    public double? EthPrice { get; init; }
 
     /// <summary>Bitcoin's share of the whole market (CoinGecko /global), in percent.</summary>
     public double? BtcDominance { get; init; }
 
     public double? EthDominance { get; init; }
 
-    /// <summary>Bitcoin's share of the coins loaded in this snapshot, in percent.</summary>
-    public double? BtcSnapshotDominance { get; init; }
+    public double? MedianPriceChangePercentage24h { get; init; }
 
-    public double? EthSnapshotDominance { get; init; }
+    public int Gainers24h { get; init; }
+
+    public int Losers24h { get; init; }
+}
+
+public sealed record SnapshotFigures
+{
+    /// <summary>The 24h change of the loaded coins' market cap, over the coins that report one.</summary>
+    public double? MarketCapChange24h { get; init; }
+
+    /// <summary>That change against the same coins' market cap 24h earlier, in percent.</summary>
+    public double? MarketCapChangePercentage24h { get; init; }
+
+    /// <summary>Bitcoin's share of the coins loaded in this snapshot (dominance_percentage).</summary>
+    public double? BtcDominance { get; init; }
+
+    public double? EthDominance { get; init; }
 }
 
 public sealed record CoinFigures

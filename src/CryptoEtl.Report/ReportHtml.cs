@@ -51,7 +51,7 @@ public static class ReportHtml
         html.Append("<div class=\"grid\">\n");
         RenderTopBars(html, data.TopByMarketCap, currency);
         RenderDonut(html, data.DominanceShare);
-        RenderHistogram(html, data.PriceChanges);
+        RenderHistogram(html, data.PriceChanges, data.Latest);
         RenderMovers(html, "gainers", "Biggest 24h gainers", data.Gainers, currency);
         RenderMovers(html, "losers", "Biggest 24h losers", data.Losers, currency);
         if (data.History.Count >= 2)
@@ -77,13 +77,14 @@ public static class ReportHtml
     private static void RenderHeadline(StringBuilder html, ReportData data)
     {
         var t = data.Latest;
+        var s = data.Snapshot;
         var c = t.VsCurrency;
         html.Append("<section class=\"stats\" id=\"headline\">\n");
         Stat(html, "total-market-cap", "Market cap", ReportFormat.Money(t.TotalMarketCap, c), $"of the {ReportFormat.Count(t.Coins)} coins loaded", null);
         Stat(html, "volume-24h", "24h volume", ReportFormat.Money(t.TotalVolume, c), "traded in the last 24 hours", null);
-        Stat(html, "market-cap-change-24h", "24h market cap change", ReportFormat.SignedPercent(t.MarketCapChangePercentage24h, 2), ReportFormat.SignedMoney(t.MarketCapChange24h, c), t.MarketCapChangePercentage24h);
-        Stat(html, "btc-dominance", "BTC dominance", ReportFormat.Percent(t.BtcDominance), $"{ReportFormat.Percent(t.BtcSnapshotDominance)} of the coins loaded", null);
-        Stat(html, "eth-dominance", "ETH dominance", ReportFormat.Percent(t.EthDominance), $"{ReportFormat.Percent(t.EthSnapshotDominance)} of the coins loaded", null);
+        Stat(html, "market-cap-change-24h", "24h market cap change", ReportFormat.SignedPercent(s.MarketCapChangePercentage24h, 2), ReportFormat.SignedMoney(s.MarketCapChange24h, c), s.MarketCapChangePercentage24h);
+        Stat(html, "btc-dominance", "BTC dominance", ReportFormat.Percent(t.BtcDominance), $"{ReportFormat.Percent(s.BtcDominance)} of the coins loaded", null);
+        Stat(html, "eth-dominance", "ETH dominance", ReportFormat.Percent(t.EthDominance), $"{ReportFormat.Percent(s.EthDominance)} of the coins loaded", null);
         Stat(html, "coins-loaded", "Coins loaded", ReportFormat.Count(t.Coins), "rows in this snapshot", null);
         Stat(
             html,
@@ -171,7 +172,7 @@ public static class ReportHtml
         html.Append("</ul>\n</div>\n<p class=\"note\">Share of the loaded coins' total market cap.</p>\n</section>\n");
     }
 
-    private static void RenderHistogram(StringBuilder html, PriceChangeHistogram histogram)
+    private static void RenderHistogram(StringBuilder html, PriceChangeHistogram histogram, MarketTotals totals)
     {
         const double width = 480, height = 220, left = 34, right = 8, top = 18, bottom = 40;
         var bins = histogram.Bins;
@@ -214,6 +215,7 @@ public static class ReportHtml
         html.Append(CultureInfo.InvariantCulture, $"""
             <text class="axis-title" x="{left + (plotWidth / 2)}" y="{height - 4}" text-anchor="middle">24h price change, % (bins of {Text(AxisNumber(histogram.BinWidth))} points)</text>
             </svg>
+            <p class="note"><span class="up">{ReportFormat.Count(totals.Gainers24h)} up</span> · <span class="down">{ReportFormat.Count(totals.Losers24h)} down</span> · median {Text(ReportFormat.SignedPercent(totals.MedianPriceChangePercentage24h, 2))}</p>
             </section>
 
             """);
