@@ -1,0 +1,16 @@
+-- 01: warehouse, database and schema. Run as SYSADMIN (or a role with CREATE WAREHOUSE/DATABASE).
+-- Every script is safe to run again: IF NOT EXISTS for anything holding data, OR REPLACE for
+-- definitions only.
+USE ROLE SYSADMIN;
+
+-- X-Small is plenty for a few thousand rows per load; it suspends after a minute idle so the
+-- hourly load costs seconds, not hours.
+CREATE WAREHOUSE IF NOT EXISTS CRYPTO_ETL_WH
+  WAREHOUSE_SIZE = XSMALL
+  AUTO_SUSPEND = 60
+  AUTO_RESUME = TRUE
+  INITIALLY_SUSPENDED = TRUE
+  COMMENT = 'CryptoEtl loads and Looker Studio queries';
+
+CREATE DATABASE IF NOT EXISTS CRYPTO_ETL_DB COMMENT = 'CryptoEtl: CoinGecko market snapshots';
+CREATE SCHEMA IF NOT EXISTS CRYPTO_ETL_DB.PUBLIC;

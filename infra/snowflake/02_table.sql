@@ -1,0 +1,47 @@
+-- 02: the snapshot table. Columns, order and types must equal CryptoSchema.Columns mapped by
+-- SnowflakeSql.TypeOf (a test checks this file against them); the CSV has the same columns in
+-- the same order.
+--
+-- Types: TIMESTAMP_TZ keeps the UTC offset the CSV carries ("...Z"). Amounts are FLOAT
+-- (IEEE double): prices go down to 1e-10 and below while supplies reach 1e18, and CoinGecko
+-- sends doubles, so a double stores every value exactly as received. NUMBER(38,s) would have to
+-- pick a scale that either truncates tiny prices or cannot hold 1e18-sized supplies with their
+-- decimals. Ranks are whole numbers.
+USE ROLE SYSADMIN;
+
+CREATE TABLE IF NOT EXISTS CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA (
+    FETCH_TIME                       TIMESTAMP_TZ NOT NULL,
+    VS_CURRENCY                      VARCHAR NOT NULL,
+    ID                               VARCHAR NOT NULL,
+    SYMBOL                           VARCHAR,
+    NAME                             VARCHAR,
+    CURRENT_PRICE                    FLOAT,
+    MARKET_CAP                       FLOAT,
+    MARKET_CAP_RANK                  NUMBER(38,0),
+    FULLY_DILUTED_VALUATION          FLOAT,
+    TOTAL_VOLUME                     FLOAT,
+    HIGH_24H                         FLOAT,
+    LOW_24H                          FLOAT,
+    PRICE_CHANGE_24H                 FLOAT,
+    PRICE_CHANGE_PERCENTAGE_24H      FLOAT,
+    MARKET_CAP_CHANGE_24H            FLOAT,
+    MARKET_CAP_CHANGE_PERCENTAGE_24H FLOAT,
+    CIRCULATING_SUPPLY               FLOAT,
+    TOTAL_SUPPLY                     FLOAT,
+    MAX_SUPPLY                       FLOAT,
+    ATH                              FLOAT,
+    ATH_CHANGE_PERCENTAGE            FLOAT,
+    ATH_DATE                         TIMESTAMP_TZ,
+    ATL                              FLOAT,
+    ATL_CHANGE_PERCENTAGE            FLOAT,
+    ATL_DATE                         TIMESTAMP_TZ,
+    ROI_TIMES                        FLOAT,
+    ROI_CURRENCY                     VARCHAR,
+    ROI_PERCENTAGE                   FLOAT,
+    LAST_UPDATED                     TIMESTAMP_TZ,
+    DOMINANCE_PERCENTAGE             FLOAT,
+    VOLUME_PERCENTAGE                FLOAT,
+    GLOBAL_DOMINANCE_PERCENTAGE      FLOAT,
+    CONSTRAINT PK_CRYPTO_DATA PRIMARY KEY (FETCH_TIME, VS_CURRENCY, ID)
+)
+COMMENT = 'One row per coin per snapshot (fetch_time). Loaded by CryptoEtl; data provided by CoinGecko.';

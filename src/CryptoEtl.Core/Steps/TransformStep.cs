@@ -1,0 +1,143 @@
+using System.Globalization;
+using System.Text.Json;
+using CryptoEtl.Core.Transform;
+
+namespace CryptoEtl.Core.Steps;
+
+/// <summary>
+/// Transform: raw snapshot object -> cleaned CSV with metrics (ObjectKeys.Csv) and a data-quality
+/// object (ObjectKeys.Quality). Two streaming passes over the raw object, so memory does not grow
+/// with its size: pass 1 validates the whole object and decides the rows (nothing is written when
+/// it is bad), pass 2 writes them with the metrics that need pass 1's totals.
+/// </summary>
+public sealed class TransformStep
+{
+    private const double DominanceTolerance = 1e-9;
+
+    private readonly IObjectStore _store;
+
+    public TransformStep(IObjectStore store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        _store = store;
+    }
+
+    public async Task<TransformOutput> RunAsync(TransformInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (string.IsNullOrWhiteSpace(input.RawKey))
+        {
+            throw new PipelineException(ErrorNames.InvalidInput, "transform input has no raw_key");
+        }
+
+        var rawKey = input.RawKey;
+        var analysis = new SnapshotAnalyzer();
+        RawSnapshotHeader header;
+        await using (var raw = await _store.OpenReadAsync(rawKey, cancellationToken))
+        {
+            header = await RawSnapshotReader.ReadAsync(raw, rawKey, analysis, cancellationToken);
+        }
+
+        var csvKey = ObjectKeys.Csv(header.FetchTime);
+        var qualityKey = ObjectKeys.Quality(header.FetchTime);
+        SnapshotCsvWriter? written = null;
+        await _store.PutAsync(csvKey, ContentTypes.Csv, async (destination, ct) =>
+        {
+            written?.Dispose();
+            written = new SnapshotCsvWriter(analysis, header, destination);
+            await using var raw = await _store.OpenReadAsync(rawKey, ct);
+            await RawSnapshotReader.ReadAsync(raw, rawKey, written, ct);
+            if (written.Coins != analysis.Coins || written.Rows != analysis.Kept)
+            {
+                throw new PipelineException(
+                    ErrorNames.RawObjectInvalid,
+                    $"raw object {rawKey} changed while it was read: {analysis.Coins} coins in the first pass, {written.Coins} in the second");
+            }
+        }, cancellationToken);
+
+        using (written)
+        {
+            var report = Report(rawKey, csvKey, header, analysis, written!);
+            await _store.PutAsync(
+                qualityKey,
+                ContentTypes.Json,
+                (destination, ct) => JsonSerializer.SerializeAsync(destination, report, QualityJsonContext.Default.QualityReport, ct),
+                cancellationToken);
+        }
+
+        return new TransformOutput
+        {
+            FetchTime = header.FetchTime,
+            CsvKey = csvKey,
+            QualityKey = qualityKey,
+            Rows = analysis.Kept,
+            Rejected = analysis.Rejected,
+        };
+    }
+
+    private static QualityReport Report(string rawKey, string csvKey, RawSnapshotHeader header, SnapshotAnalyzer analysis, SnapshotCsvWriter written)
+    {
+        var checks = new List<QualityCheck> { DominanceCheck(written.Dominance), GlobalCheck(header) };
+        for (var i = 0; i < SnapshotAnalyzer.NonNegativeChecks.Length; i++)
+        {
+            var (name, columns) = SnapshotAnalyzer.NonNegativeChecks[i];
+            var negatives = analysis.Negatives[i];
+            var covered = string.Join(", ", columns.Select(SnapshotColumns.ColumnName));
+            checks.Add(new QualityCheck(
+                name,
+                negatives.Count == 0,
+                negatives.Count == 0 ? $"no negative {covered}" : $"{negatives.Count} negative values in {covered}",
+                negatives.Count == 0 ? null : negatives));
+        }
+
+        var ranks = analysis.DuplicateRanks;
+        checks.Add(new QualityCheck(
+            "market_cap_rank_unique",
+            ranks.Count == 0,
+            ranks.Count == 0 ? "every market_cap_rank is unique" : $"{ranks.Count} rows repeat an earlier row's market_cap_rank",
+            ranks.Count == 0 ? null : ranks));
+
+        return new QualityReport
+        {
+            RawKey = rawKey,
+            CsvKey = csvKey,
+            FetchTime = ObjectKeys.Iso(header.FetchTime),
+            VsCurrency = header.VsCurrency,
+            SourceComplete = header.Complete,
+            CoinsFetched = analysis.Coins,
+            RowsKept = analysis.Kept,
+            RowsRejected = analysis.Rejected,
+            Rejected = analysis.RejectedByReason.ToDictionary(r => r.Key, r => new RejectedGroup(r.Value.Count, r.Value)),
+            DuplicatesDropped = analysis.DuplicateIds.Count,
+            DuplicateIds = analysis.DuplicateIds,
+            NullsPerColumn = CryptoSchema.Columns.Select((c, i) => (c.Name, written.Nulls[i])).ToDictionary(),
+            Sums = new QualitySums(
+                analysis.MarketCaps.Count > 0 ? analysis.MarketCaps.Value : null,
+                analysis.Volumes.Count > 0 ? analysis.Volumes.Value : null,
+                header.GlobalTotalMarketCap),
+            Checks = checks,
+            Warnings = checks.Count(c => !c.Passed),
+        };
+    }
+
+    private static QualityCheck DominanceCheck(CompensatedSum dominance)
+    {
+        const string Name = "dominance_sums_to_100";
+        if (dominance.Count == 0)
+        {
+            return new QualityCheck(Name, true, "no row has a dominance_percentage");
+        }
+
+        var sum = dominance.Value;
+        var passed = Math.Abs(sum - 100) <= DominanceTolerance;
+        return new QualityCheck(Name, passed, string.Create(
+            CultureInfo.InvariantCulture,
+            $"dominance_percentage sums to {sum:R} over {dominance.Count} rows ({(passed ? "within" : "outside")} {DominanceTolerance:R} of 100)"));
+    }
+
+    private static QualityCheck GlobalCheck(RawSnapshotHeader header) =>
+        header.GlobalProblem is null
+            ? new QualityCheck("global_total_market_cap_present", true, string.Create(
+                CultureInfo.InvariantCulture, $"global total_market_cap.{header.VsCurrency} is {header.GlobalTotalMarketCap:R}"))
+            : new QualityCheck("global_total_market_cap_present", false, $"{header.GlobalProblem}: global_dominance_percentage is null in every row");
+}

@@ -1,0 +1,83 @@
+using System.Text.Json;
+
+namespace CryptoEtl.Core.Transform;
+
+/// <summary>What a coin property held, as far as the CSV cares.</summary>
+internal enum SlotKind : byte
+{
+    Absent,
+    Null,
+    Number,
+    /// <summary>A string whose raw JSON bytes need no unescaping.</summary>
+    String,
+    /// <summary>A string that was unescaped into the record's scratch buffer.</summary>
+    Unescaped,
+    /// <summary>The property had a JSON type its column cannot hold.</summary>
+    Invalid,
+}
+
+internal struct Slot
+{
+    public int Start;
+    public int Length;
+    public SlotKind Kind;
+}
+
+/// <summary>
+/// One coin as positions into the JSON buffer (never copied or turned into strings), indexed by
+/// CSV column. Only valid until the reader's buffer moves on.
+/// </summary>
+internal sealed class CoinRecord
+{
+    private readonly Slot[] _slots = new Slot[CryptoSchema.Columns.Count];
+    private byte[] _scratch = new byte[256];
+    private int _scratchUsed;
+
+    /// <summary>roi was neither null nor an object of the expected shape.</summary>
+    public bool RoiInvalid { get; set; }
+
+    public ref readonly Slot this[int column] => ref _slots[column];
+
+    public void Clear()
+    {
+        Array.Clear(_slots);
+        _scratchUsed = 0;
+        RoiInvalid = false;
+    }
+
+    public void Set(int column, SlotKind kind, int start = 0, int length = 0)
+    {
+        ref var slot = ref _slots[column];
+        slot.Kind = kind;
+        slot.Start = start;
+        slot.Length = length;
+    }
+
+    /// <summary>Unescapes the reader's current string into scratch (an unescaped string is never longer).</summary>
+    public void SetUnescaped(int column, ref Utf8JsonReader reader)
+    {
+        var needed = _scratchUsed + reader.ValueSpan.Length;
+        if (needed > _scratch.Length)
+        {
+            Array.Resize(ref _scratch, Math.Max(needed, _scratch.Length * 2));
+        }
+
+        var length = reader.CopyString(_scratch.AsSpan(_scratchUsed));
+        Set(column, SlotKind.Unescaped, _scratchUsed, length);
+        _scratchUsed += length;
+    }
+
+    /// <summary>The bytes of a Number, String or Unescaped slot; empty for the others.</summary>
+    public ReadOnlySpan<byte> Value(ReadOnlySpan<byte> json, int column)
+    {
+        var slot = _slots[column];
+        return slot.Kind switch
+        {
+            SlotKind.Number or SlotKind.String => json.Slice(slot.Start, slot.Length),
+            SlotKind.Unescaped => _scratch.AsSpan(slot.Start, slot.Length),
+            _ => default,
+        };
+    }
+
+    public bool HasValue(int column) => _slots[column].Kind is SlotKind.Number or SlotKind.String or SlotKind.Unescaped;
+}

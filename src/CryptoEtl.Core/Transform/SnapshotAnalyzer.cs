@@ -1,0 +1,208 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text;
+
+namespace CryptoEtl.Core.Transform;
+
+/// <summary>
+/// Pass 1 over the raw object: decides which page elements become rows (and why the others do
+/// not), and sums market caps and volumes for the metrics that pass 2 writes.
+/// </summary>
+internal sealed class SnapshotAnalyzer : ICoinSink
+{
+    // The sanity checks on signs: check name, then the columns it covers.
+    internal static readonly (string Check, int[] Columns)[] NonNegativeChecks =
+    [
+        ("no_negative_prices", Columns("current_price", "high_24h", "low_24h", "ath", "atl")),
+        ("no_negative_caps", Columns("market_cap", "fully_diluted_valuation")),
+        ("no_negative_volumes", Columns("total_volume")),
+    ];
+
+    private readonly Utf8StringSet _ids = new();
+    private readonly BitList _kept = new();
+    private readonly HashSet<long> _ranks = [];
+    private readonly SortedDictionary<string, List<RejectedCoin>> _rejected = new(StringComparer.Ordinal);
+    private readonly List<string> _duplicateIds = [];
+    private readonly List<string> _duplicateRanks = [];
+    private readonly List<string>[] _negatives = NonNegativeChecks.Select(_ => new List<string>()).ToArray();
+    private CompensatedSum _marketCaps;
+    private CompensatedSum _volumes;
+
+    public int Coins { get; private set; }
+
+    public int Kept { get; private set; }
+
+    public int Rejected { get; private set; }
+
+    public BitList KeptRows => _kept;
+
+    public IReadOnlyDictionary<string, List<RejectedCoin>> RejectedByReason => _rejected;
+
+    public IReadOnlyList<string> DuplicateIds => _duplicateIds;
+
+    /// <summary>"id (rank N)" for every kept row whose rank an earlier row already had.</summary>
+    public IReadOnlyList<string> DuplicateRanks => _duplicateRanks;
+
+    /// <summary>Per <see cref="NonNegativeChecks"/> entry: "id (column)" of every negative value.</summary>
+    public IReadOnlyList<List<string>> Negatives => _negatives;
+
+    public CompensatedSum MarketCaps => _marketCaps;
+
+    public CompensatedSum Volumes => _volumes;
+
+    public void OnCoin(ReadOnlySpan<byte> json, CoinRecord coin, CoinPosition position)
+    {
+        Coins++;
+        var reason = RejectionReason(json, coin, out var marketCap, out var volume, out var rank);
+        if (reason is not null)
+        {
+            Reject(reason, position, coin.HasValue(SnapshotColumns.Id) ? IdOf(json, coin) : null);
+            return;
+        }
+
+        // A coin that moved between pages during the sweep: the first sighting wins.
+        if (!_ids.Add(coin.Value(json, SnapshotColumns.Id)))
+        {
+            _duplicateIds.Add(IdOf(json, coin));
+            return;
+        }
+
+        _kept.Set(position.Ordinal);
+        Kept++;
+        if (marketCap is { } cap)
+        {
+            _marketCaps.Add(cap);
+        }
+
+        if (volume is { } v)
+        {
+            _volumes.Add(v);
+        }
+
+        if (rank is { } r && !_ranks.Add(r))
+        {
+            _duplicateRanks.Add(string.Create(CultureInfo.InvariantCulture, $"{IdOf(json, coin)} (rank {r})"));
+        }
+
+        for (var check = 0; check < NonNegativeChecks.Length; check++)
+        {
+            foreach (var column in NonNegativeChecks[check].Columns)
+            {
+                if (IsNegative(coin.Value(json, column)))
+                {
+                    _negatives[check].Add($"{IdOf(json, coin)} ({SnapshotColumns.ColumnName(column)})");
+                }
+            }
+        }
+    }
+
+    public void OnNotAnObject(CoinPosition position)
+    {
+        Coins++;
+        Reject(SnapshotColumns.NotAnObject, position, null);
+    }
+
+    public ValueTask OnBufferDoneAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>A JSON number's value; false for text a double cannot hold finitely.</summary>
+    internal static bool TryParseNumber(ReadOnlySpan<byte> text, out double value) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
+
+    private static string? RejectionReason(ReadOnlySpan<byte> json, CoinRecord coin, out double? marketCap, out double? volume, out long? rank)
+    {
+        marketCap = null;
+        volume = null;
+        rank = null;
+        if ((RequiredTextReason(coin, SnapshotColumns.Id) ?? RequiredTextReason(coin, SnapshotColumns.Symbol)
+            ?? RequiredTextReason(coin, SnapshotColumns.Name)) is { } textReason)
+        {
+            return textReason;
+        }
+
+        var price = SnapshotColumns.CurrentPrice;
+        switch (coin[price].Kind)
+        {
+            case SlotKind.Absent or SlotKind.Null:
+                return SnapshotColumns.MissingReason[price];
+            case SlotKind.Number when !TryParseNumber(coin.Value(json, price), out _):
+                return SnapshotColumns.InvalidReason[price];
+            case SlotKind.Number when IsNegative(coin.Value(json, price)):
+                return SnapshotColumns.NegativeCurrentPrice;
+            case SlotKind.Invalid:
+                return SnapshotColumns.InvalidReason[price];
+        }
+
+        foreach (var column in SnapshotColumns.CoinColumns)
+        {
+            if (coin[column].Kind == SlotKind.Invalid)
+            {
+                return SnapshotColumns.InvalidReason[column];
+            }
+        }
+
+        if (coin.RoiInvalid)
+        {
+            return SnapshotColumns.InvalidRoi;
+        }
+
+        if (coin[SnapshotColumns.MarketCap].Kind == SlotKind.Number)
+        {
+            if (!TryParseNumber(coin.Value(json, SnapshotColumns.MarketCap), out var value))
+            {
+                return SnapshotColumns.InvalidReason[SnapshotColumns.MarketCap];
+            }
+
+            marketCap = value;
+        }
+
+        if (coin[SnapshotColumns.TotalVolume].Kind == SlotKind.Number)
+        {
+            if (!TryParseNumber(coin.Value(json, SnapshotColumns.TotalVolume), out var value))
+            {
+                return SnapshotColumns.InvalidReason[SnapshotColumns.TotalVolume];
+            }
+
+            volume = value;
+        }
+
+        if (coin[SnapshotColumns.MarketCapRank].Kind == SlotKind.Number)
+        {
+            // A whole-number column: the warehouse loads it as an integer.
+            var text = coin.Value(json, SnapshotColumns.MarketCapRank);
+            if (!Utf8Parser.TryParse(text, out long value, out var consumed) || consumed != text.Length)
+            {
+                return SnapshotColumns.InvalidReason[SnapshotColumns.MarketCapRank];
+            }
+
+            rank = value;
+        }
+
+        return null;
+    }
+
+    private static string? RequiredTextReason(CoinRecord coin, int column) => coin[column] switch
+    {
+        { Kind: SlotKind.String or SlotKind.Unescaped, Length: > 0 } => null,
+        { Kind: SlotKind.Invalid } => SnapshotColumns.InvalidReason[column],
+        _ => SnapshotColumns.MissingReason[column],
+    };
+
+    /// <summary>Negative, not merely signed: "-0" and "-0.0" are zero.</summary>
+    private static bool IsNegative(ReadOnlySpan<byte> number) =>
+        number.Length > 1 && number[0] == (byte)'-' && TryParseNumber(number, out var value) && value < 0;
+
+    private static string IdOf(ReadOnlySpan<byte> json, CoinRecord coin) => Encoding.UTF8.GetString(coin.Value(json, SnapshotColumns.Id));
+
+    private static int[] Columns(params string[] names) => names.Select(CryptoSchema.IndexOf).ToArray();
+
+    private void Reject(string reason, CoinPosition position, string? id)
+    {
+        Rejected++;
+        if (!_rejected.TryGetValue(reason, out var coins))
+        {
+            _rejected[reason] = coins = [];
+        }
+
+        coins.Add(new RejectedCoin(position.Page, position.Index, id));
+    }
+}

@@ -1,0 +1,80 @@
+using System.Globalization;
+using CryptoEtl.Core;
+
+namespace CryptoEtl.Snowflake;
+
+/// <summary>
+/// Loads a snapshot's CSV from the external stage into CRYPTO_DATA through the SQL API:
+/// idempotent (the fetch_time's rows are replaced) and all-or-nothing (one transaction that
+/// commits only with the expected row count).
+/// </summary>
+public sealed class SnowflakeWarehouse : IWarehouse
+{
+    private readonly SnowflakeSqlClient _sql;
+    private readonly SnowflakeOptions _options;
+
+    public SnowflakeWarehouse(HttpClient http, SnowflakeOptions options, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _sql = new SnowflakeSqlClient(http, options, time);
+    }
+
+    public string Table => _options.QualifiedTable;
+
+    public async Task<int> LoadSnapshotAsync(SnapshotCsv snapshot, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var statements = SnowflakeSql.LoadStatements(_options, snapshot);
+        SqlResult load;
+        try
+        {
+            load = await _sql.ExecuteAsync(new SqlRequest(string.Join(";\n", statements), StatementCount: statements.Count), cancellationToken);
+        }
+        catch (SnowflakeStatementException ex) when (ex.SnowflakeMessage.Contains(SnowflakeSql.RowCountMismatchMarker, StringComparison.Ordinal))
+        {
+            throw new PipelineException(ErrorNames.RowCountMismatch,
+                $"Snowflake rolled back the load of {snapshot.CsvKey} into {Table}: {ex.SnowflakeMessage}", ex);
+        }
+
+        if (load.StatementHandles.Count != statements.Count)
+        {
+            throw new PipelineException(ErrorNames.WarehouseError,
+                $"Snowflake answered the load of {snapshot.CsvKey} with {load.StatementHandles.Count} statement handles, expected {statements.Count}");
+        }
+
+        // The guard already held the COMMIT to the expected count; COPY's own report must agree.
+        var copy = await _sql.GetResultAsync(load.StatementHandles[SnowflakeSql.CopyStatementIndex], cancellationToken);
+        var (rowsLoaded, errorsSeen) = CopyTotals(copy);
+        if (errorsSeen > 0 || rowsLoaded != snapshot.ExpectedRows)
+        {
+            throw new PipelineException(ErrorNames.RowCountMismatch,
+                $"COPY of {snapshot.CsvKey} into {Table} reported rows_loaded={rowsLoaded}, errors_seen={errorsSeen}; the transform wrote {snapshot.ExpectedRows} rows");
+        }
+
+        return (int)rowsLoaded;
+    }
+
+    /// <summary>How many rows the table holds for a fetch time (a bound query).</summary>
+    public async Task<long> CountRowsAsync(DateTimeOffset fetchTime, CancellationToken cancellationToken)
+    {
+        var result = await _sql.ExecuteAsync(SnowflakeSql.CountRows(_options, fetchTime), cancellationToken);
+        return result.Rows is [[{ } count, ..], ..]
+            ? long.Parse(count, NumberStyles.Integer, CultureInfo.InvariantCulture)
+            : throw new PipelineException(ErrorNames.WarehouseError, $"Snowflake returned no count for {Table}");
+    }
+
+    // COPY reports one row per file; "Copy executed with 0 files processed." has no counts at all.
+    private static (long RowsLoaded, long ErrorsSeen) CopyTotals(SqlResult copy)
+    {
+        if (!copy.Columns.Any(c => string.Equals(c, "rows_loaded", StringComparison.OrdinalIgnoreCase)))
+        {
+            return (0, 0);
+        }
+
+        var loaded = copy.ColumnIndex("rows_loaded");
+        var errors = copy.ColumnIndex("errors_seen");
+        long Number(string? text) => long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0;
+        return (copy.Rows.Sum(r => Number(r[loaded])), copy.Rows.Sum(r => Number(r[errors])));
+    }
+}

@@ -1,0 +1,190 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using CryptoEtl.Core.CoinGecko;
+using CryptoEtl.Testing;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CryptoEtl.Core.Tests;
+
+/// <summary>
+/// A fake clock on which waits take no real time: a Task.Delay moves the clock straight to its due
+/// time, so a run's simulated duration is exact and tests never sleep. Timeouts (timers owned by a
+/// CancellationTokenSource) fire only when the clock passes them: through a wait, or a test's Advance.
+/// </summary>
+public sealed class SimulatedClock : FakeTimeProvider
+{
+    public static readonly DateTimeOffset Origin = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+
+    private readonly Lock _gate = new();
+
+    public SimulatedClock()
+        : base(Origin)
+    {
+    }
+
+    public TimeSpan Elapsed => GetUtcNow() - Origin;
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        var timer = base.CreateTimer(callback, state, dueTime, period);
+        if (state is not CancellationTokenSource && dueTime > TimeSpan.Zero && dueTime != Timeout.InfiniteTimeSpan)
+        {
+            var due = GetUtcNow() + dueTime;
+            ThreadPool.QueueUserWorkItem(_ =>
+            {
+                lock (_gate)
+                {
+                    if (GetUtcNow() < due)
+                    {
+                        SetUtcNow(due);
+                    }
+                }
+            });
+        }
+
+        return timer;
+    }
+}
+
+/// <summary>One request the fake CoinGecko saw: which (0-based), the path and query, the page, and when on the clock.</summary>
+public sealed record CoinGeckoCall(int Index, string PathAndQuery, int? Page, DateTimeOffset At, IReadOnlyDictionary<string, string> Headers)
+{
+    public bool IsGlobal => PathAndQuery.StartsWith("/api/v3/global", StringComparison.Ordinal);
+
+    public bool IsMarkets => PathAndQuery.StartsWith("/api/v3/coins/markets", StringComparison.Ordinal);
+}
+
+/// <summary>CoinGecko on 127.0.0.1 (real Kestrel): a script decides each answer; every call is recorded.</summary>
+public sealed class FakeCoinGecko : IAsyncDisposable
+{
+    private readonly LocalHttpServer _server;
+    private readonly ConcurrentQueue<CoinGeckoCall> _calls;
+
+    private FakeCoinGecko(LocalHttpServer server, ConcurrentQueue<CoinGeckoCall> calls)
+    {
+        _server = server;
+        _calls = calls;
+    }
+
+    public Uri BaseUrl => new(_server.BaseAddress, "api/v3");
+
+    public int Port => _server.BaseAddress.Port;
+
+    public IReadOnlyList<CoinGeckoCall> Calls => [.. _calls];
+
+    public IReadOnlyList<CoinGeckoCall> MarketCalls => [.. _calls.Where(c => c.IsMarkets)];
+
+    public static async Task<FakeCoinGecko> StartAsync(TimeProvider clock, Func<CoinGeckoCall, HttpContext, Task> answer)
+    {
+        var calls = new ConcurrentQueue<CoinGeckoCall>();
+        var index = -1;
+        var server = await LocalHttpServer.StartAsync(context =>
+        {
+            var page = int.TryParse(context.Request.Query["page"], out var p) ? p : (int?)null;
+            var call = new CoinGeckoCall(
+                Interlocked.Increment(ref index),
+                context.Request.Path + context.Request.QueryString,
+                page,
+                clock.GetUtcNow(),
+                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase));
+            calls.Enqueue(call);
+            return answer(call, context);
+        });
+        return new FakeCoinGecko(server, calls);
+    }
+
+    /// <summary>A market of <paramref name="pages"/> full pages (then []), and the recorded /global.</summary>
+    public static Func<CoinGeckoCall, HttpContext, Task> Market(int pages, Func<int, byte[]>? page = null) =>
+        (call, context) => call.IsGlobal ? Send(context, 200, Recorded.Global)
+            : call.Page is { } n && n <= pages ? Send(context, 200, (page ?? Recorded.Page)(n))
+            : Send(context, 200, "[]"u8.ToArray());
+
+    public static Task Send(HttpContext context, int status, byte[] body, string contentType = "application/json; charset=utf-8")
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = contentType;
+        context.Response.ContentLength = body.Length;
+        return context.Response.Body.WriteAsync(body).AsTask();
+    }
+
+    public static Task Send(HttpContext context, int status, string body, string contentType = "application/json; charset=utf-8") =>
+        Send(context, status, Encoding.UTF8.GetBytes(body), contentType);
+
+    /// <summary>A client on this server with a fast pace (pacing tests set their own) and seeded jitter.</summary>
+    public CoinGeckoClient Client(TimeProvider clock, Func<CoinGeckoOptions, CoinGeckoOptions>? configure = null)
+    {
+        var options = new CoinGeckoOptions { BaseUrl = BaseUrl, CallsPerMinute = 6000, JitterSeed = 42 };
+        return new CoinGeckoClient(new HttpClient(), configure?.Invoke(options) ?? options, clock);
+    }
+
+    /// <summary>
+    /// An HttpClient that sends every host to this server, so a request for pro-api.coingecko.com
+    /// keeps its real Host and still only touches 127.0.0.1.
+    /// </summary>
+    public HttpClient ClientForAnyHost() => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (_, ct) =>
+        {
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            await socket.ConnectAsync(IPAddress.Loopback, Port, ct);
+            return new NetworkStream(socket, ownsSocket: true);
+        },
+    });
+
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
+}
+
+/// <summary>The recorded CoinGecko responses in tests/data/coingecko, and pages built from them.</summary>
+public static class Recorded
+{
+    private static readonly Lazy<byte[]> Page250 = new(() => File.ReadAllBytes(TestData.CoinGecko(TestData.Markets250)));
+    private static readonly Lazy<byte[]> Minified57 = new(() => File.ReadAllBytes(TestData.CoinGecko(TestData.Markets57Minified)));
+    private static readonly Lazy<byte[]> GlobalBytes = new(() => File.ReadAllBytes(TestData.CoinGecko(TestData.Global)));
+
+    public static byte[] Global => GlobalBytes.Value;
+
+    public static byte[] Markets57 => Minified57.Value;
+
+    /// <summary>Page 1 is the recording itself; page N has the same coins with ids prefixed "pN-", so pages never share a coin.</summary>
+    public static byte[] Page(int page) => page == 1
+        ? Page250.Value
+        : Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(Page250.Value).Replace("\"id\": \"", $"\"id\": \"p{page}-", StringComparison.Ordinal));
+
+    /// <summary>
+    /// A compact page of <paramref name="perPage"/> coins cut from the 57-coin minified recording
+    /// (CoinGecko's own numbers, exponents included), ids made unique per page and slot.
+    /// </summary>
+    public static byte[] SyntheticPage(int page, int perPage)
+    {
+        var coins = CoinsOf(Markets57);
+        var body = new StringBuilder("[");
+        for (var i = 0; i < perPage; i++)
+        {
+            var coin = Encoding.UTF8.GetString(coins[i % coins.Count]);
+            body.Append(i == 0 ? "" : ",").Append(coin.Replace("\"id\":\"", $"\"id\":\"p{page}-{i}-", StringComparison.Ordinal));
+        }
+
+        return Encoding.UTF8.GetBytes(body.Append(']').ToString());
+    }
+
+    public static List<byte[]> CoinsOf(byte[] page)
+    {
+        var coins = new List<byte[]>();
+        var reader = new Utf8JsonReader(page);
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+        {
+            var start = (int)reader.TokenStartIndex;
+            reader.Skip();
+            coins.Add(page[start..(int)reader.BytesConsumed]);
+        }
+
+        return coins;
+    }
+
+    public static int CountCoins(byte[] page) => CoinsOf(page).Count;
+}

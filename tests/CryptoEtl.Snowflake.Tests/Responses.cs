@@ -1,0 +1,58 @@
+namespace CryptoEtl.Snowflake.Tests;
+
+/// <summary>Response bodies shaped like the SQL API reference's examples.</summary>
+public static class Responses
+{
+    public const string LoadHandle = "01b8d0c2-0000-4e1a-0000-0000000000aa";
+
+    public static string[] Handles { get; } = [.. Enumerable.Range(1, 6).Select(i => $"01b8d0c2-0000-4e1a-0000-00000000000{i}")];
+
+    public static string CopyHandle => Handles[SnowflakeSql.CopyStatementIndex];
+
+    public static (int, string) MultiStatementDone() => (200, $$"""
+        {
+          "resultSetMetaData": {"numRows": 1, "format": "jsonv2",
+            "rowType": [{"name": "multiple statement execution", "type": "text", "nullable": false}]},
+          "data": [["Multiple statements executed successfully."]],
+          "code": "090001",
+          "statementHandles": [{{string.Join(", ", Handles.Select(h => $"\"{h}\""))}}],
+          "statementStatusUrl": "/api/v2/statements/{{LoadHandle}}",
+          "sqlState": "00000",
+          "statementHandle": "{{LoadHandle}}",
+          "message": "Statement executed successfully.",
+          "createdOn": 1764072000000
+        }
+        """);
+
+    public static (int, string) Running(string handle) => (202, $$"""
+        {"code": "333334", "message": "Asynchronous execution in progress. Use provided query id to perform query monitoring and management.",
+         "statementHandle": "{{handle}}", "statementStatusUrl": "/api/v2/statements/{{handle}}"}
+        """);
+
+    public static (int, string) CopyResult(long rowsLoaded, long errorsSeen, long rowsParsed) => (200, $$"""
+        {
+          "resultSetMetaData": {"numRows": 1, "format": "jsonv2", "partitionInfo": [{"rowCount": 1, "uncompressedSize": 200}],
+            "rowType": [
+              {"name": "file", "type": "text"}, {"name": "status", "type": "text"},
+              {"name": "rows_parsed", "type": "fixed"}, {"name": "rows_loaded", "type": "fixed"},
+              {"name": "error_limit", "type": "fixed"}, {"name": "errors_seen", "type": "fixed"},
+              {"name": "first_error", "type": "text"}, {"name": "first_error_line", "type": "fixed"},
+              {"name": "first_error_character", "type": "fixed"}, {"name": "first_error_column_name", "type": "text"}]},
+          "data": [["s3://bucket/processed/2026/11/25/processed_crypto_data_2026-11-25T12-00-00Z.csv", "LOADED",
+                    "{{rowsParsed}}", "{{rowsLoaded}}", "1", "{{errorsSeen}}", null, null, null, null]],
+          "code": "090001", "statementStatusUrl": "/api/v2/statements/{{CopyHandle}}", "sqlState": "00000",
+          "statementHandle": "{{CopyHandle}}", "message": "Statement executed successfully.", "createdOn": 1764072000000
+        }
+        """);
+
+    public static (int, string) Failure(string code, string sqlState, string message) => (422, $$"""
+        {"code": "{{code}}", "sqlState": "{{sqlState}}", "message": {{System.Text.Json.JsonSerializer.Serialize(message)}},
+         "statementHandle": "{{LoadHandle}}", "statementStatusUrl": "/api/v2/statements/{{LoadHandle}}", "createdOn": 1764072000000}
+        """);
+
+    public static (int, string) Count(long rows) => (200, $$"""
+        {"resultSetMetaData": {"numRows": 1, "format": "jsonv2", "rowType": [{"name": "ROW_COUNT", "type": "fixed"}]},
+         "data": [["{{rows}}"]], "code": "090001", "sqlState": "00000", "statementHandle": "01b8d0c2-0000-4e1a-0000-0000000000cc",
+         "message": "Statement executed successfully."}
+        """);
+}

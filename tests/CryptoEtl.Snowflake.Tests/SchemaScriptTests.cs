@@ -1,0 +1,53 @@
+using System.Text.RegularExpressions;
+using CryptoEtl.Core;
+using CryptoEtl.Testing;
+
+namespace CryptoEtl.Snowflake.Tests;
+
+public sealed partial class SchemaScriptTests
+{
+    private static string Script(string name) => File.ReadAllText(TestData.Path("..", "infra", "snowflake", name));
+
+    [Fact]
+    public void Table_script_columns_equal_crypto_schema_names_order_and_types()
+    {
+        var script = Script("02_table.sql");
+        var body = TableBody().Match(script);
+        Assert.True(body.Success, "02_table.sql has no CREATE TABLE ... CRYPTO_DATA ( ... )");
+
+        var columns = body.Groups["body"].Value.Split('\n')
+            .Select(line => line.Trim().TrimEnd(','))
+            .Where(line => line.Length > 0 && !line.StartsWith("--", StringComparison.Ordinal) && !line.StartsWith("CONSTRAINT", StringComparison.Ordinal))
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Select(parts => (Name: parts[0], Type: parts[1]))
+            .ToArray();
+
+        Assert.Equal(
+            CryptoSchema.Columns.Select(c => (c.UpperName, SnowflakeSql.TypeOf(c.Type))).ToArray(),
+            columns);
+    }
+
+    [Fact]
+    public void Scripts_name_the_objects_the_adapter_defaults_to()
+    {
+        var all = string.Join('\n', Directory.GetFiles(TestData.Path("..", "infra", "snowflake"), "*.sql").Order().Select(File.ReadAllText));
+
+        Assert.Contains($"CREATE TABLE IF NOT EXISTS {CryptoSchema.SnowflakeTable} (", all, StringComparison.Ordinal);
+        Assert.Contains($"FILE FORMAT {SnowflakeOptions.DefaultDatabase}.{SnowflakeOptions.DefaultSchema}.{SnowflakeOptions.DefaultFileFormat}", all, StringComparison.Ordinal);
+        Assert.Contains($"STAGE IF NOT EXISTS {SnowflakeOptions.DefaultDatabase}.{SnowflakeOptions.DefaultSchema}.{SnowflakeOptions.DefaultStage}", all, StringComparison.Ordinal);
+        Assert.Contains("VIEW CRYPTO_ETL_DB.PUBLIC.V_LATEST_SNAPSHOT", all, StringComparison.Ordinal);
+        Assert.Contains("VIEW CRYPTO_ETL_DB.PUBLIC.V_MARKET_TIMESERIES", all, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Scripts_are_numbered_in_run_order()
+    {
+        var names = Directory.GetFiles(TestData.Path("..", "infra", "snowflake"), "*.sql").Select(path => Path.GetFileName(path)!).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(
+            ["01_database_schema.sql", "02_table.sql", "03_file_format.sql", "04_storage_integration_stage.sql", "05_views.sql", "06_data_quality.sql", "07_roles_users_grants.sql"],
+            names);
+    }
+
+    [GeneratedRegex(@"CREATE TABLE IF NOT EXISTS CRYPTO_ETL_DB\.PUBLIC\.CRYPTO_DATA \((?<body>.*?)\n\)", RegexOptions.Singleline)]
+    private static partial Regex TableBody();
+}

@@ -1,0 +1,89 @@
+using CryptoEtl.Core;
+using CryptoEtl.Testing;
+
+namespace CryptoEtl.Snowflake.Tests;
+
+public sealed class SnowflakeOptionsTests
+{
+    private static Func<string, string?> Env(params (string Name, string Value)[] values)
+    {
+        var map = values.ToDictionary(v => v.Name, v => v.Value);
+        return name => map.GetValueOrDefault(name);
+    }
+
+    [Fact]
+    public void Missing_required_settings_are_one_configuration_error_naming_each()
+    {
+        var ex = Assert.Throws<PipelineException>(() => SnowflakeOptions.FromEnvironment(Env((SettingNames.SnowflakeUser, "u")), TestKeys.PrivatePem));
+
+        Assert.Equal(ErrorNames.Configuration, ex.ErrorName);
+        Assert.Equal($"missing Snowflake settings: {SettingNames.SnowflakeAccount}, {SettingNames.SnowflakeWarehouse}", ex.Message);
+    }
+
+    [Fact]
+    public void Defaults_give_the_agreed_table_stage_and_url()
+    {
+        var options = SnowflakeOptions.FromEnvironment(
+            Env((SettingNames.SnowflakeAccount, "xy12345.us-east-1"), (SettingNames.SnowflakeUser, "loader"), (SettingNames.SnowflakeWarehouse, "CRYPTO_ETL_WH")),
+            TestKeys.PrivatePem);
+
+        Assert.Equal(CryptoSchema.SnowflakeTable, options.QualifiedTable);
+        Assert.Equal("CRYPTO_ETL_DB.PUBLIC.CRYPTO_PROCESSED_STAGE", options.QualifiedStage);
+        Assert.Equal("CRYPTO_ETL_DB.PUBLIC.CRYPTO_CSV_FORMAT", options.QualifiedFileFormat);
+        Assert.Equal("https://xy12345.us-east-1.snowflakecomputing.com/", options.ApiBaseUrl.AbsoluteUri);
+        Assert.Null(options.Role);
+    }
+
+    [Fact]
+    public void Every_setting_is_read()
+    {
+        var options = SnowflakeOptions.FromEnvironment(
+            Env((SettingNames.SnowflakeAccount, "myorg-acct"), (SettingNames.SnowflakeUser, "loader"), (SettingNames.SnowflakeWarehouse, "WH"),
+                (SettingNames.SnowflakeRole, "CRYPTO_ETL_LOADER"), (SettingNames.SnowflakeDatabase, "DB2"), (SettingNames.SnowflakeSchema, "RAW"),
+                (SettingNames.SnowflakeStage, "OTHER.PLACE.STAGE2"), (SettingNames.SnowflakeApiUrl, "http://127.0.0.1:9/")),
+            TestKeys.PrivatePem);
+
+        Assert.Equal("CRYPTO_ETL_LOADER", options.Role);
+        Assert.Equal("DB2.RAW.CRYPTO_DATA", options.QualifiedTable);
+        Assert.Equal("OTHER.PLACE.STAGE2", options.QualifiedStage);
+        Assert.Equal("http://127.0.0.1:9/", options.ApiBaseUrl.AbsoluteUri);
+    }
+
+    [Theory]
+    [InlineData("STAGE; DROP TABLE X")]
+    [InlineData("\"quoted\"")]
+    [InlineData("A.B")]
+    [InlineData("A.B.C.D")]
+    public void A_stage_that_is_not_a_plain_identifier_is_refused(string stage)
+    {
+        var ex = Assert.Throws<PipelineException>(() => SnowflakeOptions.FromEnvironment(
+            Env((SettingNames.SnowflakeAccount, "a"), (SettingNames.SnowflakeUser, "u"), (SettingNames.SnowflakeWarehouse, "w"), (SettingNames.SnowflakeStage, stage)),
+            TestKeys.PrivatePem));
+        Assert.Equal(ErrorNames.Configuration, ex.ErrorName);
+        Assert.Contains(stage, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_cli_helper_reads_the_key_file_and_its_passphrase()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Combine("rsa_key.p8");
+        File.WriteAllText(path, TestKeys.EncryptedPrivatePem);
+
+        var options = SnowflakeOptions.FromEnvironmentWithKeyFile(Env(
+            (SettingNames.SnowflakeAccount, "a"), (SettingNames.SnowflakeUser, "u"), (SettingNames.SnowflakeWarehouse, "w"),
+            (SettingNames.SnowflakePrivateKeyPath, path), (SettingNames.SnowflakePrivateKeyPassphrase, TestKeys.Passphrase)));
+
+        Assert.Equal(TestKeys.OpensslFingerprint, KeyPairJwt.PublicKeyFingerprint(options.PrivateKey));
+    }
+
+    [Fact]
+    public void The_cli_helper_names_a_missing_key_file()
+    {
+        var ex = Assert.Throws<PipelineException>(() => SnowflakeOptions.FromEnvironmentWithKeyFile(Env(
+            (SettingNames.SnowflakeAccount, "a"), (SettingNames.SnowflakeUser, "u"), (SettingNames.SnowflakeWarehouse, "w"),
+            (SettingNames.SnowflakePrivateKeyPath, "/nonexistent/rsa_key.p8"))));
+        Assert.Equal(ErrorNames.Configuration, ex.ErrorName);
+        Assert.Contains("/nonexistent/rsa_key.p8", ex.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,211 @@
+using System.Text.Json;
+using CryptoEtl.Core;
+using CryptoEtl.Testing;
+
+namespace CryptoEtl.Snowflake.Tests;
+
+public sealed class SnowflakeWarehouseTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset FetchTime = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+    private static readonly string CsvKey = ObjectKeys.Csv(FetchTime);
+    private static readonly string Issuer = $"XY12345.CRYPTO_ETL_LOADER_USER.{TestKeys.OpensslFingerprint}";
+    private readonly SteppingTimeProvider _time = new(FetchTime.AddMinutes(3));
+    private readonly HttpClient _http = new();
+    private FakeSnowflake _snowflake = null!;
+
+    public async Task InitializeAsync() =>
+        _snowflake = await FakeSnowflake.StartAsync(Issuer, "XY12345.CRYPTO_ETL_LOADER_USER", _time);
+
+    public async Task DisposeAsync()
+    {
+        await _snowflake.DisposeAsync();
+        _http.Dispose();
+    }
+
+    private SnowflakeWarehouse Warehouse(int maxAttempts = 3) => new(_http, TestKeys.Options(_snowflake.BaseAddress, maxAttempts), _time);
+
+    private static SnapshotCsv Snapshot(int rows = 250) => new(CsvKey, FetchTime, rows);
+
+    private IReadOnlyList<RecordedRequest> Posts => [.. _snowflake.Requests.Where(r => r.Method == "POST")];
+
+    [Fact]
+    public async Task Load_sends_one_transaction_and_returns_the_copied_rows()
+    {
+        _snowflake.On("POST", FakeSnowflake.StatementsPath, Responses.MultiStatementDone());
+        _snowflake.On("GET", $"{FakeSnowflake.StatementsPath}/{Responses.CopyHandle}", Responses.CopyResult(250, 0, 250));
+
+        var loaded = await Warehouse().LoadSnapshotAsync(Snapshot(), CancellationToken.None);
+
+        Assert.Equal(250, loaded);
+        Assert.Empty(_snowflake.Problems);
+        var post = Assert.Single(Posts);
+        Assert.Equal("CryptoEtl/1.0", post.Headers["User-Agent"]);
+        using var body = JsonDocument.Parse(post.Body);
+        var root = body.RootElement;
+        Assert.Equal("CRYPTO_ETL_DB", root.GetProperty("database").GetString());
+        Assert.Equal("PUBLIC", root.GetProperty("schema").GetString());
+        Assert.Equal("CRYPTO_ETL_WH", root.GetProperty("warehouse").GetString());
+        Assert.Equal("CRYPTO_ETL_LOADER", root.GetProperty("role").GetString());
+        Assert.Equal(600, root.GetProperty("timeout").GetInt32());
+        Assert.Equal("6", root.GetProperty("parameters").GetProperty("MULTI_STATEMENT_COUNT").GetString());
+        var columns = string.Join(", ", CryptoSchema.Columns.Select(c => c.UpperName));
+        Assert.Equal(
+            "ALTER SESSION SET TRANSACTION_ABORT_ON_ERROR = TRUE;\n"
+            + "BEGIN TRANSACTION;\n"
+            + "DELETE FROM CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA WHERE FETCH_TIME = '2026-11-25T12:00:00Z'::TIMESTAMP_TZ;\n"
+            + $"COPY INTO CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA ({columns}) FROM @CRYPTO_ETL_DB.PUBLIC.CRYPTO_PROCESSED_STAGE/2026/11/25/processed_crypto_data_2026-11-25T12-00-00Z.csv "
+            + "FILE_FORMAT = (FORMAT_NAME = CRYPTO_ETL_DB.PUBLIC.CRYPTO_CSV_FORMAT) ON_ERROR = ABORT_STATEMENT FORCE = TRUE;\n"
+            + "SELECT TO_NUMBER(IFF(COUNT(*) = 250, '0', 'CryptoEtl row count mismatch: ' || COUNT(*) || ' rows for fetch_time 2026-11-25T12:00:00Z after COPY, expected 250')) AS ROW_COUNT_CHECK "
+            + "FROM CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA WHERE FETCH_TIME = '2026-11-25T12:00:00Z'::TIMESTAMP_TZ;\n"
+            + "COMMIT",
+            root.GetProperty("statement").GetString());
+        Assert.False(root.TryGetProperty("bindings", out _));
+        Assert.Matches("^/api/v2/statements\\?requestId=[0-9a-f-]{36}$", post.PathAndQuery);
+    }
+
+    [Fact]
+    public async Task Accepted_statement_is_polled_through_the_clock_until_done()
+    {
+        _snowflake.On("POST", FakeSnowflake.StatementsPath, Responses.Running(Responses.LoadHandle));
+        _snowflake.On("GET", $"{FakeSnowflake.StatementsPath}/{Responses.LoadHandle}",
+            Responses.Running(Responses.LoadHandle), Responses.Running(Responses.LoadHandle), Responses.MultiStatementDone());
+        _snowflake.On("GET", $"{FakeSnowflake.StatementsPath}/{Responses.CopyHandle}", Responses.CopyResult(250, 0, 250));
+
+        var loaded = await Warehouse().LoadSnapshotAsync(Snapshot(), CancellationToken.None);
+
+        Assert.Equal(250, loaded);
+        Assert.Empty(_snowflake.Problems);
+        Assert.Equal(3, _snowflake.Requests.Count(r => r.PathAndQuery == $"{FakeSnowflake.StatementsPath}/{Responses.LoadHandle}"));
+        // Two waits between three polls, doubling from the 500 ms default.
+        Assert.Equal([TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1)], _time.Delays);
+    }
+
+    [Fact]
+    public async Task Rate_limited_submit_is_retried_with_the_same_request_id_and_retry_true()
+    {
+        _snowflake.On("POST", FakeSnowflake.StatementsPath, (429, """{"message":"too many requests"}"""), Responses.MultiStatementDone());
+        _snowflake.On("GET", $"{FakeSnowflake.StatementsPath}/{Responses.CopyHandle}", Responses.CopyResult(250, 0, 250));
+
+        var loaded = await Warehouse().LoadSnapshotAsync(Snapshot(), CancellationToken.None);
+
+        Assert.Equal(250, loaded);
+        Assert.Empty(_snowflake.Problems);
+        var posts = Posts;
+        Assert.Equal(2, posts.Count);
+        var requestId = posts[0].PathAndQuery.Split("requestId=")[1];
+        Assert.DoesNotContain("retry", requestId, StringComparison.Ordinal);
+        Assert.Equal($"{FakeSnowflake.StatementsPath}?requestId={requestId}&retry=true", posts[1].PathAndQuery);
+        Assert.Equal(posts[0].Body, posts[1].Body);
+        var wait = Assert.Single(_time.Delays);
+        Assert.InRange(wait, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
+    public async Task Server_errors_past_the_attempts_are_warehouse_unavailable()
+    {
+        _snowflake.On("POST", FakeSnowflake.StatementsPath, (503, """{"message":"service unavailable"}"""));
+
+        var ex = await Assert.ThrowsAsync<PipelineException>(() => Warehouse(maxAttempts: 3).LoadSnapshotAsync(Snapshot(), CancellationToken.None));
+
+        Assert.Equal(ErrorNames.WarehouseUnavailable, ex.ErrorName);
+        Assert.Contains("failed 3 time(s); last: HTTP 503", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(3, Posts.Count);
+        Assert.Equal(2, Posts.Count(p => p.PathAndQuery.EndsWith("&retry=true", StringComparison.Ordinal)));
+        Assert.Equal(2, _time.Delays.Count);
+        Assert.InRange(_time.Delays[1], TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
+    }
+
+    [Fact]
+    public async Task Failed_statement_is_a_warehouse_error_with_snowflakes_code_state_and_message()
+    {
+        _snowflake.On("POST", FakeSnowflake.StatementsPath,
+            Responses.Failure("002003", "02000", "SQL compilation error:\nStage 'CRYPTO_ETL_DB.PUBLIC.CRYPTO_PROCESSED_STAGE' does not exist or not authorized."));
+
+        var ex = await Assert.ThrowsAsync<SnowflakeStatementException>(() => Warehouse().LoadSnapshotAsync(Snapshot(), CancellationToken.None));
+
+        Assert.Equal(ErrorNames.WarehouseError, ex.ErrorName);
+        Assert.Equal("002003", ex.Code);
+        Assert.Equal("02000", ex.SqlState);
+        Assert.Equal(Responses.LoadHandle, ex.StatementHandle);
+        Assert.Contains("does not exist or not authorized", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("code 002003, sqlState 02000", ex.Message, StringComparison.Ordinal);
+        Assert.Single(Posts);
+    }
+
+    [Fact]
+    public async Task Guard_failure_rolls_back_and_is_a_row_count_mismatch()
+    {
+        _snowflake.On("POST", FakeSnowflake.StatementsPath, Responses.Failure("100038", "22018",
+            "Numeric value 'CryptoEtl row count mismatch: 249 rows for fetch_time 2026-11-25T12:00:00Z after COPY, expected 250' is not recognized"));
+
+        var ex = await Assert.ThrowsAsync<PipelineException>(() => Warehouse().LoadSnapshotAsync(Snapshot(), CancellationToken.None));
+
+        Assert.Equal(ErrorNames.RowCountMismatch, ex.ErrorName);
+        Assert.Contains("249 rows", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(CsvKey, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(249, 0)]
+    [InlineData(250, 3)]
+    public async Task Copy_result_that_disagrees_with_the_transform_is_a_row_count_mismatch(long rowsLoaded, long errorsSeen)
+    {
+        _snowflake.On("POST", FakeSnowflake.StatementsPath, Responses.MultiStatementDone());
+        _snowflake.On("GET", $"{FakeSnowflake.StatementsPath}/{Responses.CopyHandle}", Responses.CopyResult(rowsLoaded, errorsSeen, 250));
+
+        var ex = await Assert.ThrowsAsync<PipelineException>(() => Warehouse().LoadSnapshotAsync(Snapshot(), CancellationToken.None));
+
+        Assert.Equal(ErrorNames.RowCountMismatch, ex.ErrorName);
+        Assert.Contains($"rows_loaded={rowsLoaded}, errors_seen={errorsSeen}", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("processed/2026/11/25/x.csv' ; DROP TABLE T; --.csv")]
+    [InlineData("processed/../secrets.csv")]
+    [InlineData("raw/2026/11/25/raw.json")]
+    [InlineData("processed/2026/11/25/file name.csv")]
+    public async Task A_csv_key_outside_the_strict_pattern_never_reaches_snowflake(string key)
+    {
+        var ex = await Assert.ThrowsAsync<PipelineException>(() => Warehouse().LoadSnapshotAsync(new SnapshotCsv(key, FetchTime, 1), CancellationToken.None));
+
+        Assert.Equal(ErrorNames.InvalidInput, ex.ErrorName);
+        Assert.Contains(key, ex.Message, StringComparison.Ordinal);
+        Assert.Empty(_snowflake.Requests);
+    }
+
+    [Fact]
+    public async Task Count_binds_the_fetch_time()
+    {
+        _snowflake.On("POST", FakeSnowflake.StatementsPath, Responses.Count(250));
+
+        var count = await Warehouse().CountRowsAsync(FetchTime, CancellationToken.None);
+
+        Assert.Equal(250, count);
+        Assert.Empty(_snowflake.Problems);
+        using var body = JsonDocument.Parse(Assert.Single(Posts).Body);
+        Assert.Equal("SELECT COUNT(*) AS ROW_COUNT FROM CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA WHERE FETCH_TIME = TO_TIMESTAMP_TZ(?)",
+            body.RootElement.GetProperty("statement").GetString());
+        var binding = body.RootElement.GetProperty("bindings").GetProperty("1");
+        Assert.Equal("TEXT", binding.GetProperty("type").GetString());
+        Assert.Equal("2026-11-25T12:00:00Z", binding.GetProperty("value").GetString());
+        Assert.Equal("1", body.RootElement.GetProperty("parameters").GetProperty("MULTI_STATEMENT_COUNT").GetString());
+    }
+
+    [Fact]
+    public async Task A_key_snowflake_does_not_know_is_refused_and_raised()
+    {
+        // The fake verifies with the test public key; a different private key must fail auth.
+        using var otherKey = System.Security.Cryptography.RSA.Create(2048);
+        var options = TestKeys.Options(_snowflake.BaseAddress);
+        var stranger = new SnowflakeWarehouse(_http, new SnowflakeOptions
+        {
+            Account = options.Account, User = options.User, Warehouse = options.Warehouse, BaseUrl = options.BaseUrl, PrivateKey = otherKey,
+        }, _time);
+
+        var ex = await Assert.ThrowsAsync<SnowflakeStatementException>(() => stranger.CountRowsAsync(FetchTime, CancellationToken.None));
+
+        Assert.Equal(ErrorNames.WarehouseError, ex.ErrorName);
+        Assert.Contains("HTTP 401", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("auth:", Assert.Single(_snowflake.Problems), StringComparison.Ordinal);
+    }
+}
