@@ -22,7 +22,12 @@ public static class MarketReport
 
     private static readonly double[] NiceSteps = [0.5, 1, 2, 2.5, 5];
 
-    public static async Task<ReportData> BuildAsync(string databasePath, int? rowsRejected, CancellationToken cancellationToken)
+    /// <summary>
+    /// Builds the report of the newest snapshot in the DuckDB file at <paramref name="databasePath"/>.
+    /// <paramref name="store"/> (the pipeline's object store) supplies the snapshot's data-quality
+    /// object, for the rejected rows and warnings; without it they show as unknown.
+    /// </summary>
+    public static async Task<ReportData> BuildAsync(string databasePath, IObjectStore? store, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
         // Opening creates a missing file; a report of nothing should say so instead.
@@ -65,7 +70,6 @@ public static class MarketReport
         {
             Latest = latest,
             Snapshot = await SnapshotAsync(connection, latestRows, cancellationToken),
-            RowsRejected = rowsRejected,
             TopByMarketCap = top,
             DominanceShare = await DominanceAsync(connection, latestRows, cancellationToken),
             Gainers = gainers,
@@ -74,7 +78,13 @@ public static class MarketReport
             History = [.. totals.Where(t => t.VsCurrency == latest.VsCurrency)],
         };
         await transaction.CommitAsync(cancellationToken);
-        return report;
+
+        var quality = store is null ? null : await QualityObject.ReadAsync(store, latest.FetchTime, cancellationToken);
+        return report with
+        {
+            RowsRejected = quality?.RowsRejected,
+            QualityWarnings = quality is null ? [] : [.. quality.Checks.Where(c => !c.Passed).Select(c => c.Detail)],
+        };
     }
 
     /// <summary>The smallest of 0.5, 1, 2, 2.5, 5 (times a power of ten) that is at least <paramref name="raw"/>.</summary>

@@ -1,15 +1,14 @@
 using System.Text.Json;
 using CryptoEtl.Core;
+using CryptoEtl.Core.Transform;
 
 namespace CryptoEtl.Report;
 
-/// <summary>Reads what the report needs from the data-quality object Transform writes next to the CSV.</summary>
+/// <summary>Reads the data-quality object Transform writes next to the CSV (ObjectKeys.Quality).</summary>
 public static class QualityObject
 {
-    public const string RowsRejectedField = "rows_rejected";
-
-    /// <summary>The snapshot's rejected row count, or null when there is no quality object for it.</summary>
-    public static async Task<int?> ReadRowsRejectedAsync(IObjectStore store, DateTimeOffset fetchTime, CancellationToken cancellationToken)
+    /// <summary>The snapshot's quality report, or null when the store has none for it.</summary>
+    public static async Task<QualityReport?> ReadAsync(IObjectStore store, DateTimeOffset fetchTime, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
         var key = ObjectKeys.Quality(fetchTime);
@@ -21,14 +20,12 @@ public static class QualityObject
         await using var stream = await store.OpenReadAsync(key, cancellationToken);
         try
         {
-            using var json = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken);
-            return json.RootElement.TryGetProperty(RowsRejectedField, out var rejected) && rejected.TryGetInt32(out var count)
-                ? count
-                : throw new PipelineException(ErrorNames.InvalidInput, $"{key} in {store.Location} has no whole number {RowsRejectedField}");
+            return await JsonSerializer.DeserializeAsync(stream, QualityJsonContext.Default.QualityReport, cancellationToken)
+                ?? throw new PipelineException(ErrorNames.InvalidInput, $"{key} in {store.Location} is null, not a quality report");
         }
         catch (JsonException ex)
         {
-            throw new PipelineException(ErrorNames.InvalidInput, $"{key} in {store.Location} is not JSON: {ex.Message}", ex);
+            throw new PipelineException(ErrorNames.InvalidInput, $"{key} in {store.Location} is not a quality report: {ex.Message}", ex);
         }
     }
 }

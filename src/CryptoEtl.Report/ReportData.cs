@@ -12,6 +12,9 @@ public sealed record ReportData
     /// <summary>Rows the transform rejected for the latest snapshot; null when unknown.</summary>
     public int? RowsRejected { get; init; }
 
+    /// <summary>The details of the data-quality checks that did not pass for the latest snapshot.</summary>
+    public IReadOnlyList<string> QualityWarnings { get; init; } = [];
+
     /// <summary>The 20 largest coins by market cap, largest first.</summary>
     public required IReadOnlyList<CoinFigures> TopByMarketCap { get; init; }
 

@@ -91,9 +91,29 @@ public static class ReportHtml
             "rows-rejected",
             "Rows rejected",
             data.RowsRejected is { } rejected ? ReportFormat.Count(rejected) : ReportFormat.Missing,
-            data.RowsRejected is null ? "no data-quality record" : "by the transform's checks",
+            data.RowsRejected is null ? "no data-quality record"
+                : data.QualityWarnings.Count == 0 ? "all quality checks passed"
+                : $"{ReportFormat.Count(data.QualityWarnings.Count)} quality warning{(data.QualityWarnings.Count == 1 ? "" : "s")} below",
             null);
         html.Append("</section>\n");
+
+        // Warnings people must see before trusting the numbers above.
+        var warnings = data.QualityWarnings.ToList();
+        if (t.BtcDominance > 100 || t.EthDominance > 100)
+        {
+            warnings.Add("Global dominance is above 100 %: CoinGecko's /global total market cap is smaller than these coins' market caps (the two responses are not from the same moment).");
+        }
+
+        if (warnings.Count > 0)
+        {
+            html.Append("<section class=\"notice\" id=\"quality-warnings\"><strong>Data-quality warnings</strong><ul>\n");
+            foreach (var warning in warnings)
+            {
+                html.Append("<li>").Append(Text(warning)).Append("</li>\n");
+            }
+
+            html.Append("</ul></section>\n");
+        }
     }
 
     private static void Stat(StringBuilder html, string id, string label, string value, string detail, double? trend)
@@ -371,6 +391,9 @@ public static class ReportHtml
         .line{fill:none;stroke:var(--accent);stroke-width:2.5;stroke-linejoin:round}
         .area{fill:var(--accent);opacity:.12}
         .point{fill:var(--card);stroke:var(--accent);stroke-width:2}
+        .notice{background:#fef3c7;color:#78350f;border:1px solid #fcd34d;border-radius:12px;padding:10px 16px;margin-bottom:16px;font-size:.88rem}
+        .notice ul{margin:4px 0 0;padding-left:20px}
+        @media (prefers-color-scheme:dark){.notice{background:#422006;color:#fde68a;border-color:#92400e}}
         footer{margin-top:24px;font-size:.85rem;text-align:center}
         footer p{margin:4px 0}
         footer a{color:var(--accent)}
