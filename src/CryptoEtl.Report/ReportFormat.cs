@@ -22,7 +22,8 @@ public static class ReportFormat
         var sign = v < 0 && rounded != 0 ? Minus.ToString() : "";
         foreach (var (scale, suffix) in Units)
         {
-            if (rounded >= scale)
+            // Rounding 999.6 B up gives 1e12 give or take an ulp; it belongs to the next unit.
+            if (rounded >= scale * (1 - 1e-12))
             {
                 return sign + ThreeDigits(rounded / scale) + suffix;
             }

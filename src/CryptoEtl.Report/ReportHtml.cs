@@ -294,12 +294,22 @@ public static class ReportHtml
                 <line class="axis" x1="{left}" y1="{baseline}" x2="{width - right}" y2="{baseline}"/>
                 <polygon class="area" points="{Fixed(xy[0].X)},{baseline} {line} {Fixed(xy[^1].X)},{baseline}"/>
                 <polyline class="line" points="{line}"/>
-                <text class="tick" x="{left}" y="{top - 10}">high {Text(format(max))}</text>
-                <text class="tick" x="{width - right}" y="{top - 10}" text-anchor="end">low {Text(format(min))}</text>
                 <text class="tick" x="{left}" y="{height - 8}">{Text(ReportFormat.ShortDate(points[0].FetchTime))}</text>
                 <text class="tick" x="{width - right}" y="{height - 8}" text-anchor="end">{Text(ReportFormat.ShortDate(points[^1].FetchTime))}</text>
+                <text class="latest" x="{width - right}" y="{Fixed(Math.Max(xy[^1].Y - 10, 14))}" text-anchor="end">{Text(format(points[^1].Value))}</text>
 
                 """);
+            // Faint guides at the series' high and low, labelled on the left.
+            foreach (var (guide, label) in max > min ? [(max, "high"), (min, "low")] : new[] { (max, "") })
+            {
+                var y = Fixed(top + (plotHeight * (high - guide) / (high - low)));
+                html.Append(CultureInfo.InvariantCulture, $"""
+                    <line class="guide" x1="{left}" y1="{y}" x2="{width - right}" y2="{y}"/>
+                    <text class="tick" x="{left}" y="{y}" dy="-4">{Text((label.Length > 0 ? label + " " : "") + format(guide))}</text>
+
+                    """);
+            }
+
             foreach (var p in xy)
             {
                 html.Append(CultureInfo.InvariantCulture, $"""
@@ -362,7 +372,7 @@ public static class ReportHtml
         .card{padding:16px 18px;min-width:0}
         .tall{grid-row:span 2}
         table{width:100%;border-collapse:collapse;font-variant-numeric:tabular-nums}
-        th{font-size:.75rem;color:var(--muted);font-weight:500;text-align:left;padding:0 6px 6px;border-bottom:1px solid var(--line)}
+        th{font-size:.75rem;color:var(--muted);font-weight:500;text-align:left;padding:0 6px 6px;border-bottom:1px solid var(--line);white-space:nowrap}
         td{padding:5px 6px;border-bottom:1px solid var(--line);white-space:nowrap}
         tr:last-child td{border-bottom:0}
         .num{text-align:right}
@@ -386,6 +396,8 @@ public static class ReportHtml
         .chart text{font-size:12px;fill:var(--muted)}
         .chart .count{font-size:10px;fill:var(--ink)}
         .axis{stroke:var(--line);stroke-width:1}
+        .guide{stroke:var(--line);stroke-width:1;stroke-dasharray:3 3}
+        .chart .latest{font-size:13px;font-weight:600;fill:var(--ink)}
         .bin.up{fill:var(--up)}
         .bin.down{fill:var(--down)}
         .line{fill:none;stroke:var(--accent);stroke-width:2.5;stroke-linejoin:round}
