@@ -299,13 +299,13 @@ public static class ReportHtml
                 <text class="latest" x="{width - right}" y="{Fixed(Math.Max(xy[^1].Y - 10, 14))}" text-anchor="end">{Text(format(points[^1].Value))}</text>
 
                 """);
-            // Faint guides at the series' high and low, labelled on the left.
-            foreach (var (guide, label) in max > min ? [(max, "high"), (min, "low")] : new[] { (max, "") })
+            // Faint guides at the series' high and low, labelled on the left; a flat line needs none.
+            foreach (var (guide, label) in max > min ? [(max, "high"), (min, "low")] : Array.Empty<(double, string)>())
             {
                 var y = Fixed(top + (plotHeight * (high - guide) / (high - low)));
                 html.Append(CultureInfo.InvariantCulture, $"""
                     <line class="guide" x1="{left}" y1="{y}" x2="{width - right}" y2="{y}"/>
-                    <text class="tick" x="{left}" y="{y}" dy="-4">{Text((label.Length > 0 ? label + " " : "") + format(guide))}</text>
+                    <text class="tick" x="{left}" y="{y}" dy="-4">{Text(label + " " + format(guide))}</text>
 
                     """);
             }
@@ -411,7 +411,7 @@ public static class ReportHtml
         footer a{color:var(--accent)}
         .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
         @media (max-width:820px){.grid{grid-template-columns:minmax(0,1fr)}.tall{grid-row:auto}main{padding:16px 12px 24px}}
-        @media (max-width:480px){.bar-cell{display:none}.stat .value{font-size:1.3rem}h1{font-size:1.4rem}}
+        @media (max-width:480px){.bar-cell,.symbol{display:none}.stat .value{font-size:1.3rem}h1{font-size:1.4rem}.card{padding:12px;overflow-x:auto}td,th{padding-left:3px;padding-right:3px}.coin{max-width:8.5em}.chart text{font-size:17px}.chart .count{font-size:13px}.chart .latest{font-size:17px}body{font-size:14px}}
 
         """;
 }
