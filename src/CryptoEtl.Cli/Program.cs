@@ -1,1 +1,3 @@
-Console.WriteLine("cryptoetl: not written yet");
+using CryptoEtl.Cli;
+
+return await CryptoEtlApp.RunAsync(args, CliConsole.Standard());

@@ -105,16 +105,8 @@ public sealed class FileSystemObjectStore : IObjectStore
     private static bool IsTemp(string key) =>
         key.EndsWith(TempSuffix, StringComparison.Ordinal) && key[(key.LastIndexOf('/') + 1)..].StartsWith('.');
 
-    private string PathOf(string key)
-    {
-        if (string.IsNullOrWhiteSpace(key) || key.StartsWith('/') || key.Contains('\\', StringComparison.Ordinal)
-            || key.Split('/').Any(part => part is "" or "." or ".."))
-        {
-            throw new PipelineException(ErrorNames.InvalidInput, $"invalid object key \"{key}\"");
-        }
-
-        return Path.Combine(_root, key.Replace('/', Path.DirectorySeparatorChar));
-    }
+    private string PathOf(string key) =>
+        Path.Combine(_root, ObjectKeys.Validate(key).Replace('/', Path.DirectorySeparatorChar));
 
     private static void TryDelete(string path)
     {

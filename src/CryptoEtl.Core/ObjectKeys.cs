@@ -21,6 +21,22 @@ public static class ObjectKeys
     public static string Quality(DateTimeOffset fetchTime) =>
         $"{ProcessedPrefix}{DatePath(fetchTime)}/processed_crypto_data_{Stamp(fetchTime)}.quality.json";
 
+    /// <summary>
+    /// Throws InvalidInput unless <paramref name="key"/> is a relative '/'-separated key with no
+    /// empty, "." or ".." segment: the rule every store applies, so a key means the same object in
+    /// a folder and in a bucket.
+    /// </summary>
+    public static string Validate(string key)
+    {
+        if (string.IsNullOrWhiteSpace(key) || key.StartsWith('/') || key.Contains('\\', StringComparison.Ordinal)
+            || key.Split('/').Any(part => part is "" or "." or ".."))
+        {
+            throw new PipelineException(ErrorNames.InvalidInput, $"invalid object key \"{key}\"");
+        }
+
+        return key;
+    }
+
     /// <summary>A fetch time as the key stamp: UTC, whole seconds, colons replaced (2026-11-25T12-00-00Z).</summary>
     public static string Stamp(DateTimeOffset fetchTime) =>
         Normalize(fetchTime).ToString("yyyy-MM-dd'T'HH-mm-ss'Z'", CultureInfo.InvariantCulture);

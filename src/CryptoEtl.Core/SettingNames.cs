@@ -12,6 +12,12 @@ public static class SettingNames
     /// <summary>An S3-compatible endpoint (moto, MinIO); unset for AWS itself.</summary>
     public const string S3Endpoint = "CRYPTOETL_S3_ENDPOINT";
 
+    /// <summary>S3 server-side encryption: AES256 (default), aws:kms, or none (servers without SSE).</summary>
+    public const string S3ServerSideEncryption = "CRYPTOETL_S3_SSE";
+
+    /// <summary>The KMS key (id, ARN or alias) for aws:kms; unset uses the account's aws/s3 key.</summary>
+    public const string S3KmsKeyId = "CRYPTOETL_S3_KMS_KEY_ID";
+
     public const string CoinGeckoApiUrl = "COINGECKO_API_URL";
 
     /// <summary>The key itself, for the CLI. Lambda never takes a secret from the environment.</summary>

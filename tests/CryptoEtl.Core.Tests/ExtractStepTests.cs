@@ -62,6 +62,19 @@ public sealed class ExtractStepTests : IDisposable
     }
 
     [Fact]
+    public async Task Transform_reads_the_raw_object_extract_writes()
+    {
+        await using var server = await FakeCoinGecko.StartAsync(_clock, FakeCoinGecko.Market(10));
+        var extracted = await new ExtractStep(server.Client(_clock), _store, _clock).RunAsync(new ExtractInput(), null, CancellationToken.None);
+
+        var transformed = await new TransformStep(_store).RunAsync(new TransformInput { RawKey = extracted.RawKey }, CancellationToken.None);
+
+        Assert.Equal(extracted.FetchTime, transformed.FetchTime);
+        Assert.Equal(extracted.Coins, transformed.Rows + transformed.Rejected);
+        Assert.True(transformed.Rows > 0);
+    }
+
+    [Fact]
     public async Task Pages_all_sweeps_until_the_empty_page()
     {
         await using var server = await FakeCoinGecko.StartAsync(_clock, FakeCoinGecko.Market(4));
@@ -175,6 +188,8 @@ public sealed class ExtractStepTests : IDisposable
         Assert.Equal(3, server.Calls.Count(c => c.IsGlobal));
         var root = await ReadRawAsync(output.RawKey);
         Assert.Equal(JsonValueKind.Null, root.GetProperty(RawSnapshot.Global).ValueKind);
+        var transformed = await new TransformStep(_store).RunAsync(new TransformInput { RawKey = output.RawKey }, CancellationToken.None);
+        Assert.Equal(output.Coins, transformed.Rows + transformed.Rejected);
     }
 
     [Fact]
@@ -258,9 +273,7 @@ public sealed class ExtractStepTests : IDisposable
     [Fact]
     public async Task Offline_recording_serves_the_recorded_page_then_the_end_of_the_market()
     {
-        using var http = new HttpClient(new RecordedCoinGeckoHandler([Recorded.Page(1)], Recorded.Global));
-        var client = new CoinGeckoClient(http, new CoinGeckoOptions { CallsPerMinute = 6000 }, _clock);
-        var step = new ExtractStep(client, _store, _clock);
+        var step = new ExtractStep(RecordedCoinGeckoHandler.CreateClient([Recorded.Page(1)], Recorded.Global, _clock), _store, _clock);
 
         var output = await step.RunAsync(new ExtractInput { Pages = PageCount.All }, null, CancellationToken.None);
 
@@ -278,9 +291,7 @@ public sealed class ExtractStepTests : IDisposable
     [Fact]
     public async Task Offline_recording_recuts_pages_for_another_per_page_keeping_every_coin()
     {
-        using var http = new HttpClient(new RecordedCoinGeckoHandler([Recorded.Page(1)], Recorded.Global));
-        var client = new CoinGeckoClient(http, new CoinGeckoOptions { CallsPerMinute = 6000 }, _clock);
-        var step = new ExtractStep(client, _store, _clock);
+        var step = new ExtractStep(RecordedCoinGeckoHandler.CreateClient([Recorded.Page(1)], Recorded.Global, _clock), _store, _clock);
 
         var output = await step.RunAsync(new ExtractInput { Pages = PageCount.All, PerPage = 100 }, null, CancellationToken.None);
 
@@ -295,8 +306,7 @@ public sealed class ExtractStepTests : IDisposable
     [Fact]
     public async Task Offline_recording_refuses_another_currency_like_CoinGecko()
     {
-        using var http = new HttpClient(new RecordedCoinGeckoHandler([Recorded.Page(1)], Recorded.Global));
-        var step = new ExtractStep(new CoinGeckoClient(http, new CoinGeckoOptions(), _clock), _store, _clock);
+        var step = new ExtractStep(RecordedCoinGeckoHandler.CreateClient([Recorded.Page(1)], Recorded.Global, _clock), _store, _clock);
 
         var ex = await Assert.ThrowsAsync<PipelineException>(() => step.RunAsync(new ExtractInput { VsCurrency = "eur" }, null, CancellationToken.None));
 

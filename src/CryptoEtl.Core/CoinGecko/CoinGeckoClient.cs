@@ -205,9 +205,11 @@ public sealed class CoinGeckoClient
             var body = await response.Content.ReadAsByteArrayAsync(linked.Token);
             return new Outcome(response.StatusCode, body, response.Headers.RetryAfter, null);
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new Outcome(null, [], null, $"no complete answer within {_options.RequestTimeout.TotalSeconds:0.#} s");
+            // Our timeout, or a shorter HttpClient.Timeout set by whoever built the HttpClient.
+            var limit = timeout.IsCancellationRequested ? _options.RequestTimeout : _http.Timeout;
+            return new Outcome(null, [], null, $"no complete answer within {limit.TotalSeconds:0.#} s");
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
         {

@@ -35,6 +35,10 @@ public sealed class RecordedCoinGeckoHandler : HttpMessageHandler
         }
     }
 
+    /// <summary>A client on a recording: the real client code, with no pacing (nothing is rate limited offline).</summary>
+    public static CoinGeckoClient CreateClient(IReadOnlyList<byte[]> pages, byte[] global, TimeProvider time) =>
+        new(new HttpClient(new RecordedCoinGeckoHandler(pages, global)), new CoinGeckoOptions { CallsPerMinute = 60_000 }, time);
+
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -1,0 +1,41 @@
+using System.CommandLine;
+using CryptoEtl.Core;
+
+namespace CryptoEtl.Cli;
+
+/// <summary>The `cryptoetl` command line: parses, dispatches, and turns failures into one line.</summary>
+public static class CryptoEtlApp
+{
+    public static async Task<int> RunAsync(string[] args, CliConsole console)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        var root = new RootCommand("CryptoEtl: CoinGecko market snapshots -> raw JSON -> CSV -> warehouse, locally or on AWS.");
+        foreach (var command in Commands.All(console))
+        {
+            root.Subcommands.Add(command);
+        }
+
+        var parsed = root.Parse(args);
+        try
+        {
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false });
+        }
+        catch (PipelineException ex)
+        {
+            await console.Error.WriteLineAsync($"cryptoetl: {ex.ErrorName}: {ex.Message}");
+            return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            await console.Error.WriteLineAsync("cryptoetl: cancelled");
+            return 130;
+        }
+#pragma warning disable CA1031 // The command line's contract: any failure is one line and a non-zero exit.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            await console.Error.WriteLineAsync($"cryptoetl: unexpected {ex.GetType().Name}: {ex.Message}");
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json.Nodes;
+using CryptoEtl.Core;
+using CryptoEtl.Core.CoinGecko;
+using CryptoEtl.Core.Steps;
+using CryptoEtl.DuckDb;
+using CryptoEtl.StateMachine;
+
+namespace CryptoEtl.Cli;
+
+/// <summary>What the CLI composes the steps from: a data folder, a CoinGecko endpoint.</summary>
+public sealed record PipelineSettings
+{
+    public required string DataDir { get; init; }
+
+    public string? CoinGeckoUrl { get; init; }
+
+    /// <summary>CoinGecko calls per minute; null means the key tier's default.</summary>
+    public double? CallsPerMinute { get; init; }
+
+    public bool Offline { get; init; }
+
+    public string ObjectsDir => Path.Combine(DataDir, "objects");
+
+    public string DatabasePath => Path.Combine(DataDir, "warehouse.duckdb");
+}
+
+/// <summary>
+/// Composes the three steps over local adapters: a folder laid out like the bucket and an
+/// embedded DuckDB file. The same step classes the Lambda functions run.
+/// </summary>
+public sealed class LocalPipeline : IDisposable
+{
+    private readonly HttpClient _http;
+
+    public LocalPipeline(PipelineSettings settings, Func<string, string?> getEnvironment)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(getEnvironment);
+        Settings = settings;
+        Store = new FileSystemObjectStore(settings.ObjectsDir);
+        Warehouse = new DuckDbWarehouse(settings.DatabasePath, Store);
+        // Options given on the command line win over the environment; both go through one parser.
+        string? Setting(string name) => name switch
+        {
+            SettingNames.CoinGeckoApiUrl when settings.CoinGeckoUrl is { } url => url,
+            // The recorded market answers at memory speed: no reason to pace it.
+            SettingNames.CoinGeckoRatePerMinute when settings.Offline => "60000",
+            SettingNames.CoinGeckoRatePerMinute when settings.CallsPerMinute is { } rate => rate.ToString("R", CultureInfo.InvariantCulture),
+            _ => getEnvironment(name),
+        };
+
+        var options = CoinGeckoOptions.FromEnvironment(Setting, settings.Offline ? null : getEnvironment(SettingNames.CoinGeckoApiKey));
+        _http = settings.Offline ? new HttpClient(RecordedMarket.CreateHandler()) : new HttpClient();
+        Extract = new ExtractStep(new CoinGeckoClient(_http, options, TimeProvider.System), Store, TimeProvider.System);
+        Transform = new TransformStep(Store);
+        Load = new LoadStep(Store, Warehouse);
+    }
+
+    public PipelineSettings Settings { get; }
+
+    public FileSystemObjectStore Store { get; }
+
+    public DuckDbWarehouse Warehouse { get; }
+
+    public ExtractStep Extract { get; }
+
+    public TransformStep Transform { get; }
+
+    public LoadStep Load { get; }
+
+    /// <summary>The state machine's functions, by placeholder name, running these steps in process.</summary>
+    public IReadOnlyDictionary<string, Func<JsonNode?, CancellationToken, Task<JsonNode?>>> Functions => new Dictionary<string, Func<JsonNode?, CancellationToken, Task<JsonNode?>>>
+    {
+        ["ExtractFunctionArn"] = TypedFunction.Create(ContractsJsonContext.Default.ExtractInput, ContractsJsonContext.Default.ExtractOutput,
+            (input, ct) => Extract.RunAsync(input, null, ct)),
+        ["TransformFunctionArn"] = TypedFunction.Create(ContractsJsonContext.Default.TransformInput, ContractsJsonContext.Default.TransformOutput, Transform.RunAsync),
+        ["LoadFunctionArn"] = TypedFunction.Create(ContractsJsonContext.Default.LoadInput, ContractsJsonContext.Default.LoadOutput, Load.RunAsync),
+    };
+
+    public void Dispose() => _http.Dispose();
+}
+
+/// <summary>statemachine/crypto_etl.asl.json, embedded in the binary: the definition AWS runs too.</summary>
+public static class EmbeddedStateMachine
+{
+    public static StateMachineDefinition Load()
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("crypto_etl.asl.json")
+            ?? throw new InvalidOperationException("the state machine definition is missing from this build");
+        using var reader = new StreamReader(stream);
+        return StateMachineDefinition.Parse(reader.ReadToEnd());
+    }
+}
+
+/// <summary>The recorded market shipped in the binary for `run --offline` (see Recorded/README.md).</summary>
+public static class RecordedMarket
+{
+    public static HttpMessageHandler CreateHandler() =>
+        new RecordedCoinGeckoHandler([Read("Recorded.coins_markets_usd_page1.json")], Read("Recorded.global.json"));
+
+    private static byte[] Read(string name)
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"the recorded market resource {name} is missing from this build");
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,162 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using CryptoEtl.Core;
+
+namespace CryptoEtl.StateMachine;
+
+/// <summary>
+/// The JSONPath subset ASL reference paths use: <c>$</c> (state data) or <c>$$</c> (context object),
+/// then <c>.name</c>, <c>['name']</c> and <c>[index]</c> steps. Wildcards, filters, slices and
+/// <c>..</c> are rejected when the definition loads.
+/// </summary>
+internal sealed class JsonPath
+{
+    private readonly object[] _steps; // string: a field; int: an array index
+
+    private JsonPath(string text, bool isContext, object[] steps)
+    {
+        Text = text;
+        IsContext = isContext;
+        _steps = steps;
+    }
+
+    public string Text { get; }
+
+    /// <summary>True for <c>$$...</c>: the path reads the context object.</summary>
+    public bool IsContext { get; }
+
+    public bool IsRoot => _steps.Length == 0;
+
+    public static bool LooksLikePath(string text) => text.StartsWith('$');
+
+    /// <summary>Parses <paramref name="text"/>; <paramref name="where"/> names its place for the error message
+    /// (e.g. "States.Extract.InputPath"); <paramref name="referenceOnly"/> is for ResultPath: fields only.</summary>
+    public static JsonPath Parse(string text, string where, bool referenceOnly = false)
+    {
+        PipelineException Unsupported(string why) =>
+            new(ErrorNames.Configuration, $"{where}: JSONPath \"{text}\" is not supported by the local runner ({why})");
+
+        if (!text.StartsWith('$'))
+        {
+            throw Unsupported("it must start with $");
+        }
+
+        var isContext = text.StartsWith("$$", StringComparison.Ordinal);
+        if (isContext && referenceOnly)
+        {
+            throw Unsupported("a ResultPath cannot write to the context object");
+        }
+
+        var steps = new List<object>();
+        var i = isContext ? 2 : 1;
+        while (i < text.Length)
+        {
+            if (text[i] == '.')
+            {
+                var start = ++i;
+                while (i < text.Length && text[i] is not ('.' or '['))
+                {
+                    i++;
+                }
+
+                var name = text[start..i];
+                if (name.Length == 0 || name.Any(c => c is '*' or '@' or '?' or '(' or ')' or ',' or ' ' or ']' or '\'' or '"'))
+                {
+                    throw Unsupported($"field \"{name}\"");
+                }
+
+                steps.Add(name);
+            }
+            else if (text[i] == '[')
+            {
+                var end = text.IndexOf(']', i);
+                if (end < 0)
+                {
+                    throw Unsupported("unclosed [");
+                }
+
+                var inner = text[(i + 1)..end];
+                if (inner.Length >= 2 && inner[0] == '\'' && inner[^1] == '\'' && !inner[1..^1].Contains('\'', StringComparison.Ordinal))
+                {
+                    steps.Add(inner[1..^1]);
+                }
+                else if (!referenceOnly && int.TryParse(inner, NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+                {
+                    steps.Add(index);
+                }
+                else
+                {
+                    throw Unsupported($"[{inner}]");
+                }
+
+                i = end + 1;
+            }
+            else
+            {
+                throw Unsupported($"unexpected '{text[i]}'");
+            }
+        }
+
+        return new JsonPath(text, isContext, [.. steps]);
+    }
+
+    /// <summary>Selects the node the path names; false when a step is missing.</summary>
+    public bool TrySelect(JsonNode? root, out JsonNode? value)
+    {
+        value = root;
+        foreach (var step in _steps)
+        {
+            switch (step)
+            {
+                case string name when value is JsonObject obj && obj.TryGetPropertyValue(name, out var child):
+                    value = child;
+                    break;
+                case int index when value is JsonArray array && index < array.Count:
+                    value = array[index];
+                    break;
+                default:
+                    value = null;
+                    return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Returns a copy of <paramref name="input"/> with <paramref name="value"/> written where the path points.</summary>
+    public JsonNode? Write(JsonNode? input, JsonNode? value, string stateName)
+    {
+        if (IsRoot)
+        {
+            return value;
+        }
+
+        if (input is not JsonObject)
+        {
+            throw new StatesErrorException(StatesErrors.ResultPathMatchFailure,
+                $"Unable to apply ResultPath \"{Text}\" in state \"{stateName}\": the state input is not a JSON object.");
+        }
+
+        var root = input.DeepClone().AsObject();
+        var node = root;
+        for (var i = 0; i < _steps.Length - 1; i++)
+        {
+            var name = (string)_steps[i];
+            if (!node.TryGetPropertyValue(name, out var child) || child is null)
+            {
+                child = new JsonObject();
+                node[name] = child;
+            }
+            else if (child is not JsonObject)
+            {
+                throw new StatesErrorException(StatesErrors.ResultPathMatchFailure,
+                    $"Unable to apply ResultPath \"{Text}\" in state \"{stateName}\": \"{name}\" is not a JSON object.");
+            }
+
+            node = child.AsObject();
+        }
+
+        node[(string)_steps[^1]] = value;
+        return root;
+    }
+}

@@ -1,0 +1,127 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using CryptoEtl.Core;
+
+namespace CryptoEtl.StateMachine;
+
+/// <summary>
+/// A parsed and checked Amazon States Language definition (JSONPath query language). Everything the
+/// local runner cannot execute (a state type, a field, a JSONPath form, an intrinsic function, a
+/// resource) is a <see cref="PipelineException"/> (<see cref="ErrorNames.Configuration"/>) naming it,
+/// here at load time.
+/// </summary>
+public sealed partial class StateMachineDefinition
+{
+    public const string LambdaInvoke = "arn:aws:states:::lambda:invoke";
+    public const string SnsPublish = "arn:aws:states:::sns:publish";
+
+    private static readonly HashSet<string> TopFields = ["Comment", "StartAt", "States", "QueryLanguage", "Version"];
+
+    private StateMachineDefinition(string startAt, IReadOnlyDictionary<string, State> states, IReadOnlySet<string> placeholders)
+    {
+        StartAt = startAt;
+        States = states;
+        Placeholders = placeholders;
+    }
+
+    public string StartAt { get; }
+
+    internal IReadOnlyDictionary<string, State> States { get; }
+
+    public IEnumerable<string> StateNames => States.Keys;
+
+    /// <summary>The names of the <c>${Name}</c> substitutions anywhere in the file (SAM's DefinitionSubstitutions).</summary>
+    public IReadOnlySet<string> Placeholders { get; }
+
+    /// <summary>The placeholders used as a lambda:invoke FunctionName: each needs an in-process handler.</summary>
+    public IReadOnlySet<string> FunctionPlaceholders =>
+        States.Values.OfType<TaskState>().Where(t => t.FunctionPlaceholder is not null).Select(t => t.FunctionPlaceholder!).ToHashSet();
+
+    public static StateMachineDefinition Parse(string json)
+    {
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = false });
+        }
+        catch (JsonException ex)
+        {
+            throw new PipelineException(ErrorNames.Configuration, $"the state machine definition is not valid JSON: {ex.Message}", ex);
+        }
+
+        if (root is not JsonObject top)
+        {
+            throw Invalid("definition", "must be a JSON object");
+        }
+
+        CheckFields(top, TopFields, "definition");
+        CheckQueryLanguage(top, "definition");
+
+        var startAt = RequiredString(top, "StartAt", "definition");
+        if (top["States"] is not JsonObject statesNode || statesNode.Count == 0)
+        {
+            throw Invalid("States", "must be a non-empty object");
+        }
+
+        var states = new Dictionary<string, State>(StringComparer.Ordinal);
+        foreach (var (name, node) in statesNode)
+        {
+            states[name] = State.Parse(name, node as JsonObject ?? throw Invalid($"States.{name}", "must be an object"));
+        }
+
+        foreach (var (name, target) in states.Values.SelectMany(s => s.Transitions.Select(t => (s.Name, t))).Append(("StartAt", startAt)))
+        {
+            if (!states.ContainsKey(target))
+            {
+                throw Invalid($"States.{name}", $"goes to \"{target}\", which is not a state");
+            }
+        }
+
+        var placeholders = new HashSet<string>(StringComparer.Ordinal);
+        foreach (Match match in PlaceholderPattern().Matches(json))
+        {
+            placeholders.Add(match.Groups[1].Value);
+        }
+
+        return new StateMachineDefinition(startAt, states, placeholders);
+    }
+
+    public static StateMachineDefinition Load(string path) => Parse(File.ReadAllText(path));
+
+    [GeneratedRegex(@"\$\{([A-Za-z0-9_]+)\}")]
+    internal static partial Regex PlaceholderPattern();
+
+    internal static PipelineException Invalid(string where, string why) =>
+        new(ErrorNames.Configuration, $"{where}: {why}");
+
+    internal static void CheckQueryLanguage(JsonObject node, string where)
+    {
+        if (OptionalString(node, "QueryLanguage", where) is { } language && language != "JSONPath")
+        {
+            throw Invalid($"{where}.QueryLanguage", $"\"{language}\" is not supported by the local runner (only JSONPath)");
+        }
+    }
+
+    internal static void CheckFields(JsonObject node, IReadOnlySet<string> allowed, string where)
+    {
+        foreach (var (key, _) in node)
+        {
+            if (!allowed.Contains(key))
+            {
+                throw Invalid($"{where}.{key}", "this field is not supported by the local runner");
+            }
+        }
+    }
+
+    internal static string RequiredString(JsonObject node, string field, string where) =>
+        OptionalString(node, field, where) ?? throw Invalid($"{where}.{field}", "is required");
+
+    internal static string? OptionalString(JsonObject node, string field, string where) =>
+        node[field] switch
+        {
+            null => null,
+            JsonValue v when v.TryGetValue<string>(out var s) => s,
+            _ => throw Invalid($"{where}.{field}", "must be a string"),
+        };
+}

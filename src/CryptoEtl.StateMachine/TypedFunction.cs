@@ -1,0 +1,36 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using CryptoEtl.Core;
+
+namespace CryptoEtl.StateMachine;
+
+/// <summary>Turns a typed step into the JSON-in, JSON-out function a Task state invokes.</summary>
+public static class TypedFunction
+{
+    public static Func<JsonNode?, CancellationToken, Task<JsonNode?>> Create<TIn, TOut>(
+        JsonTypeInfo<TIn> inputType,
+        JsonTypeInfo<TOut> outputType,
+        Func<TIn, CancellationToken, Task<TOut>> run)
+    {
+        ArgumentNullException.ThrowIfNull(inputType);
+        ArgumentNullException.ThrowIfNull(outputType);
+        ArgumentNullException.ThrowIfNull(run);
+        return async (payload, ct) =>
+        {
+            TIn input;
+            try
+            {
+                input = (payload is null ? default : payload.Deserialize(inputType))
+                    ?? throw new PipelineException(ErrorNames.InvalidInput, $"the payload for {typeof(TIn).Name} is null");
+            }
+            catch (JsonException ex)
+            {
+                throw new PipelineException(ErrorNames.InvalidInput, $"the payload is not a valid {typeof(TIn).Name}: {ex.Message}", ex);
+            }
+
+            var output = await run(input, ct);
+            return JsonSerializer.SerializeToNode(output, outputType);
+        };
+    }
+}

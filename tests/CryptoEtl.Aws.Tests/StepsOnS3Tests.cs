@@ -1,0 +1,65 @@
+using CryptoEtl.Core;
+using CryptoEtl.Core.CoinGecko;
+using CryptoEtl.Core.Steps;
+using CryptoEtl.DuckDb;
+using CryptoEtl.Testing;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CryptoEtl.Aws.Tests;
+
+/// <summary>
+/// The three real steps over the S3 store (moto) and over the folder store, from the same recorded
+/// CoinGecko market: the objects and the DuckDB rows must be the same.
+/// </summary>
+public sealed class StepsOnS3Tests(MotoServer moto) : IClassFixture<MotoServer>, IDisposable
+{
+    private static readonly DateTimeOffset FetchTime = new(2024, 12, 19, 12, 0, 0, TimeSpan.Zero);
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task Extract_transform_load_give_the_same_objects_and_rows_on_S3_as_in_a_folder()
+    {
+        var folder = ObjectStoreFactory.Create(_temp.Combine("objects"));
+        var s3 = ObjectStoreFactory.Create($"s3://{await moto.CreateBucketAsync()}/etl", moto.Endpoint);
+
+        var (folderRun, folderDb) = await RunPipelineAsync(folder, "folder.duckdb");
+        var (s3Run, s3Db) = await RunPipelineAsync(s3, "s3.duckdb");
+
+        Assert.Equal(folderRun, s3Run);
+        Assert.Equal(250, s3Run.Rows + s3Run.Rejected);
+        foreach (var key in new[] { s3Run.RawKey, s3Run.CsvKey, s3Run.QualityKey })
+        {
+            Assert.Equal(await folder.ReadAllBytesAsync(key, CancellationToken.None), await s3.ReadAllBytesAsync(key, CancellationToken.None));
+        }
+
+        const string sql = "SELECT * FROM crypto_data ORDER BY id";
+        var folderRows = await DuckDbQuery.RunAsync(folderDb, sql, CancellationToken.None);
+        var s3Rows = await DuckDbQuery.RunAsync(s3Db, sql, CancellationToken.None);
+        Assert.Equal(s3Run.Rows, s3Rows.Rows.Count);
+        Assert.Equal(folderRows.Columns, s3Rows.Columns);
+        Assert.Equal(folderRows.Rows, s3Rows.Rows);
+    }
+
+    private async Task<(RunSummary Run, string Database)> RunPipelineAsync(IObjectStore store, string databaseName)
+    {
+        // Each reading of the clock moves it a minute on, so the client's pacing never waits.
+        var clock = new FakeTimeProvider(FetchTime) { AutoAdvanceAmount = TimeSpan.FromMinutes(1) };
+        var market = await File.ReadAllBytesAsync(TestData.CoinGecko(TestData.Markets250));
+        var global = await File.ReadAllBytesAsync(TestData.CoinGecko(TestData.Global));
+        var client = RecordedCoinGeckoHandler.CreateClient([market], global, clock);
+        var database = _temp.Combine(databaseName);
+
+        var extracted = await new ExtractStep(client, store, clock)
+            .RunAsync(new ExtractInput { Pages = PageCount.Of(1), FetchTime = FetchTime }, null, CancellationToken.None);
+        var transformed = await new TransformStep(store).RunAsync(new TransformInput { RawKey = extracted.RawKey }, CancellationToken.None);
+        var loaded = await new LoadStep(store, new DuckDbWarehouse(database, store))
+            .RunAsync(new LoadInput { CsvKey = transformed.CsvKey, FetchTime = transformed.FetchTime, ExpectedRows = transformed.Rows }, CancellationToken.None);
+
+        Assert.Equal(transformed.Rows, loaded.RowsLoaded);
+        return (new RunSummary(extracted.RawKey, transformed.CsvKey, transformed.QualityKey, transformed.Rows, transformed.Rejected), database);
+    }
+
+    private sealed record RunSummary(string RawKey, string CsvKey, string QualityKey, int Rows, int Rejected);
+}

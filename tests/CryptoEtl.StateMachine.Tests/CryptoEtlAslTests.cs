@@ -1,0 +1,228 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using CryptoEtl.Core;
+
+namespace CryptoEtl.StateMachine.Tests;
+
+/// <summary>The real statemachine/crypto_etl.asl.json, run by the local runner with fake steps.</summary>
+public sealed class CryptoEtlAslTests
+{
+    private static readonly string[] HappyPath = ["Defaults", "MergeInput", "Extract", "Transform", "Load"];
+
+    [Fact]
+    public async Task Keys_counts_and_fetch_time_flow_from_step_to_step()
+    {
+        var steps = new FakeSteps();
+
+        var result = await steps.Runner().RunAsync(new JsonObject(), "run-1");
+
+        Assert.True(result.Succeeded, result.Cause);
+        Assert.Equal(HappyPath, Entered(steps));
+        var raw = ObjectKeys.Raw(FakeSteps.FetchTime);
+        Assert.Equal(raw, Assert.Single(steps.TransformInputs).RawKey);
+        var load = Assert.Single(steps.LoadInputs);
+        Assert.Equal(ObjectKeys.Csv(FakeSteps.FetchTime), load.CsvKey);
+        Assert.Equal(FakeSteps.FetchTime, load.FetchTime);
+        Assert.Equal(497, load.ExpectedRows);
+        Assert.Equal(raw, (string?)result.Output!["extract"]!["raw_key"]);
+        Assert.Equal(500, (int)result.Output["extract"]!["coins"]!);
+        Assert.Equal(497, (int)result.Output["load"]!["rows_loaded"]!);
+        Assert.Equal(CryptoSchema.TableName, (string?)result.Output["load"]!["table"]);
+        Assert.Empty(steps.Alerts.Sent);
+        Assert.Empty(steps.Waits);
+    }
+
+    [Theory]
+    [InlineData("{}")]
+    [InlineData(null)]
+    public async Task An_empty_input_means_the_defaults(string? input)
+    {
+        var steps = new FakeSteps();
+
+        var result = await steps.Runner().RunAsync(input is null ? null : JsonNode.Parse(input));
+
+        Assert.True(result.Succeeded, result.Cause);
+        var extract = Assert.Single(steps.ExtractInputs);
+        Assert.Equal(PageCount.Default, extract.Pages);
+        Assert.Equal("usd", extract.VsCurrency);
+        Assert.Null(extract.PerPage);
+        Assert.Null(extract.FetchTime);
+    }
+
+    [Fact]
+    public async Task The_input_overrides_the_defaults()
+    {
+        var steps = new FakeSteps();
+        var input = JsonNode.Parse("""{"pages": 5, "vs_currency": "eur", "per_page": 100, "fetch_time": "2026-01-02T03:04:05Z"}""");
+
+        var result = await steps.Runner().RunAsync(input);
+
+        Assert.True(result.Succeeded, result.Cause);
+        var extract = Assert.Single(steps.ExtractInputs);
+        Assert.Equal(PageCount.Of(5), extract.Pages);
+        Assert.Equal("eur", extract.VsCurrency);
+        Assert.Equal(100, extract.PerPage);
+        var pinned = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
+        Assert.Equal(pinned, extract.FetchTime);
+        Assert.Equal(pinned, Assert.Single(steps.LoadInputs).FetchTime);
+    }
+
+    [Fact]
+    public async Task Pages_all_reaches_extract()
+    {
+        var steps = new FakeSteps();
+
+        var result = await steps.Runner().RunAsync(JsonNode.Parse("""{"pages": "all"}"""));
+
+        Assert.True(result.Succeeded, result.Cause);
+        Assert.True(Assert.Single(steps.ExtractInputs).Pages!.Value.IsAll);
+        Assert.Equal("usd", steps.ExtractInputs[0].VsCurrency);
+    }
+
+    [Fact]
+    public async Task A_transient_failure_is_retried_with_the_files_backoff_then_succeeds()
+    {
+        var steps = new FakeSteps
+        {
+            Failure = ("Transform", new PipelineException(ErrorNames.StorageUnavailable, "S3 said 503 for raw/..."), 3),
+        };
+
+        var result = await steps.Runner(jitter: 0.5).RunAsync(new JsonObject());
+
+        Assert.True(result.Succeeded, result.Cause);
+        Assert.Equal(4, steps.Calls("Transform"));
+        var retrier = TransientRetrier("Transform");
+        var interval = (double)retrier["IntervalSeconds"]!;
+        var rate = (double)retrier["BackoffRate"]!;
+        var max = (double)retrier["MaxDelaySeconds"]!;
+        TimeSpan[] expected = [.. Enumerable.Range(0, 3).Select(n => TimeSpan.FromSeconds(Math.Min(interval * Math.Pow(rate, n), max) * 0.5))];
+        Assert.Equal(expected, steps.Waits);
+        var retried = steps.Events.Where(e => e.Type == ExecutionEventType.StateRetried).ToList();
+        Assert.Equal([1, 2, 3], retried.Select(e => e.Attempt));
+        Assert.All(retried, e => Assert.Equal(ErrorNames.StorageUnavailable, e.Error));
+        Assert.Equal(expected, retried.Select(e => e.Wait));
+        Assert.Empty(steps.Alerts.Sent);
+    }
+
+    [Fact]
+    public async Task A_permanent_failure_is_not_retried_and_goes_to_the_alert_and_fail_states()
+    {
+        var steps = new FakeSteps
+        {
+            Failure = ("Load", new PipelineException(ErrorNames.RowCountMismatch, "loaded 12 rows, expected 497"), int.MaxValue),
+        };
+
+        var result = await steps.Runner().RunAsync(new JsonObject(), "nightly-42");
+
+        Assert.Equal(ExecutionStatus.Failed, result.Status);
+        Assert.Equal(ErrorNames.RowCountMismatch, result.Error);
+        var cause = JsonNode.Parse(result.Cause!)!;
+        Assert.Equal("loaded 12 rows, expected 497", (string?)cause["errorMessage"]);
+        Assert.Equal(ErrorNames.RowCountMismatch, (string?)cause["errorType"]);
+        Assert.Equal(1, steps.Calls("Load"));
+        Assert.Empty(steps.Waits);
+        Assert.Equal([.. HappyPath, "LoadFailed", "NotifyFailure", "Failed"], Entered(steps));
+        var alert = Assert.Single(steps.Alerts.Sent);
+        Assert.Equal("${AlertTopicArn}", alert.TopicArn);
+        Assert.Contains("nightly-42", alert.Message, StringComparison.Ordinal);
+        Assert.Contains("failed in state Load", alert.Message, StringComparison.Ordinal);
+        Assert.Contains(ErrorNames.RowCountMismatch, alert.Message, StringComparison.Ordinal);
+        Assert.Contains("loaded 12 rows, expected 497", alert.Message, StringComparison.Ordinal);
+        Assert.Equal(ExecutionEventType.ExecutionFailed, steps.Events[^1].Type);
+    }
+
+    [Fact]
+    public async Task Exhausted_retries_go_to_the_alert_with_the_transient_error()
+    {
+        var steps = new FakeSteps
+        {
+            Failure = ("Extract", new PipelineException(ErrorNames.CoinGeckoRateLimited, "429 from /coins/markets"), int.MaxValue),
+        };
+
+        var result = await steps.Runner().RunAsync(new JsonObject());
+
+        var maxAttempts = (int)TransientRetrier("Extract")["MaxAttempts"]!;
+        Assert.Equal(maxAttempts + 1, steps.Calls("Extract"));
+        Assert.Equal(maxAttempts, steps.Waits.Count);
+        Assert.Equal(ErrorNames.CoinGeckoRateLimited, result.Error);
+        Assert.Contains("failed in state Extract", Assert.Single(steps.Alerts.Sent).Message, StringComparison.Ordinal);
+        Assert.Empty(steps.TransformInputs);
+    }
+
+    [Fact]
+    public async Task An_unexpected_exception_is_caught_with_its_type_as_the_error()
+    {
+        var steps = new FakeSteps { Failure = ("Transform", new InvalidOperationException("boom"), int.MaxValue) };
+
+        var result = await steps.Runner().RunAsync(new JsonObject());
+
+        Assert.Equal("InvalidOperationException", result.Error);
+        Assert.Equal(1, steps.Calls("Transform"));
+        Assert.Contains("failed in state Transform", Assert.Single(steps.Alerts.Sent).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_alert_that_cannot_be_sent_does_not_hide_the_steps_error()
+    {
+        var steps = new FakeSteps
+        {
+            Failure = ("Extract", new PipelineException(ErrorNames.CoinGeckoAuth, "401 from /coins/markets"), int.MaxValue),
+            Alerts = new RecordingAlerts { Fail = true },
+        };
+
+        var result = await steps.Runner().RunAsync(new JsonObject());
+
+        Assert.Equal(ErrorNames.CoinGeckoAuth, result.Error);
+        Assert.Contains("401 from /coins/markets", result.Cause, StringComparison.Ordinal);
+        Assert.Equal("Failed", Entered(steps)[^1]);
+    }
+
+    [Fact]
+    public async Task The_state_data_stays_under_1_KB_whatever_the_coin_count()
+    {
+        var steps = new FakeSteps { Coins = 500_000 };
+
+        var result = await steps.Runner().RunAsync(JsonNode.Parse("""{"pages": "all", "per_page": 250}"""));
+
+        Assert.True(result.Succeeded, result.Cause);
+        Assert.Equal(499_997, (int)result.Output!["load"]!["rows_loaded"]!);
+        var sizes = steps.Events.Where(e => e.Data is not null).Select(e => Encoding.UTF8.GetByteCount(e.Data!)).ToList();
+        Assert.Equal(12, sizes.Count);
+        Assert.All(sizes, size => Assert.InRange(size, 2, 1023));
+    }
+
+    [Fact]
+    public void The_placeholders_are_exactly_the_three_functions_and_the_alert_topic()
+    {
+        var definition = StateMachineDefinition.Load(AslFile.Path);
+
+        Assert.Equal(["AlertTopicArn", "ExtractFunctionArn", "LoadFunctionArn", "TransformFunctionArn"], definition.Placeholders.Order(StringComparer.Ordinal));
+        Assert.Equal(["ExtractFunctionArn", "LoadFunctionArn", "TransformFunctionArn"], definition.FunctionPlaceholders.Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("Extract")]
+    [InlineData("Transform")]
+    [InlineData("Load")]
+    public void Each_step_retries_exactly_the_transient_error_names_and_the_lambda_service_errors(string state)
+    {
+        var retry = AslFile.Json["States"]![state]!["Retry"]!.AsArray();
+        var retried = retry.SelectMany(r => r!["ErrorEquals"]!.AsArray().Select(e => (string)e!)).ToList();
+
+        Assert.Equal(ErrorNames.Transient.Order(), retried.Where(e => e.StartsWith("CryptoEtl.", StringComparison.Ordinal)).Order());
+        Assert.Equal(
+            ["Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.ServiceException", "Lambda.TooManyRequestsException"],
+            retried.Where(e => !e.StartsWith("CryptoEtl.", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        Assert.All(retry, r => Assert.Equal("FULL", (string?)r!["JitterStrategy"]));
+        Assert.All(retry, r => Assert.NotNull(r!["MaxDelaySeconds"]));
+        var catcher = Assert.Single(AslFile.Json["States"]![state]!["Catch"]!.AsArray());
+        Assert.Equal("States.ALL", (string?)Assert.Single(catcher!["ErrorEquals"]!.AsArray()));
+    }
+
+    private static JsonObject TransientRetrier(string state) =>
+        AslFile.Json["States"]![state]!["Retry"]!.AsArray()
+            .Single(r => r!["ErrorEquals"]!.AsArray().Any(e => ErrorNames.Transient.Contains((string)e!)))!.AsObject();
+
+    private static List<string> Entered(FakeSteps steps) =>
+        [.. steps.Events.Where(e => e.Type == ExecutionEventType.StateEntered).Select(e => e.StateName!)];
+}
