@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The local report in a real browser: builds a report from a real pipeline run of the recorded
+# The local report in a real browser: builds a report from real local runs of the recorded
 # market, renders it in headless Chromium, and checks through the browser's DOM that every chart
 # has its data points and that the page logged nothing to the console (no script errors, no
 # Content-Security-Policy violations = nothing tried to load from the network).
@@ -14,13 +14,18 @@ fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-report="$work/report.html"
-
-# A report of two real runs (Extract over the recorded CoinGecko market, Transform, Load into
-# DuckDB), so the time-series charts are drawn too.
-CRYPTOETL_REPORT_SAMPLE="$report" dotnet test tests/CryptoEtl.Report.Tests -c Release \
-  --filter "FullyQualifiedName~Two_recorded_runs_draw_both_lines_and_every_chart" --nologo -v q >"$work/generate.log" 2>&1 \
-  || { cat "$work/generate.log"; echo "report-browser: could not generate the report"; exit 1; }
+# Two real offline runs of the CLI (Extract over the recorded CoinGecko market, Transform, Load
+# into DuckDB, through the state machine) an hour apart, so the time-series charts are drawn too;
+# `run` ends by writing data/report.html.
+data="$work/data"
+report="$data/report.html"
+dotnet build src/CryptoEtl.Cli -c Release --nologo -v q >"$work/build.log" 2>&1 \
+  || { cat "$work/build.log"; echo "report-browser: could not build the CLI"; exit 1; }
+for at in 2024-12-19T09:45:00Z 2024-12-19T10:45:00Z; do
+  dotnet run --project src/CryptoEtl.Cli -c Release --no-build -- run --offline --data-dir "$data" \
+    --input "{\"fetch_time\":\"$at\"}" >"$work/run.log" 2>&1 \
+    || { cat "$work/run.log"; echo "report-browser: cryptoetl run --offline failed"; exit 1; }
+done
 [ -s "$report" ] || { echo "report-browser: no report was written"; exit 1; }
 
 chrome() {

@@ -74,6 +74,8 @@ public static class RunCommand
             }
 
             await WriteSummaryAsync(display, pipeline, result.Output!, ct);
+            var report = await ReportCommand.WriteAsync(settings, null, ct);
+            display.MarkupLine($"report: [link]{Markup.Escape(report)}[/]");
             return 0;
         });
         return command;
