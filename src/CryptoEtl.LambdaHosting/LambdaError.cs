@@ -1,0 +1,50 @@
+using System.Text.Json;
+using CryptoEtl.Core;
+
+namespace CryptoEtl.LambdaHosting;
+
+/// <summary>
+/// The documented error body (errorMessage, errorType, stackTrace). errorType is what the state
+/// machine's Retry and Catch match, so a <see cref="PipelineException"/> reports its ErrorName.
+/// </summary>
+public sealed record LambdaError(string ErrorType, string ErrorMessage, IReadOnlyList<string> StackTrace)
+{
+    /// <param name="exception">What the handler or the init threw.</param>
+    /// <param name="deadlineReached">The invocation's deadline token had fired when the exception came.</param>
+    public static LambdaError From(Exception exception, bool deadlineReached = false)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        var stackTrace = (exception.StackTrace ?? "")
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return exception switch
+        {
+            PipelineException pipeline => new(pipeline.ErrorName, pipeline.Message, stackTrace),
+            OperationCanceledException when deadlineReached => new(
+                ErrorNames.DeadlineExceeded, "the invocation was cancelled as its deadline came near", stackTrace),
+            // Anything else is a bug or an unwrapped failure: the .NET type names it plainly, and
+            // the state machine's catch-all sends it to the alert.
+            _ => new(exception.GetType().FullName ?? exception.GetType().Name, exception.Message, stackTrace),
+        };
+    }
+
+    public byte[] ToJsonBytes()
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("errorMessage", ErrorMessage);
+            json.WriteString("errorType", ErrorType);
+            json.WriteStartArray("stackTrace");
+            foreach (var frame in StackTrace)
+            {
+                json.WriteStringValue(frame);
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+}
