@@ -12,17 +12,19 @@ public static class ReportCommand
 
     public static Command Create(CliConsole console)
     {
-        var dataDir = CommonOptions.DataDir();
-        var output = new Option<string?>("--out") { Description = $"The HTML file to write (default <data-dir>/{DefaultFileName})" };
+        var options = new PipelineOptions();
+        var output = new Option<string?>("--out") { Description = $"The HTML file to write (default DATA_DIR/{DefaultFileName})" };
         var open = new Option<bool>("--open") { Description = "Open the report in the default browser" };
         var command = new Command("report", "Write the market report of the latest snapshot as one HTML file (no network needed to view it)")
         {
-            dataDir, output, open,
+            output, open,
         };
+        // --store tells where the data-quality objects are; the figures come from the warehouse.
+        options.AddTo(command, withCoinGecko: false);
         command.SetAction(async (parsed, ct) =>
         {
-            var settings = new PipelineSettings { DataDir = parsed.GetValue(dataDir)! };
-            var path = await WriteAsync(settings, parsed.GetValue(output), ct);
+            using var pipeline = new LocalPipeline(options.Read(parsed), console.GetEnvironment);
+            var path = await WriteAsync(pipeline, parsed.GetValue(output), ct);
             await console.Out.WriteLineAsync(path);
             if (parsed.GetValue(open))
             {
@@ -34,12 +36,12 @@ public static class ReportCommand
         return command;
     }
 
-    /// <summary>Builds the report from the data folder's warehouse and quality objects; returns the file written.</summary>
-    public static async Task<string> WriteAsync(PipelineSettings settings, string? outputPath, CancellationToken ct)
+    /// <summary>Builds the report from the pipeline's warehouse and quality objects; returns the file written.</summary>
+    public static async Task<string> WriteAsync(LocalPipeline pipeline, string? outputPath, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(settings);
-        var data = await MarketReport.BuildAsync(settings.DatabasePath, new FileSystemObjectStore(settings.ObjectsDir), ct);
-        return await ReportFile.WriteAsync(outputPath ?? Path.Combine(settings.DataDir, DefaultFileName), data, ct);
+        ArgumentNullException.ThrowIfNull(pipeline);
+        var data = await MarketReport.BuildAsync(pipeline.Warehouse.DatabasePath, pipeline.Store, ct);
+        return await ReportFile.WriteAsync(outputPath ?? Path.Combine(pipeline.Settings.DataDir, DefaultFileName), data, ct);
     }
 
     private static void Open(string path)

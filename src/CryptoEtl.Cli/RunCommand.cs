@@ -63,7 +63,7 @@ public static class RunCommand
             }
 
             await WriteSummaryAsync(display, pipeline, result.Output!, ct);
-            var report = await ReportCommand.WriteAsync(settings, null, ct);
+            var report = await ReportCommand.WriteAsync(pipeline, null, ct);
             display.MarkupLine($"report: [link]{Markup.Escape(report)}[/]");
             return 0;
         });
