@@ -88,6 +88,7 @@ public static partial class Commands
             ContractsJsonContext.Default.LoadInput, ContractsJsonContext.Default.LoadOutput, withCoinGecko: false,
             (pipeline, input, ct) => pipeline.Load.RunAsync(Required(input, "load"), ct)),
         QueryCommand.Create(console),
+        ReportCommand.Create(console),
     ];
 
     /// <summary>One step, with the same input JSON its Lambda takes and the same output JSON on stdout.</summary>

@@ -63,6 +63,8 @@ public static class RunCommand
             }
 
             await WriteSummaryAsync(display, pipeline, result.Output!, ct);
+            var report = await ReportCommand.WriteAsync(pipeline, null, ct);
+            display.MarkupLine($"report: [link]{Markup.Escape(report)}[/]");
             return 0;
         });
         return command;
