@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CryptoEtl.Core;
 using CryptoEtl.DuckDb;
+using CryptoEtl.Report;
 using CryptoEtl.StateMachine;
 using Spectre.Console;
 
@@ -118,13 +119,27 @@ public static class RunCommand
         summary.AddRow("pages", extract["pages"]!.ToString());
         summary.AddRow("coins", extract["coins"]!.ToString());
         summary.AddRow("rejected", transform["rejected"]!.ToString());
+        var fetchTime = DateTimeOffset.Parse(load["fetch_time"]!.GetValue<string>(), CultureInfo.InvariantCulture);
+        if (await QualityObject.ReadAsync(pipeline.Store, fetchTime, ct) is { } quality)
+        {
+            foreach (var (reason, group) in quality.Rejected.OrderByDescending(r => r.Value.Count))
+            {
+                summary.AddRow($"  {Markup.Escape(reason)}", group.Count.ToString(CultureInfo.InvariantCulture));
+            }
+
+            summary.AddRow("duplicates dropped", quality.DuplicatesDropped.ToString(CultureInfo.InvariantCulture));
+            foreach (var check in quality.Checks.Where(c => !c.Passed))
+            {
+                summary.AddRow("[yellow]warning[/]", Markup.Escape($"{check.Name}: {check.Detail}"));
+            }
+        }
+
         summary.AddRow("rows loaded", load["rows_loaded"]!.ToString());
         summary.AddRow("raw object", Markup.Escape(extract["raw_key"]!.ToString()));
         summary.AddRow("csv", Markup.Escape(transform["csv_key"]!.ToString()));
         summary.AddRow("warehouse", Markup.Escape(pipeline.Warehouse.DatabasePath));
         display.Write(summary);
 
-        var fetchTime = DateTimeOffset.Parse(load["fetch_time"]!.GetValue<string>(), CultureInfo.InvariantCulture);
         var top = await DuckDbQuery.RunAsync(
             pipeline.Warehouse.DatabasePath,
             $"""

@@ -39,6 +39,10 @@ public sealed class EndToEndTests : IDisposable
         var ids = await ScalarsAsync("SELECT id FROM crypto_data ORDER BY id");
         Assert.Equal(expectedIds.Order(StringComparer.Ordinal), ids.Cast<string>());
         Assert.Contains("Top 10 by market dominance", output, StringComparison.Ordinal);
+        // Coins on both pages are kept once, and the summary says how many were dropped.
+        var onBothPages = Ids(TestData.CoinGecko(TestData.Markets250)).Intersect(Ids(TestData.CoinGecko(TestData.Markets57Minified))).Count();
+        Assert.True(onBothPages > 0);
+        Assert.Matches($@"duplicates dropped\s*│\s*{onBothPages}\s", output);
         // Pages 1, 2 and the empty page 3 that ends the sweep, and /global once.
         Assert.Equal(["/api/v3/coins/markets?page=1", "/api/v3/coins/markets?page=2", "/api/v3/coins/markets?page=3", "/api/v3/global"],
             coinGecko.Requests.Select(r => PathAndPage(r.PathAndQuery)).Order(StringComparer.Ordinal));
