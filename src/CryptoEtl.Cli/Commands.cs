@@ -5,34 +5,72 @@ using CryptoEtl.Core;
 
 namespace CryptoEtl.Cli;
 
-/// <summary>The options several commands share, defined once.</summary>
-public static class CommonOptions
+/// <summary>
+/// The options that say where a pipeline runs (data folder, store, CoinGecko), defined once and
+/// turned into <see cref="PipelineSettings"/> the same way for `run` and each step.
+/// </summary>
+public sealed class PipelineOptions
 {
-    public static Option<string> DataDir() => new("--data-dir")
+    public Option<string> DataDir { get; } = new("--data-dir")
     {
-        Description = "Local data folder: objects/ (laid out like the bucket) and warehouse.duckdb",
+        Description = "Local data folder: objects/ (laid out like the bucket, unless --store says otherwise) and warehouse.duckdb",
         DefaultValueFactory = _ => "data",
     };
 
-    public static Option<string?> Input() => new("--input")
+    public Option<string?> Store { get; } = new("--store")
     {
-        Description = "The step's input JSON (the same the Lambda function takes); '-' reads it from stdin",
+        Description = $"Object store: s3://bucket[/prefix], file:///path or a folder (env {SettingNames.Store}; default DATA_DIR/objects)",
     };
 
-    public static Option<string?> CoinGeckoUrl() => new("--coingecko-url")
+    public Option<string?> S3Endpoint { get; } = new("--s3-endpoint")
+    {
+        Description = $"An S3-compatible endpoint such as http://127.0.0.1:5000 (env {SettingNames.S3Endpoint})",
+    };
+
+    public Option<string?> CoinGeckoUrl { get; } = new("--coingecko-url")
     {
         Description = $"CoinGecko API base URL (env {SettingNames.CoinGeckoApiUrl}; default https://api.coingecko.com/api/v3)",
     };
 
-    public static Option<double?> Rate() => new("--rate")
+    public Option<double?> Rate { get; } = new("--rate")
     {
         Description = $"CoinGecko calls per minute (env {SettingNames.CoinGeckoRatePerMinute}; default by key tier: keyless 10, demo 30, pro 250)",
     };
 
-    public static Option<bool> Offline() => new("--offline")
+    public Option<bool> Offline { get; } = new("--offline")
     {
         Description = "Replay the recorded market shipped with cryptoetl instead of calling CoinGecko",
     };
+
+    public void AddTo(Command command, bool withCoinGecko)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        command.Options.Add(DataDir);
+        command.Options.Add(Store);
+        command.Options.Add(S3Endpoint);
+        if (withCoinGecko)
+        {
+            command.Options.Add(CoinGeckoUrl);
+            command.Options.Add(Rate);
+            command.Options.Add(Offline);
+        }
+    }
+
+    public PipelineSettings Read(ParseResult parsed)
+    {
+        ArgumentNullException.ThrowIfNull(parsed);
+        return new PipelineSettings
+        {
+            DataDir = parsed.GetValue(DataDir)!,
+            Store = parsed.GetValue(Store),
+            S3Endpoint = parsed.GetValue(S3Endpoint),
+            CoinGeckoUrl = parsed.GetValue(CoinGeckoUrl),
+            CallsPerMinute = parsed.GetValue(Rate),
+            Offline = parsed.GetValue(Offline),
+        };
+    }
+
+    public static Option<string?> Input(string description) => new("--input") { Description = description };
 }
 
 public static partial class Commands
@@ -50,6 +88,7 @@ public static partial class Commands
             ContractsJsonContext.Default.LoadInput, ContractsJsonContext.Default.LoadOutput, withCoinGecko: false,
             (pipeline, input, ct) => pipeline.Load.RunAsync(Required(input, "load"), ct)),
         QueryCommand.Create(console),
+        ReportCommand.Create(console),
     ];
 
     /// <summary>One step, with the same input JSON its Lambda takes and the same output JSON on stdout.</summary>
@@ -63,28 +102,13 @@ public static partial class Commands
         Func<LocalPipeline, TIn?, CancellationToken, Task<TOut>> run)
         where TIn : class
     {
-        var dataDir = CommonOptions.DataDir();
-        var input = CommonOptions.Input();
-        var coinGeckoUrl = CommonOptions.CoinGeckoUrl();
-        var rate = CommonOptions.Rate();
-        var offline = CommonOptions.Offline();
-        var command = new Command(name, description) { dataDir, input };
-        if (withCoinGecko)
-        {
-            command.Options.Add(coinGeckoUrl);
-            command.Options.Add(rate);
-            command.Options.Add(offline);
-        }
-
+        var options = new PipelineOptions();
+        var input = PipelineOptions.Input("The step's input JSON (the same the Lambda function takes); '-' reads it from stdin");
+        var command = new Command(name, description) { input };
+        options.AddTo(command, withCoinGecko);
         command.SetAction(async (parsed, ct) =>
         {
-            var settings = new PipelineSettings
-            {
-                DataDir = parsed.GetValue(dataDir)!,
-                CoinGeckoUrl = withCoinGecko ? parsed.GetValue(coinGeckoUrl) : null,
-                CallsPerMinute = withCoinGecko ? parsed.GetValue(rate) : null,
-                Offline = withCoinGecko && parsed.GetValue(offline),
-            };
+            var settings = options.Read(parsed);
             var stepInput = await ReadInputAsync(parsed.GetValue(input), inputType, ct);
             using var pipeline = new LocalPipeline(settings, console.GetEnvironment);
             var output = await run(pipeline, stepInput, ct);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text.Json.Nodes;
+using CryptoEtl.Aws;
 using CryptoEtl.Core;
 using CryptoEtl.Core.CoinGecko;
 using CryptoEtl.Core.Steps;
@@ -13,6 +14,11 @@ namespace CryptoEtl.Cli;
 public sealed record PipelineSettings
 {
     public required string DataDir { get; init; }
+
+    /// <summary>s3://bucket[/prefix], file:///path or a folder; null means DATA_DIR/objects.</summary>
+    public string? Store { get; init; }
+
+    public string? S3Endpoint { get; init; }
 
     public string? CoinGeckoUrl { get; init; }
 
@@ -39,11 +45,11 @@ public sealed class LocalPipeline : IDisposable
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(getEnvironment);
         Settings = settings;
-        Store = new FileSystemObjectStore(settings.ObjectsDir);
-        Warehouse = new DuckDbWarehouse(settings.DatabasePath, Store);
-        // Options given on the command line win over the environment; both go through one parser.
+        // Options given on the command line win over the environment; both go through the same parsers.
         string? Setting(string name) => name switch
         {
+            SettingNames.Store => settings.Store ?? getEnvironment(name) ?? settings.ObjectsDir,
+            SettingNames.S3Endpoint => settings.S3Endpoint ?? getEnvironment(name),
             SettingNames.CoinGeckoApiUrl when settings.CoinGeckoUrl is { } url => url,
             // The recorded market answers at memory speed: no reason to pace it.
             SettingNames.CoinGeckoRatePerMinute when settings.Offline => "60000",
@@ -51,6 +57,8 @@ public sealed class LocalPipeline : IDisposable
             _ => getEnvironment(name),
         };
 
+        Store = ObjectStoreFactory.FromEnvironment(Setting);
+        Warehouse = new DuckDbWarehouse(settings.DatabasePath, Store);
         var options = CoinGeckoOptions.FromEnvironment(Setting, settings.Offline ? null : getEnvironment(SettingNames.CoinGeckoApiKey));
         _http = settings.Offline ? new HttpClient(RecordedMarket.CreateHandler()) : new HttpClient();
         Extract = new ExtractStep(new CoinGeckoClient(_http, options, TimeProvider.System), Store, TimeProvider.System);
@@ -60,7 +68,7 @@ public sealed class LocalPipeline : IDisposable
 
     public PipelineSettings Settings { get; }
 
-    public FileSystemObjectStore Store { get; }
+    public IObjectStore Store { get; }
 
     public DuckDbWarehouse Warehouse { get; }
 

@@ -14,7 +14,7 @@ public static class QueryCommand
 {
     public static Command Create(CliConsole console)
     {
-        var dataDir = CommonOptions.DataDir();
+        var dataDir = new PipelineOptions().DataDir;
         var sql = new Argument<string>("sql") { Description = "The SQL to run, e.g. \"SELECT count(*) FROM crypto_data\"" };
         var format = new Option<string>("--format")
         {

@@ -17,21 +17,16 @@ public static class RunCommand
 {
     public static Command Create(CliConsole console)
     {
-        var dataDir = CommonOptions.DataDir();
-        var input = new Option<string?>("--input")
-        {
-            Description = "The execution input JSON, as given to Step Functions, e.g. '{\"pages\":3,\"vs_currency\":\"eur\"}'; '-' reads stdin",
-        };
-        var coinGeckoUrl = CommonOptions.CoinGeckoUrl();
-        var rate = CommonOptions.Rate();
-        var offline = CommonOptions.Offline();
+        var options = new PipelineOptions();
+        var input = PipelineOptions.Input("The execution input JSON, as given to Step Functions, e.g. '{\"pages\":3,\"vs_currency\":\"eur\"}'; '-' reads stdin");
         var pages = new Option<string?>("--pages") { Description = "Pages of /coins/markets to fetch: a number (default 2) or 'all'" };
         var perPage = new Option<int?>("--per-page") { Description = "Coins per page, 1 to 250 (default 250)" };
         var vsCurrency = new Option<string?>("--vs-currency") { Description = "Quote currency (default usd)" };
         var command = new Command("run", "Run the whole pipeline locally through the state machine: Extract -> Transform -> Load")
         {
-            dataDir, pages, perPage, vsCurrency, coinGeckoUrl, rate, offline, input,
+            pages, perPage, vsCurrency, input,
         };
+        options.AddTo(command, withCoinGecko: true);
         command.SetAction(async (parsed, ct) =>
         {
             var executionInput = await ExecutionInputAsync(parsed.GetValue(input), ct);
@@ -51,13 +46,7 @@ public static class RunCommand
                 executionInput["vs_currency"] = currency;
             }
 
-            var settings = new PipelineSettings
-            {
-                DataDir = parsed.GetValue(dataDir)!,
-                CoinGeckoUrl = parsed.GetValue(coinGeckoUrl),
-                CallsPerMinute = parsed.GetValue(rate),
-                Offline = parsed.GetValue(offline),
-            };
+            var settings = options.Read(parsed);
             using var pipeline = new LocalPipeline(settings, console.GetEnvironment);
             var display = console.Display;
             display.MarkupLine(settings.Offline
@@ -74,6 +63,8 @@ public static class RunCommand
             }
 
             await WriteSummaryAsync(display, pipeline, result.Output!, ct);
+            var report = await ReportCommand.WriteAsync(pipeline, null, ct);
+            display.MarkupLine($"report: [link]{Markup.Escape(report)}[/]");
             return 0;
         });
         return command;

@@ -159,7 +159,13 @@ public sealed class EndToEndTests : IDisposable
     private async Task<List<object?>> ScalarsAsync(string sql) =>
         (await DuckDbQuery.RunAsync(_dir.Combine("warehouse.duckdb"), sql, default)).Rows.Select(r => r[0]).ToList();
 
-    private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
+    private static Task<(int Exit, string Output, string Error)> RunAsync(params string[] args) => CliRunner.RunAsync(args);
+}
+
+/// <summary>Runs the real `cryptoetl` entry point in process with captured output.</summary>
+public static class CliRunner
+{
+    public static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
