@@ -6,20 +6,30 @@ namespace CryptoEtl.Core.Steps;
 
 /// <summary>
 /// Transform: raw snapshot object -> cleaned CSV with metrics (ObjectKeys.Csv) and a data-quality
-/// object (ObjectKeys.Quality). Two streaming passes over the raw object, so memory does not grow
-/// with its size: pass 1 validates the whole object and decides the rows (nothing is written when
-/// it is bad), pass 2 writes them with the metrics that need pass 1's totals.
+/// object (ObjectKeys.Quality). One streaming pass over the raw object validates it, decides the
+/// rows and encodes them into a spool (memory, then a temporary file), so memory stays flat with
+/// the object's size; the CSV is written only after the whole object proved valid, with the
+/// metrics that need its totals.
 /// </summary>
 public sealed class TransformStep
 {
     private const double DominanceTolerance = 1e-9;
 
     private readonly IObjectStore _store;
+    private readonly long _spoolMemory;
 
     public TransformStep(IObjectStore store)
+        : this(store, SnapshotTransformer.DefaultSpoolMemory)
+    {
+    }
+
+    /// <param name="store">Where the raw object is read and the CSV and quality object are written.</param>
+    /// <param name="spoolMemory">Bytes of encoded rows kept in memory before the rest go to a temporary file.</param>
+    internal TransformStep(IObjectStore store, long spoolMemory)
     {
         ArgumentNullException.ThrowIfNull(store);
         _store = store;
+        _spoolMemory = spoolMemory;
     }
 
     public async Task<TransformOutput> RunAsync(TransformInput input, CancellationToken cancellationToken)
@@ -31,56 +41,40 @@ public sealed class TransformStep
         }
 
         var rawKey = input.RawKey;
-        var analysis = new SnapshotAnalyzer();
+        using var transformer = new SnapshotTransformer(_spoolMemory);
         RawSnapshotHeader header;
         await using (var raw = await _store.OpenReadAsync(rawKey, cancellationToken))
         {
-            header = await RawSnapshotReader.ReadAsync(raw, rawKey, analysis, cancellationToken);
+            header = await RawSnapshotReader.ReadAsync(raw, rawKey, transformer, cancellationToken);
         }
 
         var csvKey = ObjectKeys.Csv(header.FetchTime);
         var qualityKey = ObjectKeys.Quality(header.FetchTime);
-        SnapshotCsvWriter? written = null;
-        await _store.PutAsync(csvKey, ContentTypes.Csv, async (destination, ct) =>
-        {
-            written?.Dispose();
-            written = new SnapshotCsvWriter(analysis, header, destination);
-            await using var raw = await _store.OpenReadAsync(rawKey, ct);
-            await RawSnapshotReader.ReadAsync(raw, rawKey, written, ct);
-            if (written.Coins != analysis.Coins || written.Rows != analysis.Kept)
-            {
-                throw new PipelineException(
-                    ErrorNames.RawObjectInvalid,
-                    $"raw object {rawKey} changed while it was read: {analysis.Coins} coins in the first pass, {written.Coins} in the second");
-            }
-        }, cancellationToken);
+        await _store.PutAsync(csvKey, ContentTypes.Csv, (destination, ct) => transformer.WriteCsvAsync(header, destination, ct), cancellationToken);
 
-        using (written)
-        {
-            var report = Report(rawKey, csvKey, header, analysis, written!);
-            await _store.PutAsync(
-                qualityKey,
-                ContentTypes.Json,
-                (destination, ct) => JsonSerializer.SerializeAsync(destination, report, QualityJsonContext.Default.QualityReport, ct),
-                cancellationToken);
-        }
+        var report = Report(rawKey, csvKey, header, transformer);
+        await _store.PutAsync(
+            qualityKey,
+            ContentTypes.Json,
+            (destination, ct) => JsonSerializer.SerializeAsync(destination, report, QualityJsonContext.Default.QualityReport, ct),
+            cancellationToken);
 
         return new TransformOutput
         {
             FetchTime = header.FetchTime,
             CsvKey = csvKey,
             QualityKey = qualityKey,
-            Rows = analysis.Kept,
-            Rejected = analysis.Rejected,
+            Rows = transformer.Kept,
+            Rejected = transformer.Rejected,
         };
     }
 
-    private static QualityReport Report(string rawKey, string csvKey, RawSnapshotHeader header, SnapshotAnalyzer analysis, SnapshotCsvWriter written)
+    private static QualityReport Report(string rawKey, string csvKey, RawSnapshotHeader header, SnapshotTransformer analysis)
     {
-        var checks = new List<QualityCheck> { DominanceCheck(written.Dominance), GlobalCheck(header) };
-        for (var i = 0; i < SnapshotAnalyzer.NonNegativeChecks.Length; i++)
+        var checks = new List<QualityCheck> { DominanceCheck(analysis.Dominance), GlobalCheck(header) };
+        for (var i = 0; i < SnapshotTransformer.NonNegativeChecks.Length; i++)
         {
-            var (name, columns) = SnapshotAnalyzer.NonNegativeChecks[i];
+            var (name, columns) = SnapshotTransformer.NonNegativeChecks[i];
             var negatives = analysis.Negatives[i];
             var covered = string.Join(", ", columns.Select(SnapshotColumns.ColumnName));
             checks.Add(new QualityCheck(
@@ -110,7 +104,7 @@ public sealed class TransformStep
             Rejected = analysis.RejectedByReason.ToDictionary(r => r.Key, r => new RejectedGroup(r.Value.Count, r.Value)),
             DuplicatesDropped = analysis.DuplicateIds.Count,
             DuplicateIds = analysis.DuplicateIds,
-            NullsPerColumn = CryptoSchema.Columns.Select((c, i) => (c.Name, written.Nulls[i])).ToDictionary(),
+            NullsPerColumn = CryptoSchema.Columns.Select((c, i) => (c.Name, analysis.Nulls[i])).ToDictionary(),
             Sums = new QualitySums(
                 analysis.MarketCaps.Count > 0 ? analysis.MarketCaps.Value : null,
                 analysis.Volumes.Count > 0 ? analysis.Volumes.Value : null,

@@ -88,32 +88,6 @@ internal sealed class Utf8StringSet
     private readonly record struct Entry(int Hash, int Offset, int Length);
 }
 
-/// <summary>A growable list of bits, one per coin: which page elements pass 1 kept.</summary>
-internal sealed class BitList
-{
-    private ulong[] _words = new ulong[64];
-
-    public void Set(int index)
-    {
-        var word = index >> 6;
-        if (word >= _words.Length)
-        {
-            Array.Resize(ref _words, Math.Max(_words.Length * 2, word + 1));
-        }
-
-        _words[word] |= 1UL << (index & 63);
-    }
-
-    public bool this[int index]
-    {
-        get
-        {
-            var word = index >> 6;
-            return word < _words.Length && (_words[word] & (1UL << (index & 63))) != 0;
-        }
-    }
-}
-
 /// <summary>
 /// Neumaier's compensated sum: the total of 500,000 market caps of very different sizes stays
 /// correct to the last bits, independent of the order of the coins.

@@ -1,15 +1,20 @@
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
+using CsvHelper;
 
 namespace CryptoEtl.Core.Transform;
 
 /// <summary>
-/// Pass 1 over the raw object: decides which page elements become rows (and why the others do
-/// not), and sums market caps and volumes for the metrics that pass 2 writes.
+/// The one pass over the raw object: decides which page elements become rows (and why the
+/// others do not), keeps each kept row's fields in the spool, and sums market caps and volumes.
+/// <see cref="WriteCsvAsync"/> then writes the CSV (CsvHelper) with the metrics those sums allow.
 /// </summary>
-internal sealed class SnapshotAnalyzer : ICoinSink
+internal sealed class SnapshotTransformer : ICoinSink, IDisposable
 {
+    /// <summary>Rows up to this size stay in memory; the rest go to a temporary file.</summary>
+    internal const long DefaultSpoolMemory = 64L << 20;
+
     // The sanity checks on signs: check name, then the columns it covers.
     internal static readonly (string Check, int[] Columns)[] NonNegativeChecks =
     [
@@ -19,7 +24,9 @@ internal sealed class SnapshotAnalyzer : ICoinSink
     ];
 
     private readonly Utf8StringSet _ids = new();
-    private readonly BitList _kept = new();
+    private readonly RowSpool _rows;
+    private readonly FieldBuffer _fields = new();
+    private readonly int[] _nulls = new int[SnapshotColumns.Count];
     private readonly HashSet<long> _ranks = [];
     private readonly SortedDictionary<string, List<RejectedCoin>> _rejected = new(StringComparer.Ordinal);
     private readonly List<string> _duplicateIds = [];
@@ -27,6 +34,12 @@ internal sealed class SnapshotAnalyzer : ICoinSink
     private readonly List<string>[] _negatives = NonNegativeChecks.Select(_ => new List<string>()).ToArray();
     private CompensatedSum _marketCaps;
     private CompensatedSum _volumes;
+    private CompensatedSum _dominance;
+
+    public SnapshotTransformer(long spoolMemory = DefaultSpoolMemory)
+    {
+        _rows = new RowSpool(spoolMemory);
+    }
 
     public int Coins { get; private set; }
 
@@ -34,7 +47,14 @@ internal sealed class SnapshotAnalyzer : ICoinSink
 
     public int Rejected { get; private set; }
 
-    public BitList KeptRows => _kept;
+    /// <summary>Whether the rows outgrew memory and went through a temporary file.</summary>
+    public bool Spilled => _rows.Spilled;
+
+    /// <summary>Empty CSV fields per column (the metric columns once the CSV is written).</summary>
+    public IReadOnlyList<int> Nulls => _nulls;
+
+    /// <summary>The sum of the dominance values written, and how many there were.</summary>
+    public CompensatedSum Dominance => _dominance;
 
     public IReadOnlyDictionary<string, List<RejectedCoin>> RejectedByReason => _rejected;
 
@@ -67,8 +87,8 @@ internal sealed class SnapshotAnalyzer : ICoinSink
             return;
         }
 
-        _kept.Set(position.Ordinal);
         Kept++;
+        _rows.Add(marketCap, volume, RowFields(json, coin));
         if (marketCap is { } cap)
         {
             _marketCaps.Add(cap);
@@ -104,9 +124,99 @@ internal sealed class SnapshotAnalyzer : ICoinSink
 
     public ValueTask OnBufferDoneAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
+    /// <summary>Writes the CSV: header, then every kept row with fetch time, currency and metrics.</summary>
+    public async Task WriteCsvAsync(RawSnapshotHeader header, Stream destination, CancellationToken cancellationToken)
+    {
+        var marketCapSum = _marketCaps.Count > 0 ? _marketCaps.Value : (double?)null;
+        var volumeSum = _volumes.Count > 0 ? _volumes.Value : (double?)null;
+        var globalTotal = header.GlobalTotalMarketCap;
+        _nulls[SnapshotColumns.Dominance] = _nulls[SnapshotColumns.VolumeShare] = _nulls[SnapshotColumns.GlobalDominance] = 0;
+        _dominance = default;
+
+        var fetchTime = Encoding.UTF8.GetBytes(ObjectKeys.Iso(header.FetchTime));
+        var vsCurrency = Encoding.UTF8.GetBytes(header.VsCurrency);
+        using var pending = new PendingBytes();
+        // CsvHelper's own flushes go to memory; the CSV of each spool chunk then goes to the
+        // destination asynchronously.
+        await using var csv = CsvWriter.Create(pending, CsvWriterOptions.Default, leaveOpen: true);
+        foreach (var column in CryptoSchema.Columns)
+        {
+            csv.WriteField(column.Name);
+        }
+
+        csv.EndRecord();
+        await _rows.ReplayAsync(
+            (marketCap, volume, fields) =>
+            {
+                var dominance = Percentage(marketCap, marketCapSum);
+                if (dominance is { } d)
+                {
+                    _dominance.Add(d);
+                }
+
+                csv.WriteField(fetchTime);
+                csv.WriteField(vsCurrency);
+                while (!fields.IsEmpty)
+                {
+                    // The JSON's text as it was: numbers are never re-rounded.
+                    csv.WriteField(FieldBuffer.Next(ref fields));
+                }
+
+                Metric(csv, SnapshotColumns.Dominance, dominance);
+                Metric(csv, SnapshotColumns.VolumeShare, Percentage(volume, volumeSum));
+                Metric(csv, SnapshotColumns.GlobalDominance, Percentage(marketCap, globalTotal));
+                csv.EndRecord();
+            },
+            async ct =>
+            {
+                csv.Flush();
+                await pending.DrainToAsync(destination, ct);
+            },
+            cancellationToken);
+    }
+
+    public void Dispose() => _rows.Dispose();
+
+    /// <summary>part / whole * 100, in that order; null when either is missing, whole is zero or the result is not finite.</summary>
+    internal static double? Percentage(double? part, double? whole) =>
+        part is { } p && whole is { } w && w != 0 && double.IsFinite(p / w * 100) ? p / w * 100 : null;
+
     /// <summary>A JSON number's value; false for text a double cannot hold finitely.</summary>
     internal static bool TryParseNumber(ReadOnlySpan<byte> text, out double value) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
+
+    private void Metric(CsvWriter csv, int column, double? value)
+    {
+        if (value is { } v)
+        {
+            // No format: the shortest text that round-trips, invariant.
+            csv.WriteField(v, default);
+        }
+        else
+        {
+            _nulls[column]++;
+            csv.WriteField(ReadOnlySpan<byte>.Empty);
+        }
+    }
+
+    /// <summary>The row's fields from id to last_updated (fetch time, currency and metrics are added when written).</summary>
+    private ReadOnlySpan<byte> RowFields(ReadOnlySpan<byte> json, CoinRecord coin)
+    {
+        _fields.Clear();
+        foreach (var column in SnapshotColumns.CoinColumns)
+        {
+            var value = coin.Value(json, column);
+            if (value.IsEmpty)
+            {
+                // Absent, null, or an empty string: all read back as null.
+                _nulls[column]++;
+            }
+
+            _fields.Add(value);
+        }
+
+        return _fields.Written;
+    }
 
     private static string? RejectionReason(ReadOnlySpan<byte> json, CoinRecord coin, out double? marketCap, out double? volume, out long? rank)
     {

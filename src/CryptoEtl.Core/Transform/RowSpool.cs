@@ -1,0 +1,210 @@
+using System.Buffers;
+using System.Buffers.Binary;
+
+namespace CryptoEtl.Core.Transform;
+
+/// <summary>
+/// One row's fields, each as its length (7-bit varint) and its UTF-8 bytes: the row waits in the
+/// spool in this form and CsvHelper encodes it when the CSV is written.
+/// </summary>
+internal sealed class FieldBuffer
+{
+    private byte[] _buffer = new byte[1024];
+
+    public int Length { get; private set; }
+
+    public ReadOnlySpan<byte> Written => _buffer.AsSpan(0, Length);
+
+    public void Clear() => Length = 0;
+
+    public void Add(ReadOnlySpan<byte> value)
+    {
+        Reserve(5 + value.Length);
+        var length = (uint)value.Length;
+        while (length >= 0x80)
+        {
+            _buffer[Length++] = (byte)(length | 0x80);
+            length >>= 7;
+        }
+
+        _buffer[Length++] = (byte)length;
+        value.CopyTo(_buffer.AsSpan(Length));
+        Length += value.Length;
+    }
+
+    /// <summary>Takes the first field off <paramref name="fields"/>.</summary>
+    public static ReadOnlySpan<byte> Next(ref ReadOnlySpan<byte> fields)
+    {
+        var length = 0;
+        var shift = 0;
+        byte b;
+        var i = 0;
+        do
+        {
+            b = fields[i++];
+            length |= (b & 0x7F) << shift;
+            shift += 7;
+        }
+        while (b >= 0x80);
+
+        var value = fields.Slice(i, length);
+        fields = fields[(i + length)..];
+        return value;
+    }
+
+    private void Reserve(int count)
+    {
+        if (Length + count > _buffer.Length)
+        {
+            Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, Length + count));
+        }
+    }
+}
+
+/// <summary>
+/// The kept rows of one transform between reading the raw object and writing the CSV: the
+/// metrics need totals over all rows, so rows wait here for them instead of the raw object being
+/// parsed twice. Each record is the row's market cap and volume (NaN for null) and its fields
+/// (<see cref="FieldBuffer"/>). Records live in pooled 1 MB chunks up to a memory budget, then
+/// spill to a temporary file that is deleted on dispose (a local file: written synchronously).
+/// </summary>
+internal sealed class RowSpool : IDisposable
+{
+    internal const int ChunkSize = 1 << 20;
+    private const int RecordHeader = sizeof(int) + (2 * sizeof(double));
+
+    private readonly long _memoryBudget;
+    private readonly List<(byte[] Chunk, int Used)> _sealed = [];
+    private byte[] _current = ArrayPool<byte>.Shared.Rent(ChunkSize);
+    private int _used;
+    private FileStream? _spill;
+
+    public RowSpool(long memoryBudget)
+    {
+        _memoryBudget = memoryBudget;
+    }
+
+    public int Rows { get; private set; }
+
+    /// <summary>True once rows went to a temporary file.</summary>
+    public bool Spilled => _spill is not null;
+
+    public void Add(double? marketCap, double? volume, ReadOnlySpan<byte> fields)
+    {
+        var size = RecordHeader + fields.Length;
+        if (_used + size > _current.Length)
+        {
+            Seal(size);
+        }
+
+        var record = _current.AsSpan(_used, size);
+        BinaryPrimitives.WriteInt32LittleEndian(record, fields.Length);
+        BinaryPrimitives.WriteDoubleLittleEndian(record[4..], marketCap ?? double.NaN);
+        BinaryPrimitives.WriteDoubleLittleEndian(record[12..], volume ?? double.NaN);
+        fields.CopyTo(record[RecordHeader..]);
+        _used += size;
+        Rows++;
+    }
+
+    /// <summary>Hands every row back in order; <paramref name="onRow"/> gets the market cap, the volume and the row's fields.</summary>
+    public async Task ReplayAsync(RowHandler onRow, Func<CancellationToken, ValueTask> afterChunk, CancellationToken cancellationToken)
+    {
+        foreach (var (chunk, used) in _sealed)
+        {
+            ReplayChunk(chunk.AsSpan(0, used), onRow);
+            await afterChunk(cancellationToken);
+        }
+
+        if (_spill is not null)
+        {
+            await _spill.FlushAsync(cancellationToken);
+            _spill.Position = 0;
+            var lengthBytes = new byte[sizeof(int)];
+            while (await _spill.ReadAtLeastAsync(lengthBytes, lengthBytes.Length, throwOnEndOfStream: false, cancellationToken) == lengthBytes.Length)
+            {
+                var length = BinaryPrimitives.ReadInt32LittleEndian(lengthBytes);
+                var chunk = ArrayPool<byte>.Shared.Rent(length);
+                try
+                {
+                    await _spill.ReadExactlyAsync(chunk.AsMemory(0, length), cancellationToken);
+                    ReplayChunk(chunk.AsSpan(0, length), onRow);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(chunk);
+                }
+
+                await afterChunk(cancellationToken);
+            }
+        }
+
+        ReplayChunk(_current.AsSpan(0, _used), onRow);
+        await afterChunk(cancellationToken);
+    }
+
+    public void Dispose()
+    {
+        foreach (var (chunk, _) in _sealed)
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+
+        _sealed.Clear();
+        if (_current.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_current);
+            _current = [];
+        }
+
+        _spill?.Dispose();
+    }
+
+    internal delegate void RowHandler(double? marketCap, double? volume, ReadOnlySpan<byte> fields);
+
+    private static void ReplayChunk(ReadOnlySpan<byte> chunk, RowHandler onRow)
+    {
+        while (!chunk.IsEmpty)
+        {
+            var length = BinaryPrimitives.ReadInt32LittleEndian(chunk);
+            var marketCap = BinaryPrimitives.ReadDoubleLittleEndian(chunk[4..]);
+            var volume = BinaryPrimitives.ReadDoubleLittleEndian(chunk[12..]);
+            onRow(
+                double.IsNaN(marketCap) ? null : marketCap,
+                double.IsNaN(volume) ? null : volume,
+                chunk.Slice(RecordHeader, length));
+            chunk = chunk[(RecordHeader + length)..];
+        }
+    }
+
+    /// <summary>Closes the current chunk: kept in memory within the budget, else appended to the spill file.</summary>
+    private void Seal(int nextRecordSize)
+    {
+        var inMemory = (long)(_sealed.Count + 1) * ChunkSize;
+        if (_spill is null && inMemory < _memoryBudget)
+        {
+            _sealed.Add((_current, _used));
+            _current = ArrayPool<byte>.Shared.Rent(Math.Max(ChunkSize, nextRecordSize));
+        }
+        else
+        {
+            _spill ??= new FileStream(
+                Path.Combine(Path.GetTempPath(), $"cryptoetl-rows-{Guid.NewGuid():N}.tmp"),
+                FileMode.CreateNew,
+                FileAccess.ReadWrite,
+                FileShare.None,
+                bufferSize: 0,
+                FileOptions.DeleteOnClose | FileOptions.SequentialScan);
+            Span<byte> length = stackalloc byte[sizeof(int)];
+            BinaryPrimitives.WriteInt32LittleEndian(length, _used);
+            _spill.Write(length);
+            _spill.Write(_current, 0, _used);
+            if (_current.Length < nextRecordSize)
+            {
+                ArrayPool<byte>.Shared.Return(_current);
+                _current = ArrayPool<byte>.Shared.Rent(nextRecordSize);
+            }
+        }
+
+        _used = 0;
+    }
+}
