@@ -78,6 +78,19 @@ public sealed class SnowflakeOptionsTests
     }
 
     [Fact]
+    public void The_lambda_path_never_takes_a_passphrase_from_the_environment()
+    {
+        // In Lambda the PEM comes from an SSM SecureString; a passphrase in a plain variable would be a secret there.
+        var ex = Assert.Throws<PipelineException>(() => SnowflakeOptions.FromEnvironment(
+            Env((SettingNames.SnowflakeAccount, "a"), (SettingNames.SnowflakeUser, "u"), (SettingNames.SnowflakeWarehouse, "w"),
+                (SettingNames.SnowflakePrivateKeyPassphrase, TestKeys.Passphrase)),
+            TestKeys.EncryptedPrivatePem));
+
+        Assert.Equal(ErrorNames.Configuration, ex.ErrorName);
+        Assert.Contains("encrypted", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_cli_helper_names_a_missing_key_file()
     {
         var ex = Assert.Throws<PipelineException>(() => SnowflakeOptions.FromEnvironmentWithKeyFile(Env(
