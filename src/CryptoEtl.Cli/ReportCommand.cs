@@ -20,7 +20,7 @@ public static class ReportCommand
             output, open,
         };
         // --store tells where the data-quality objects are; the figures come from the warehouse.
-        options.AddTo(command, withCoinGecko: false);
+        options.AddTo(command, withCoinGecko: false, withWarehouse: false);
         command.SetAction(async (parsed, ct) =>
         {
             using var pipeline = new LocalPipeline(options.Read(parsed), console.GetEnvironment);
@@ -40,7 +40,7 @@ public static class ReportCommand
     public static async Task<string> WriteAsync(LocalPipeline pipeline, string? outputPath, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
-        var data = await MarketReport.BuildAsync(pipeline.Warehouse.DatabasePath, pipeline.Store, ct);
+        var data = await MarketReport.BuildAsync(pipeline.Settings.DatabasePath, pipeline.Store, ct);
         return await ReportFile.WriteAsync(outputPath ?? Path.Combine(pipeline.Settings.DataDir, DefaultFileName), data, ct);
     }
 

@@ -169,11 +169,14 @@ public sealed class EndToEndTests : IDisposable
 /// <summary>Runs the real `cryptoetl` entry point in process with captured output.</summary>
 public static class CliRunner
 {
-    public static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
+    public static Task<(int Exit, string Output, string Error)> RunAsync(params string[] args) => RunAsync(null, args);
+
+    /// <summary>Runs with this environment (the CLI reads no other); null is an empty one.</summary>
+    public static async Task<(int Exit, string Output, string Error)> RunAsync(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exit = await CryptoEtlApp.RunAsync(args, CliConsole.ToWriters(output, error));
+        var exit = await CryptoEtlApp.RunAsync(args, CliConsole.ToWriters(output, error, name => environment?.GetValueOrDefault(name)));
         return (exit, output.ToString(), error.ToString());
     }
 }

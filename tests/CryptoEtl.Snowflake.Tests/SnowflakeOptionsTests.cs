@@ -1,5 +1,6 @@
 using CryptoEtl.Core;
 using CryptoEtl.Testing;
+using CryptoEtl.Testing.Snowflake;
 
 namespace CryptoEtl.Snowflake.Tests;
 
