@@ -95,6 +95,10 @@ public sealed class PipelineOptions
     }
 
     public static Option<string?> Input(string description) => new("--input") { Description = description };
+
+    /// <summary>The --input text: as given, or stdin for "-"; null when there is none.</summary>
+    public static async Task<string?> InputTextAsync(string? input, CancellationToken ct) =>
+        input == "-" ? await Console.In.ReadToEndAsync(ct) : input;
 }
 
 public static partial class Commands
@@ -146,12 +150,11 @@ public static partial class Commands
     public static async Task<T?> ReadInputAsync<T>(string? input, JsonTypeInfo<T> type, CancellationToken ct)
         where T : class
     {
-        if (input is null)
+        if (await PipelineOptions.InputTextAsync(input, ct) is not { } json)
         {
             return null;
         }
 
-        var json = input == "-" ? await Console.In.ReadToEndAsync(ct) : input;
         try
         {
             return JsonSerializer.Deserialize(json, type)

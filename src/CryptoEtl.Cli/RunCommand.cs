@@ -82,12 +82,11 @@ public static class RunCommand
 
     private static async Task<JsonObject> ExecutionInputAsync(string? text, CancellationToken ct)
     {
-        if (text is null)
+        if (await PipelineOptions.InputTextAsync(text, ct) is not { } json)
         {
             return [];
         }
 
-        var json = text == "-" ? await Console.In.ReadToEndAsync(ct) : text;
         try
         {
             return JsonNode.Parse(json) as JsonObject

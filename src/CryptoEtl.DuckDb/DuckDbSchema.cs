@@ -46,6 +46,7 @@ public static class DuckDbSchema
             max(CASE WHEN id = 'ethereum' THEN current_price END) AS eth_price,
             max(CASE WHEN id = 'bitcoin' THEN global_dominance_percentage END) AS btc_dominance_percentage,
             max(CASE WHEN id = 'ethereum' THEN global_dominance_percentage END) AS eth_dominance_percentage,
+            max(CASE WHEN id = 'bitcoin' THEN dominance_percentage END) AS btc_snapshot_dominance_percentage,
             median(price_change_percentage_24h) AS median_price_change_percentage_24h,
             count_if(price_change_percentage_24h > 0) AS gainers_24h,
             count_if(price_change_percentage_24h < 0) AS losers_24h

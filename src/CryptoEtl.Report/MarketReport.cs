@@ -213,6 +213,7 @@ public static class MarketReport
         EthPrice = r.Number("eth_price"),
         BtcDominance = r.Number("btc_dominance_percentage"),
         EthDominance = r.Number("eth_dominance_percentage"),
+        BtcSnapshotDominance = r.Number("btc_snapshot_dominance_percentage"),
         MedianPriceChangePercentage24h = r.Number("median_price_change_percentage_24h"),
         Gainers24h = (int)(r.Number("gainers_24h") ?? 0),
         Losers24h = (int)(r.Number("losers_24h") ?? 0),

@@ -53,6 +53,9 @@ public sealed record MarketTotals
 
     public double? EthDominance { get; init; }
 
+    /// <summary>Bitcoin's share of the coins loaded (dominance_percentage): there even when /global is not.</summary>
+    public double? BtcSnapshotDominance { get; init; }
+
     public double? MedianPriceChangePercentage24h { get; init; }
 
     public int Gainers24h { get; init; }

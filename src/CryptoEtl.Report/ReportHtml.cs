@@ -57,7 +57,10 @@ public static class ReportHtml
         if (data.History.Count >= 2)
         {
             RenderLine(html, "history-market-cap", "Total market cap over time", data.History, t => t.TotalMarketCap, v => ReportFormat.Money(v, currency));
-            RenderLine(html, "history-btc-dominance", "Bitcoin dominance over time", data.History, t => t.BtcDominance, v => ReportFormat.Percent(v));
+            // Global dominance where the snapshots have it; else the share of the coins loaded, said so.
+            var global = data.History.Any(t => t.BtcDominance is not null);
+            RenderLine(html, "history-btc-dominance", global ? "Bitcoin dominance over time" : "Bitcoin share of the coins loaded over time",
+                data.History, t => global ? t.BtcDominance : t.BtcSnapshotDominance, v => ReportFormat.Percent(v));
         }
 
         html.Append(CultureInfo.InvariantCulture, $"""
@@ -74,6 +77,13 @@ public static class ReportHtml
         return html.ToString();
     }
 
+    /// <summary>Dominance of CoinGecko's whole market; when /global was not usable, the share of the coins loaded.</summary>
+    private static void DominanceStat(StringBuilder html, string id, string label, double? global, double? ofLoaded) =>
+        Stat(html, id, label,
+            ReportFormat.Percent(global ?? ofLoaded),
+            global is null ? "of the coins loaded (no usable global total)" : $"{ReportFormat.Percent(ofLoaded)} of the coins loaded",
+            null);
+
     private static void RenderHeadline(StringBuilder html, ReportData data)
     {
         var t = data.Latest;
@@ -83,8 +93,8 @@ public static class ReportHtml
         Stat(html, "total-market-cap", "Market cap", ReportFormat.Money(t.TotalMarketCap, c), $"of the {ReportFormat.Count(t.Coins)} coins loaded", null);
         Stat(html, "volume-24h", "24h volume", ReportFormat.Money(t.TotalVolume, c), "traded in the last 24 hours", null);
         Stat(html, "market-cap-change-24h", "24h market cap change", ReportFormat.SignedPercent(s.MarketCapChangePercentage24h, 2), ReportFormat.SignedMoney(s.MarketCapChange24h, c), s.MarketCapChangePercentage24h);
-        Stat(html, "btc-dominance", "BTC dominance", ReportFormat.Percent(t.BtcDominance), $"{ReportFormat.Percent(s.BtcDominance)} of the coins loaded", null);
-        Stat(html, "eth-dominance", "ETH dominance", ReportFormat.Percent(t.EthDominance), $"{ReportFormat.Percent(s.EthDominance)} of the coins loaded", null);
+        DominanceStat(html, "btc-dominance", "BTC dominance", t.BtcDominance, s.BtcDominance);
+        DominanceStat(html, "eth-dominance", "ETH dominance", t.EthDominance, s.EthDominance);
         Stat(html, "coins-loaded", "Coins loaded", ReportFormat.Count(t.Coins), "rows in this snapshot", null);
         Stat(
             html,

@@ -68,6 +68,10 @@ public sealed class RecordedReportTests : IDisposable
         Assert.Equal(report.PriceChanges.Bins.Count, Count(html, "<rect class=\"bin "));
         Assert.Equal(4, Count(html, "<circle class=\"point\""));
         Assert.Equal(20, Count(html, "<tr class=\"mover\""));
+        // The recording's /global (2022) is not of the market's day (2024): no global dominance, and the page says so.
+        Assert.All(report.History, t => Assert.Null(t.BtcDominance));
+        Assert.Contains("Bitcoin share of the coins loaded over time", html, StringComparison.Ordinal);
+        Assert.Equal(2, Count(html, "of the coins loaded (no usable global total)"));
     }
 
     private static int Count(string html, string text) => Regex.Count(html, Regex.Escape(text));
