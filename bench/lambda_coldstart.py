@@ -20,6 +20,7 @@ import time
 
 class RuntimeApi(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    block_on_close = False
 
     def __init__(self, event):
         super().__init__(("127.0.0.1", 0), Handler)
@@ -70,11 +71,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         server.done.set()
 
 
-def run_once(api, command, env, index):
-    api.done.clear()
-    api.outcome = None
-    with api.lock:
-        api.pending = f"bench-{index}"
+def run_once(event, command, env, index):
+    # A fresh server per run: a killed process's last GET /next may still sit in the old
+    # server's socket queue and must not take the next run's event.
+    api = RuntimeApi(event)
+    threading.Thread(target=api.serve_forever, daemon=True).start()
+    api.pending = f"bench-{index}"
+    env = dict(env, AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{api.server_address[1]}")
     started = time.perf_counter_ns()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -84,6 +87,8 @@ def run_once(api, command, env, index):
     finally:
         process.kill()
         process.wait()
+        api.shutdown()
+        api.server_close()
     kind, body = api.outcome
     if kind != "response":
         raise SystemExit(f"{command} posted {kind}: {body}")
@@ -98,20 +103,17 @@ def main():
     parser.add_argument("commands", nargs="+", help="LABEL=COMMAND")
     args = parser.parse_args()
 
-    api = RuntimeApi(args.event)
-    threading.Thread(target=api.serve_forever, daemon=True).start()
     env = dict(os.environ)
     env.update(kv.split("=", 1) for kv in args.env)
-    env["AWS_LAMBDA_RUNTIME_API"] = f"127.0.0.1:{api.server_address[1]}"
 
     results = {}
     for spec in args.commands:
         label, command = spec.split("=", 1)
         command = shlex.split(command)
-        run_once(api, command, env, 0)  # warm the OS file cache; not counted
+        run_once(args.event, command, env, 0)  # warm the OS file cache; not counted
         times = []
         for i in range(args.runs):
-            ms, body = run_once(api, command, env, i + 1)
+            ms, body = run_once(args.event, command, env, i + 1)
             times.append(ms)
         results[label] = statistics.median(times)
         print(f"{label}: median {results[label]:.1f} ms over {args.runs} runs "

@@ -6,11 +6,13 @@ using CryptoEtl.Core;
 namespace CryptoEtl.Cli;
 
 /// <summary>
-/// The options that say where a pipeline runs (data folder, store, CoinGecko), defined once and
+/// The options that say where a pipeline runs (data folder, store, CoinGecko, warehouse), defined once and
 /// turned into <see cref="PipelineSettings"/> the same way for `run` and each step.
 /// </summary>
 public sealed class PipelineOptions
 {
+    private const string SnowflakeWarehouseName = "snowflake";
+
     public Option<string> DataDir { get; } = new("--data-dir")
     {
         Description = "Local data folder: objects/ (laid out like the bucket, unless --store says otherwise) and warehouse.duckdb",
@@ -42,7 +44,10 @@ public sealed class PipelineOptions
         Description = "Replay the recorded market shipped with cryptoetl instead of calling CoinGecko",
     };
 
-    public void AddTo(Command command, bool withCoinGecko)
+    public Option<string> Warehouse { get; } = CreateWarehouseOption();
+
+    /// <summary>Adds the options; CoinGecko's only where a step fetches, the warehouse only where one loads.</summary>
+    public void AddTo(Command command, bool withCoinGecko, bool withWarehouse)
     {
         ArgumentNullException.ThrowIfNull(command);
         command.Options.Add(DataDir);
@@ -53,6 +58,11 @@ public sealed class PipelineOptions
             command.Options.Add(CoinGeckoUrl);
             command.Options.Add(Rate);
             command.Options.Add(Offline);
+        }
+
+        if (withWarehouse)
+        {
+            command.Options.Add(Warehouse);
         }
     }
 
@@ -67,10 +77,28 @@ public sealed class PipelineOptions
             CoinGeckoUrl = parsed.GetValue(CoinGeckoUrl),
             CallsPerMinute = parsed.GetValue(Rate),
             Offline = parsed.GetValue(Offline),
+            // Commands without --warehouse read null: they never load.
+            Warehouse = parsed.GetValue(Warehouse) == SnowflakeWarehouseName ? WarehouseKind.Snowflake : WarehouseKind.DuckDb,
         };
     }
 
+    private static Option<string> CreateWarehouseOption()
+    {
+        var option = new Option<string>("--warehouse")
+        {
+            Description = "Where Load writes: duckdb (DATA_DIR/warehouse.duckdb) or snowflake (SNOWFLAKE_* settings; "
+                + "needs --store s3://bucket[/prefix], the bucket Snowflake's stage reads; see docs/snowflake.md)",
+            DefaultValueFactory = _ => "duckdb",
+        };
+        option.AcceptOnlyFromAmong("duckdb", SnowflakeWarehouseName);
+        return option;
+    }
+
     public static Option<string?> Input(string description) => new("--input") { Description = description };
+
+    /// <summary>The --input text: as given, or stdin for "-"; null when there is none.</summary>
+    public static async Task<string?> InputTextAsync(string? input, CancellationToken ct) =>
+        input == "-" ? await Console.In.ReadToEndAsync(ct) : input;
 }
 
 public static partial class Commands
@@ -79,15 +107,16 @@ public static partial class Commands
     [
         RunCommand.Create(console),
         StepCommand(console, "extract", "Fetch CoinGecko pages into a raw object; prints the Extract output JSON",
-            ContractsJsonContext.Default.ExtractInput, ContractsJsonContext.Default.ExtractOutput, withCoinGecko: true,
+            ContractsJsonContext.Default.ExtractInput, ContractsJsonContext.Default.ExtractOutput, withCoinGecko: true, withWarehouse: false,
             (pipeline, input, ct) => pipeline.Extract.RunAsync(input ?? new ExtractInput(), null, ct)),
         StepCommand(console, "transform", "Clean a raw object and write the CSV; prints the Transform output JSON",
-            ContractsJsonContext.Default.TransformInput, ContractsJsonContext.Default.TransformOutput, withCoinGecko: false,
+            ContractsJsonContext.Default.TransformInput, ContractsJsonContext.Default.TransformOutput, withCoinGecko: false, withWarehouse: false,
             (pipeline, input, ct) => pipeline.Transform.RunAsync(Required(input, "transform"), ct)),
-        StepCommand(console, "load", "Load a CSV into the local DuckDB warehouse; prints the Load output JSON",
-            ContractsJsonContext.Default.LoadInput, ContractsJsonContext.Default.LoadOutput, withCoinGecko: false,
+        StepCommand(console, "load", "Load a CSV into the warehouse (local DuckDB, or Snowflake); prints the Load output JSON",
+            ContractsJsonContext.Default.LoadInput, ContractsJsonContext.Default.LoadOutput, withCoinGecko: false, withWarehouse: true,
             (pipeline, input, ct) => pipeline.Load.RunAsync(Required(input, "load"), ct)),
         QueryCommand.Create(console),
+        ReportCommand.Create(console),
     ];
 
     /// <summary>One step, with the same input JSON its Lambda takes and the same output JSON on stdout.</summary>
@@ -98,13 +127,14 @@ public static partial class Commands
         JsonTypeInfo<TIn> inputType,
         JsonTypeInfo<TOut> outputType,
         bool withCoinGecko,
+        bool withWarehouse,
         Func<LocalPipeline, TIn?, CancellationToken, Task<TOut>> run)
         where TIn : class
     {
         var options = new PipelineOptions();
         var input = PipelineOptions.Input("The step's input JSON (the same the Lambda function takes); '-' reads it from stdin");
         var command = new Command(name, description) { input };
-        options.AddTo(command, withCoinGecko);
+        options.AddTo(command, withCoinGecko, withWarehouse);
         command.SetAction(async (parsed, ct) =>
         {
             var settings = options.Read(parsed);
@@ -120,12 +150,11 @@ public static partial class Commands
     public static async Task<T?> ReadInputAsync<T>(string? input, JsonTypeInfo<T> type, CancellationToken ct)
         where T : class
     {
-        if (input is null)
+        if (await PipelineOptions.InputTextAsync(input, ct) is not { } json)
         {
             return null;
         }
 
-        var json = input == "-" ? await Console.In.ReadToEndAsync(ct) : input;
         try
         {
             return JsonSerializer.Deserialize(json, type)

@@ -22,7 +22,7 @@ public static class CryptoEtlApp
         }
         catch (PipelineException ex)
         {
-            await console.Error.WriteLineAsync($"cryptoetl: {ex.ErrorName}: {ex.Message}");
+            await console.Error.WriteLineAsync($"cryptoetl: {ex.ErrorName}: {OneLine(ex.Message)}");
             return 1;
         }
         catch (OperationCanceledException)
@@ -34,8 +34,15 @@ public static class CryptoEtlApp
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            await console.Error.WriteLineAsync($"cryptoetl: unexpected {ex.GetType().Name}: {ex.Message}");
+            await console.Error.WriteLineAsync($"cryptoetl: unexpected {ex.GetType().Name}: {OneLine(ex.Message)}");
             return 1;
         }
+    }
+
+    /// <summary>Errors are one line on stderr; Snowflake's messages, for one, carry newlines.</summary>
+    public static string OneLine(string message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 }

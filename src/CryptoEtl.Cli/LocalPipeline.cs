@@ -6,11 +6,22 @@ using CryptoEtl.Core;
 using CryptoEtl.Core.CoinGecko;
 using CryptoEtl.Core.Steps;
 using CryptoEtl.DuckDb;
+using CryptoEtl.Snowflake;
 using CryptoEtl.StateMachine;
 
 namespace CryptoEtl.Cli;
 
-/// <summary>What the CLI composes the steps from: a data folder, a CoinGecko endpoint.</summary>
+/// <summary>Where Load writes.</summary>
+public enum WarehouseKind
+{
+    /// <summary>DATA_DIR/warehouse.duckdb, embedded.</summary>
+    DuckDb,
+
+    /// <summary>Snowflake through its SQL API, from the SNOWFLAKE_* settings.</summary>
+    Snowflake,
+}
+
+/// <summary>What the CLI composes the steps from: a data folder, a store, a CoinGecko endpoint, a warehouse.</summary>
 public sealed record PipelineSettings
 {
     public required string DataDir { get; init; }
@@ -27,6 +38,8 @@ public sealed record PipelineSettings
 
     public bool Offline { get; init; }
 
+    public WarehouseKind Warehouse { get; init; } = WarehouseKind.DuckDb;
+
     public string ObjectsDir => Path.Combine(DataDir, "objects");
 
     public string DatabasePath => Path.Combine(DataDir, "warehouse.duckdb");
@@ -34,11 +47,12 @@ public sealed record PipelineSettings
 
 /// <summary>
 /// Composes the three steps over local adapters: a folder laid out like the bucket and an
-/// embedded DuckDB file. The same step classes the Lambda functions run.
+/// embedded DuckDB file (or S3 and Snowflake). The same step classes the Lambda functions run.
 /// </summary>
 public sealed class LocalPipeline : IDisposable
 {
     private readonly HttpClient _http;
+    private readonly HttpClient? _snowflakeHttp;
 
     public LocalPipeline(PipelineSettings settings, Func<string, string?> getEnvironment)
     {
@@ -58,7 +72,17 @@ public sealed class LocalPipeline : IDisposable
         };
 
         Store = ObjectStoreFactory.FromEnvironment(Setting);
-        Warehouse = new DuckDbWarehouse(settings.DatabasePath, Store);
+        if (settings.Warehouse == WarehouseKind.Snowflake)
+        {
+            var snowflake = SnowflakeOptionsFor(Store, Setting);
+            _snowflakeHttp = new HttpClient();
+            Warehouse = new SnowflakeWarehouse(_snowflakeHttp, snowflake, TimeProvider.System);
+        }
+        else
+        {
+            Warehouse = new DuckDbWarehouse(settings.DatabasePath, Store);
+        }
+
         var options = CoinGeckoOptions.FromEnvironment(Setting, settings.Offline ? null : getEnvironment(SettingNames.CoinGeckoApiKey));
         _http = settings.Offline ? new HttpClient(RecordedMarket.CreateHandler()) : new HttpClient();
         Extract = new ExtractStep(new CoinGeckoClient(_http, options, TimeProvider.System), Store, TimeProvider.System);
@@ -70,7 +94,8 @@ public sealed class LocalPipeline : IDisposable
 
     public IObjectStore Store { get; }
 
-    public DuckDbWarehouse Warehouse { get; }
+    /// <summary>A <see cref="DuckDbWarehouse"/> or a <see cref="SnowflakeWarehouse"/>, as the settings say.</summary>
+    public IWarehouse Warehouse { get; }
 
     public ExtractStep Extract { get; }
 
@@ -87,7 +112,22 @@ public sealed class LocalPipeline : IDisposable
         ["LoadFunctionArn"] = TypedFunction.Create(ContractsJsonContext.Default.LoadInput, ContractsJsonContext.Default.LoadOutput, Load.RunAsync),
     };
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _http.Dispose();
+        _snowflakeHttp?.Dispose();
+    }
+
+    /// <summary>
+    /// COPY reads the CSV from Snowflake's external stage on the bucket's processed/ prefix, never
+    /// from this machine: a store Snowflake cannot see would load nothing, so refuse it up front.
+    /// </summary>
+    private static SnowflakeOptions SnowflakeOptionsFor(IObjectStore store, Func<string, string?> setting) =>
+        store is S3ObjectStore
+            ? SnowflakeOptions.FromEnvironmentWithKeyFile(setting)
+            : throw new PipelineException(ErrorNames.Configuration,
+                $"--warehouse snowflake loads from Snowflake's external stage on the bucket's processed/ prefix, so it needs "
+                + $"--store s3://bucket[/prefix] (or {SettingNames.Store}) naming the bucket that stage reads; the store is {store.Location}");
 }
 
 /// <summary>statemachine/crypto_etl.asl.json, embedded in the binary: the definition AWS runs too.</summary>

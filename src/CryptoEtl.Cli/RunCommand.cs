@@ -4,6 +4,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CryptoEtl.Core;
 using CryptoEtl.DuckDb;
+using CryptoEtl.Report;
+using CryptoEtl.Snowflake;
 using CryptoEtl.StateMachine;
 using Spectre.Console;
 
@@ -26,7 +28,7 @@ public static class RunCommand
         {
             pages, perPage, vsCurrency, input,
         };
-        options.AddTo(command, withCoinGecko: true);
+        options.AddTo(command, withCoinGecko: true, withWarehouse: true);
         command.SetAction(async (parsed, ct) =>
         {
             var executionInput = await ExecutionInputAsync(parsed.GetValue(input), ct);
@@ -58,11 +60,21 @@ public static class RunCommand
             var result = await runner.RunAsync(executionInput, $"local-{Guid.NewGuid():N}", ct);
             if (!result.Succeeded)
             {
-                await console.Error.WriteLineAsync($"cryptoetl: {result.Error}: {CauseMessage(result.Cause)}");
+                await console.Error.WriteLineAsync($"cryptoetl: {result.Error}: {CryptoEtlApp.OneLine(CauseMessage(result.Cause))}");
                 return 1;
             }
 
             await WriteSummaryAsync(display, pipeline, result.Output!, ct);
+            if (pipeline.Warehouse is SnowflakeWarehouse snowflake)
+            {
+                display.MarkupLine($"[green]{result.Output!["load"]!["rows_loaded"]} rows loaded into Snowflake {Markup.Escape(snowflake.Table)}[/]");
+                // The report is built from the local DuckDB file, which a Snowflake run leaves as it was.
+                display.MarkupLine("no HTML report: it reads the local DuckDB warehouse, which this run did not load");
+                return 0;
+            }
+
+            var report = await ReportCommand.WriteAsync(pipeline, null, ct);
+            display.MarkupLine($"report: [link]{Markup.Escape(report)}[/]");
             return 0;
         });
         return command;
@@ -70,12 +82,11 @@ public static class RunCommand
 
     private static async Task<JsonObject> ExecutionInputAsync(string? text, CancellationToken ct)
     {
-        if (text is null)
+        if (await PipelineOptions.InputTextAsync(text, ct) is not { } json)
         {
             return [];
         }
 
-        var json = text == "-" ? await Console.In.ReadToEndAsync(ct) : text;
         try
         {
             return JsonNode.Parse(json) as JsonObject
@@ -116,33 +127,63 @@ public static class RunCommand
         summary.AddRow("pages", extract["pages"]!.ToString());
         summary.AddRow("coins", extract["coins"]!.ToString());
         summary.AddRow("rejected", transform["rejected"]!.ToString());
+        var fetchTime = DateTimeOffset.Parse(load["fetch_time"]!.GetValue<string>(), CultureInfo.InvariantCulture);
+        if (await QualityObject.ReadAsync(pipeline.Store, fetchTime, ct) is { } quality)
+        {
+            foreach (var (reason, group) in quality.Rejected.OrderByDescending(r => r.Value.Count))
+            {
+                summary.AddRow($"  {Markup.Escape(reason)}", group.Count.ToString(CultureInfo.InvariantCulture));
+            }
+
+            summary.AddRow("duplicates dropped", quality.DuplicatesDropped.ToString(CultureInfo.InvariantCulture));
+            foreach (var check in quality.Checks.Where(c => !c.Passed))
+            {
+                summary.AddRow("[yellow]warning[/]", Markup.Escape($"{check.Name}: {check.Detail}"));
+            }
+        }
+
         summary.AddRow("rows loaded", load["rows_loaded"]!.ToString());
         summary.AddRow("raw object", Markup.Escape(extract["raw_key"]!.ToString()));
         summary.AddRow("csv", Markup.Escape(transform["csv_key"]!.ToString()));
-        summary.AddRow("warehouse", Markup.Escape(pipeline.Warehouse.DatabasePath));
+        summary.AddRow("warehouse", Markup.Escape(pipeline.Warehouse is DuckDbWarehouse duckDb ? duckDb.DatabasePath : $"Snowflake {pipeline.Warehouse.Table}"));
         display.Write(summary);
 
-        var fetchTime = DateTimeOffset.Parse(load["fetch_time"]!.GetValue<string>(), CultureInfo.InvariantCulture);
-        var top = await DuckDbQuery.RunAsync(
-            pipeline.Warehouse.DatabasePath,
-            $"""
-            SELECT market_cap_rank, name, symbol, dominance_percentage
-            FROM {CryptoSchema.TableName}
-            WHERE fetch_time = TIMESTAMPTZ '{ObjectKeys.Iso(fetchTime)}' AND dominance_percentage IS NOT NULL
-            ORDER BY dominance_percentage DESC LIMIT 10
-            """,
-            ct);
         var table = new Table().Title("Top 10 by market dominance").AddColumns("#", "name", "symbol", "dominance %");
-        foreach (var row in top.Rows)
+        foreach (var row in await TopByDominanceAsync(pipeline.Warehouse, fetchTime, ct))
         {
-            table.AddRow(
-                QueryCommand.Format(row[0]) ?? "",
-                Markup.Escape(QueryCommand.Format(row[1]) ?? ""),
-                Markup.Escape(QueryCommand.Format(row[2]) ?? ""),
-                row[3] is double d ? d.ToString("0.00", CultureInfo.InvariantCulture) : "");
+            table.AddRow(row.Rank ?? "", Markup.Escape(row.Name ?? ""), Markup.Escape(row.Symbol ?? ""),
+                row.Dominance?.ToString("0.00", CultureInfo.InvariantCulture) ?? "");
         }
 
         display.Write(table);
+    }
+
+    /// <summary>The same query for either warehouse; only how the fetch time is given differs.</summary>
+    private static async Task<IReadOnlyList<(string? Rank, string? Name, string? Symbol, double? Dominance)>> TopByDominanceAsync(
+        IWarehouse warehouse, DateTimeOffset fetchTime, CancellationToken ct)
+    {
+        static string Sql(string table, string fetchTime) =>
+            $"""
+            SELECT market_cap_rank, name, symbol, dominance_percentage
+            FROM {table}
+            WHERE fetch_time = {fetchTime} AND dominance_percentage IS NOT NULL
+            ORDER BY dominance_percentage DESC LIMIT 10
+            """;
+
+        switch (warehouse)
+        {
+            case SnowflakeWarehouse snowflake:
+                // Snowflake's JSON result carries every value as a string.
+                var result = await snowflake.QueryAsync(
+                    new SqlRequest(Sql(snowflake.Table, "TO_TIMESTAMP_TZ(?)"), [SqlBinding.Text(ObjectKeys.Iso(fetchTime))]), ct);
+                return [.. result.Rows.Select(r => (r[0], r[1], r[2],
+                    double.TryParse(r[3], NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : (double?)null))];
+            case DuckDbWarehouse duckDb:
+                var top = await DuckDbQuery.RunAsync(duckDb.DatabasePath, Sql(CryptoSchema.TableName, $"TIMESTAMPTZ '{ObjectKeys.Iso(fetchTime)}'"), ct);
+                return [.. top.Rows.Select(r => (QueryCommand.Format(r[0]), QueryCommand.Format(r[1]), QueryCommand.Format(r[2]), r[3] as double?))];
+            default:
+                return [];
+        }
     }
 
     /// <summary>Prints the execution's events like the Step Functions console, and its alerts.</summary>

@@ -1,3 +1,5 @@
+using System.Data.Common;
+
 namespace CryptoEtl.DuckDb;
 
 public sealed record QueryResult(IReadOnlyList<string> Columns, IReadOnlyList<object?[]> Rows);
@@ -8,6 +10,13 @@ public static class DuckDbQuery
     public static async Task<QueryResult> RunAsync(string databasePath, string sql, CancellationToken cancellationToken)
     {
         await using var connection = await DuckDbWarehouse.OpenAsync(databasePath, cancellationToken);
+        return await RunAsync(connection, sql, cancellationToken);
+    }
+
+    /// <summary>Runs on an open connection, so several queries can share one transaction.</summary>
+    public static async Task<QueryResult> RunAsync(DbConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
         await using var command = connection.CreateCommand();
 #pragma warning disable CA2100 // The user's own SQL against the user's own local file, by design.
         command.CommandText = sql;

@@ -19,6 +19,42 @@ public static class DuckDbSchema
         + string.Join(",\n    ", CryptoSchema.Columns.Select(c => $"{c.Name} {TypeOf(c.Type)}{(c.Name is "fetch_time" or "id" ? " NOT NULL" : "")}"))
         + ",\n    PRIMARY KEY (fetch_time, id)\n)";
 
+    public const string LatestSnapshotView = "v_latest_snapshot";
+    public const string MarketTimeseriesView = "v_market_timeseries";
+
+    /// <summary>
+    /// The local twins of the Snowflake views in infra/snowflake/05_views.sql, same names and
+    /// columns: the newest snapshot per vs_currency (one row per coin), and the market's totals
+    /// per snapshot. The report and ad-hoc queries read these.
+    /// </summary>
+    public static IReadOnlyList<string> CreateViews { get; } =
+    [
+        $"""
+        CREATE OR REPLACE VIEW {LatestSnapshotView} AS
+        SELECT * FROM {CryptoSchema.TableName}
+        QUALIFY fetch_time = max(fetch_time) OVER (PARTITION BY vs_currency)
+        """,
+        $"""
+        CREATE OR REPLACE VIEW {MarketTimeseriesView} AS
+        SELECT
+            fetch_time,
+            vs_currency,
+            count(*) AS coins,
+            sum(market_cap) AS total_market_cap,
+            sum(total_volume) AS total_volume,
+            max(CASE WHEN id = 'bitcoin' THEN current_price END) AS btc_price,
+            max(CASE WHEN id = 'ethereum' THEN current_price END) AS eth_price,
+            max(CASE WHEN id = 'bitcoin' THEN global_dominance_percentage END) AS btc_dominance_percentage,
+            max(CASE WHEN id = 'ethereum' THEN global_dominance_percentage END) AS eth_dominance_percentage,
+            max(CASE WHEN id = 'bitcoin' THEN dominance_percentage END) AS btc_snapshot_dominance_percentage,
+            median(price_change_percentage_24h) AS median_price_change_percentage_24h,
+            count_if(price_change_percentage_24h > 0) AS gainers_24h,
+            count_if(price_change_percentage_24h < 0) AS losers_24h
+        FROM {CryptoSchema.TableName}
+        GROUP BY fetch_time, vs_currency
+        """,
+    ];
+
     /// <summary>The struct read_csv takes: every column with its type, so nothing is guessed.</summary>
     public static string ReadCsvColumns { get; } =
         "{" + string.Join(", ", CryptoSchema.Columns.Select(c => $"'{c.Name}': '{TypeOf(c.Type)}'")) + "}";

@@ -97,6 +97,11 @@ public sealed class DuckDbWarehouse : IWarehouse
         {
             await connection.OpenAsync(cancellationToken);
             await ExecuteAsync(connection, DuckDbSchema.CreateTable, cancellationToken);
+            foreach (var view in DuckDbSchema.CreateViews)
+            {
+                await ExecuteAsync(connection, view, cancellationToken);
+            }
+
             return connection;
         }
         catch

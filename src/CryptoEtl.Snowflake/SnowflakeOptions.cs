@@ -67,9 +67,10 @@ public sealed partial class SnowflakeOptions
     /// <summary>
     /// Reads SNOWFLAKE_* settings (SettingNames); the key comes separately because Lambda reads it
     /// from SSM and the CLI from a file. Missing required settings are one Configuration error
-    /// that names all of them.
+    /// that names all of them. A passphrase is only for a key file (the CLI): in Lambda the PEM is
+    /// an SSM SecureString already, and no secret is ever read from a plain environment variable.
     /// </summary>
-    public static SnowflakeOptions FromEnvironment(Func<string, string?> getEnv, string privateKeyPem)
+    public static SnowflakeOptions FromEnvironment(Func<string, string?> getEnv, string privateKeyPem, string? privateKeyPassphrase = null)
     {
         ArgumentNullException.ThrowIfNull(getEnv);
         ArgumentNullException.ThrowIfNull(privateKeyPem);
@@ -98,7 +99,7 @@ public sealed partial class SnowflakeOptions
             Schema = Get(SettingNames.SnowflakeSchema) ?? DefaultSchema,
             Stage = Get(SettingNames.SnowflakeStage) ?? DefaultStage,
             BaseUrl = baseUrl,
-            PrivateKey = KeyPairJwt.ReadPrivateKey(privateKeyPem, Get(SettingNames.SnowflakePrivateKeyPassphrase), "the given PEM"),
+            PrivateKey = KeyPairJwt.ReadPrivateKey(privateKeyPem, privateKeyPassphrase, "the given PEM"),
         };
         options.Validate();
         return options;
@@ -124,7 +125,7 @@ public sealed partial class SnowflakeOptions
             throw new PipelineException(ErrorNames.Configuration, $"cannot read {SettingNames.SnowflakePrivateKeyPath} {path}: {ex.Message}", ex);
         }
 
-        return FromEnvironment(getEnv, pem);
+        return FromEnvironment(getEnv, pem, getEnv(SettingNames.SnowflakePrivateKeyPassphrase));
     }
 
     /// <summary>Checks the names that end up in SQL text (they cannot be bound).</summary>

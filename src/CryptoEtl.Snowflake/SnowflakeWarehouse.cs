@@ -64,6 +64,9 @@ public sealed class SnowflakeWarehouse : IWarehouse
             : throw new PipelineException(ErrorNames.WarehouseError, $"Snowflake returned no count for {Table}");
     }
 
+    /// <summary>Runs one statement (bind its values) and returns its rows as Snowflake's strings; small results only.</summary>
+    public Task<SqlResult> QueryAsync(SqlRequest request, CancellationToken cancellationToken) => _sql.ExecuteAsync(request, cancellationToken);
+
     // COPY reports one row per file; "Copy executed with 0 files processed." has no counts at all.
     private static (long RowsLoaded, long ErrorsSeen) CopyTotals(SqlResult copy)
     {

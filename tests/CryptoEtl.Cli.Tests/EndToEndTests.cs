@@ -39,6 +39,10 @@ public sealed class EndToEndTests : IDisposable
         var ids = await ScalarsAsync("SELECT id FROM crypto_data ORDER BY id");
         Assert.Equal(expectedIds.Order(StringComparer.Ordinal), ids.Cast<string>());
         Assert.Contains("Top 10 by market dominance", output, StringComparison.Ordinal);
+        // Coins on both pages are kept once, and the summary says how many were dropped.
+        var onBothPages = Ids(TestData.CoinGecko(TestData.Markets250)).Intersect(Ids(TestData.CoinGecko(TestData.Markets57Minified))).Count();
+        Assert.True(onBothPages > 0);
+        Assert.Matches($@"duplicates dropped\s*│\s*{onBothPages}\s", output);
         // Pages 1, 2 and the empty page 3 that ends the sweep, and /global once.
         Assert.Equal(["/api/v3/coins/markets?page=1", "/api/v3/coins/markets?page=2", "/api/v3/coins/markets?page=3", "/api/v3/global"],
             coinGecko.Requests.Select(r => PathAndPage(r.PathAndQuery)).Order(StringComparer.Ordinal));
@@ -165,11 +169,14 @@ public sealed class EndToEndTests : IDisposable
 /// <summary>Runs the real `cryptoetl` entry point in process with captured output.</summary>
 public static class CliRunner
 {
-    public static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
+    public static Task<(int Exit, string Output, string Error)> RunAsync(params string[] args) => RunAsync(null, args);
+
+    /// <summary>Runs with this environment (the CLI reads no other); null is an empty one.</summary>
+    public static async Task<(int Exit, string Output, string Error)> RunAsync(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exit = await CryptoEtlApp.RunAsync(args, CliConsole.ToWriters(output, error));
+        var exit = await CryptoEtlApp.RunAsync(args, CliConsole.ToWriters(output, error, name => environment?.GetValueOrDefault(name)));
         return (exit, output.ToString(), error.ToString());
     }
 }

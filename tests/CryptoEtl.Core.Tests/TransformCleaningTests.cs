@@ -102,7 +102,7 @@ public sealed class TransformCleaningTests : IDisposable
     {
         var result = await _harness.RunAsync(TransformHarness.Raw(Page(
             Coin("tiny", ("current_price", "3.711857321470539e-09"), ("atl", "8.69e-05"), ("total_supply", "4.2e+17"),
-                ("max_supply", "1.0e+15"), ("circulating_supply", "4.2E+17"), ("market_cap", "1.0e+15")))));
+                ("max_supply", "1.0e+15"), ("circulating_supply", "4.2E+17"), ("market_cap", "1.0e+9")))));
 
         var tiny = result.Row("tiny");
         Assert.Equal("3.711857321470539e-09", tiny["current_price"]);
@@ -115,7 +115,7 @@ public sealed class TransformCleaningTests : IDisposable
 
         // A metric written as shortest round-trip text parses back to the same double.
         var share = double.Parse(tiny["global_dominance_percentage"]!, NumberStyles.Float, CultureInfo.InvariantCulture);
-        Assert.Equal(1.0e+15 / 879849680841.0148 * 100, share);
+        Assert.Equal(1.0e+9 / 879849680841.0148 * 100, share);
     }
 
     [Fact]
@@ -210,7 +210,7 @@ public sealed class TransformCleaningTests : IDisposable
         Assert.Equal(["b (total_volume)"], checks["no_negative_volumes"].Ids);
         Assert.Equal(["b (low_24h)"], checks["no_negative_prices"].Ids);
         Assert.True(checks["dominance_sums_to_100"].Passed, checks["dominance_sums_to_100"].Detail);
-        Assert.True(checks["global_total_market_cap_present"].Passed);
+        Assert.True(checks["global_total_market_cap_usable"].Passed);
         Assert.Equal(4, result.Quality.Warnings);
         Assert.Equal("-5", result.Row("b")["market_cap"]);
     }
@@ -230,7 +230,7 @@ public sealed class TransformCleaningTests : IDisposable
             Assert.Null(r["volume_percentage"]);
             Assert.Null(r["global_dominance_percentage"]);
         });
-        var global = result.Quality.Checks.Single(c => c.Name == "global_total_market_cap_present");
+        var global = result.Quality.Checks.Single(c => c.Name == "global_total_market_cap_usable");
         Assert.False(global.Passed);
         Assert.Contains("no \"global\"", global.Detail, StringComparison.Ordinal);
         Assert.Null(result.Quality.Sums.GlobalTotalMarketCap);

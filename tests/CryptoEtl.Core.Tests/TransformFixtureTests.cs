@@ -66,14 +66,29 @@ public sealed class TransformFixtureTests : IDisposable
     }
 
     [Fact]
-    public async Task Markets250_metrics_match_independent_decimal_sums()
+    public async Task A_global_total_from_another_moment_is_not_used()
     {
+        // The 2022 /global total (0.88 T) is smaller than Bitcoin's 2024 market cap alone.
         var page = TransformHarness.Fixture(TestData.Markets250);
         var result = await _harness.RunAsync(RawSnapshotWriter.Build(TransformHarness.FetchTime, [page], TransformHarness.Fixture(TestData.Global)));
 
+        Assert.All(result.Rows, r => Assert.Null(r["global_dominance_percentage"]));
+        Assert.All(result.Rows, r => Assert.NotNull(r["dominance_percentage"]));
+        var check = result.Quality.Checks.Single(c => c.Name == "global_total_market_cap_usable");
+        Assert.False(check.Passed);
+        Assert.StartsWith("global total_market_cap.usd is 879849680841.0148 but the coins loaded add up to ", check.Detail, StringComparison.Ordinal);
+        Assert.Equal(250, result.Quality.NullsPerColumn["global_dominance_percentage"]);
+    }
+
+    [Fact]
+    public async Task Markets250_metrics_match_independent_decimal_sums()
+    {
+        // The recorded /global is from 2022 and this market from 2024: pair the market with a total of its own day.
+        var page = TransformHarness.Fixture(TestData.Markets250);
+        var result = await _harness.RunAsync(RawSnapshotWriter.Build(TransformHarness.FetchTime, [page], TransformHarness.GlobalWithUsdTotal("3823616470102.6")));
+
         using var coins = JsonDocument.Parse(page);
-        using var global = JsonDocument.Parse(TransformHarness.Fixture(TestData.Global));
-        var globalUsd = global.RootElement.GetProperty("data").GetProperty("total_market_cap").GetProperty("usd").GetDouble();
+        const double globalUsd = 3823616470102.6;
         var capSum = coins.RootElement.EnumerateArray().Sum(c => c.GetProperty("market_cap").GetDecimal());
         var volumeSum = coins.RootElement.EnumerateArray().Sum(c => c.GetProperty("total_volume").GetDecimal());
 

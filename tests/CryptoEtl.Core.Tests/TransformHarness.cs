@@ -35,6 +35,10 @@ public sealed class TransformHarness : IDisposable
 
     public static byte[] Fixture(string name) => File.ReadAllBytes(TestData.CoinGecko(name));
 
+    /// <summary>A /global response of the same moment as the market: only total_market_cap.usd matters here.</summary>
+    public static byte[] GlobalWithUsdTotal(string usdTotal) =>
+        Encoding.UTF8.GetBytes($$$"""{"data":{"active_cryptocurrencies":17000,"total_market_cap":{"usd":{{{usdTotal}}},"eur":1},"updated_at":1734605100}}""");
+
     /// <summary>A raw object whose pages are JSON arrays written in the test.</summary>
     public static byte[] Raw(params string[] pages) =>
         RawSnapshotWriter.Build(FetchTime, pages.Select(Encoding.UTF8.GetBytes), Fixture(TestData.Global));

@@ -41,7 +41,7 @@ public sealed class LambdaHostTests : IAsyncLifetime
         Assert.Equal(0, await run);
 
         Assert.Equal(("response", "req-1"), (first.Kind, first.RequestId));
-        Assert.Equal("""{"fetch_time":"2026-11-25T12:00:00+00:00","csv_key":"csv/x.csv","quality_key":"quality/x.json","rows":10,"rejected":1}""", first.Body);
+        Assert.Equal("""{"fetch_time":"2026-11-25T12:00:00Z","csv_key":"csv/x.csv","quality_key":"quality/x.json","rows":10,"rejected":1}""", first.Body);
         Assert.Equal(("response", "req-2"), (second.Kind, second.RequestId));
         Assert.Contains("\"rows\":11", second.Body, StringComparison.Ordinal);
         Assert.Equal(

@@ -1,16 +1,14 @@
-using Amazon.Runtime;
 using Amazon.SimpleSystemsManagement;
 using Amazon.SimpleSystemsManagement.Model;
 using CryptoEtl.Aws;
 using CryptoEtl.Core;
+using CryptoEtl.Testing;
 
 namespace CryptoEtl.Lambda.Tests;
 
-public sealed class SsmParameterReaderTests(MotoServerFixture moto) : IClassFixture<MotoServerFixture>, IDisposable
+public sealed class SsmParameterReaderTests(MotoServer moto) : IClassFixture<MotoServer>
 {
-    private readonly AmazonSimpleSystemsManagementClient _ssm = new(
-        new BasicAWSCredentials("test", "test"),
-        new AmazonSimpleSystemsManagementConfig { ServiceURL = moto.Url.ToString(), AuthenticationRegion = "us-east-1" });
+    private readonly IAmazonSimpleSystemsManagement _ssm = moto.Ssm;
 
     private readonly string _prefix = $"/cryptoetl-test/{Guid.NewGuid():N}";
 
@@ -59,8 +57,6 @@ public sealed class SsmParameterReaderTests(MotoServerFixture moto) : IClassFixt
         Assert.Equal(ErrorNames.Configuration, error.ErrorName);
         Assert.StartsWith($"{SettingNames.SnowflakePrivateKeyParameter} is not set", error.Message, StringComparison.Ordinal);
     }
-
-    public void Dispose() => _ssm.Dispose();
 
     private Task<PutParameterResponse> PutAsync(string name, string value, ParameterType type) =>
         _ssm.PutParameterAsync(new PutParameterRequest { Name = name, Value = value, Type = type, Overwrite = true });

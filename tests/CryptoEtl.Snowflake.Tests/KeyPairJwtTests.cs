@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using CryptoEtl.Core;
+using CryptoEtl.Testing.Snowflake;
 
 namespace CryptoEtl.Snowflake.Tests;
 

@@ -1,5 +1,6 @@
 using CryptoEtl.Core;
 using CryptoEtl.Testing;
+using CryptoEtl.Testing.Snowflake;
 
 namespace CryptoEtl.Snowflake.Tests;
 
@@ -75,6 +76,19 @@ public sealed class SnowflakeOptionsTests
             (SettingNames.SnowflakePrivateKeyPath, path), (SettingNames.SnowflakePrivateKeyPassphrase, TestKeys.Passphrase)));
 
         Assert.Equal(TestKeys.OpensslFingerprint, KeyPairJwt.PublicKeyFingerprint(options.PrivateKey));
+    }
+
+    [Fact]
+    public void The_lambda_path_never_takes_a_passphrase_from_the_environment()
+    {
+        // In Lambda the PEM comes from an SSM SecureString; a passphrase in a plain variable would be a secret there.
+        var ex = Assert.Throws<PipelineException>(() => SnowflakeOptions.FromEnvironment(
+            Env((SettingNames.SnowflakeAccount, "a"), (SettingNames.SnowflakeUser, "u"), (SettingNames.SnowflakeWarehouse, "w"),
+                (SettingNames.SnowflakePrivateKeyPassphrase, TestKeys.Passphrase)),
+            TestKeys.EncryptedPrivatePem));
+
+        Assert.Equal(ErrorNames.Configuration, ex.ErrorName);
+        Assert.Contains("encrypted", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CryptoEtl.Core;
 using CryptoEtl.Testing;
+using CryptoEtl.Testing.Snowflake;
 
 namespace CryptoEtl.Snowflake.Tests;
 

@@ -71,7 +71,7 @@ public sealed class TransformStep
 
     private static QualityReport Report(string rawKey, string csvKey, RawSnapshotHeader header, SnapshotTransformer analysis)
     {
-        var checks = new List<QualityCheck> { DominanceCheck(analysis.Dominance), GlobalCheck(header) };
+        var checks = new List<QualityCheck> { DominanceCheck(analysis.Dominance), GlobalCheck(header, analysis) };
         for (var i = 0; i < SnapshotTransformer.NonNegativeChecks.Length; i++)
         {
             var (name, columns) = SnapshotTransformer.NonNegativeChecks[i];
@@ -129,9 +129,19 @@ public sealed class TransformStep
             $"dominance_percentage sums to {sum:R} over {dominance.Count} rows ({(passed ? "within" : "outside")} {DominanceTolerance:R} of 100)"));
     }
 
-    private static QualityCheck GlobalCheck(RawSnapshotHeader header) =>
-        header.GlobalProblem is null
-            ? new QualityCheck("global_total_market_cap_present", true, string.Create(
-                CultureInfo.InvariantCulture, $"global total_market_cap.{header.VsCurrency} is {header.GlobalTotalMarketCap:R}"))
-            : new QualityCheck("global_total_market_cap_present", false, $"{header.GlobalProblem}: global_dominance_percentage is null in every row");
+    private static QualityCheck GlobalCheck(RawSnapshotHeader header, SnapshotTransformer analysis)
+    {
+        const string Name = "global_total_market_cap_usable";
+        if (header.GlobalProblem is not null)
+        {
+            return new QualityCheck(Name, false, $"{header.GlobalProblem}: global_dominance_percentage is null in every row");
+        }
+
+        return analysis.GlobalTotalTooSmall(header.GlobalTotalMarketCap)
+            ? new QualityCheck(Name, false, string.Create(
+                CultureInfo.InvariantCulture,
+                $"global total_market_cap.{header.VsCurrency} is {header.GlobalTotalMarketCap:R} but the coins loaded add up to {analysis.MarketCaps.Value:R}: /global is from another moment, so global_dominance_percentage is null in every row"))
+            : new QualityCheck(Name, true, string.Create(
+                CultureInfo.InvariantCulture, $"global total_market_cap.{header.VsCurrency} is {header.GlobalTotalMarketCap:R}"));
+    }
 }

@@ -124,12 +124,23 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
 
     public ValueTask OnBufferDoneAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
+    /// <summary>
+    /// True when the kept coins' market caps add up to more than /global's total (beyond the drift
+    /// of CoinGecko computing the two a few minutes apart): the /global response is from another
+    /// moment, and dominance against it would be meaningless (over 100 %).
+    /// </summary>
+    public bool GlobalTotalTooSmall(double? globalTotal) =>
+        globalTotal is { } g && _marketCaps.Count > 0 && _marketCaps.Value > g * (1 + GlobalDriftTolerance);
+
+    /// <summary>How far the snapshot's sum may exceed /global's total before /global is not used.</summary>
+    internal const double GlobalDriftTolerance = 0.02;
+
     /// <summary>Writes the CSV: header, then every kept row with fetch time, currency and metrics.</summary>
     public async Task WriteCsvAsync(RawSnapshotHeader header, Stream destination, CancellationToken cancellationToken)
     {
         var marketCapSum = _marketCaps.Count > 0 ? _marketCaps.Value : (double?)null;
         var volumeSum = _volumes.Count > 0 ? _volumes.Value : (double?)null;
-        var globalTotal = header.GlobalTotalMarketCap;
+        var globalTotal = GlobalTotalTooSmall(header.GlobalTotalMarketCap) ? null : header.GlobalTotalMarketCap;
         _nulls[SnapshotColumns.Dominance] = _nulls[SnapshotColumns.VolumeShare] = _nulls[SnapshotColumns.GlobalDominance] = 0;
         _dominance = default;
 

@@ -2,10 +2,9 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using CryptoEtl.Testing;
 using Microsoft.AspNetCore.Http;
 
-namespace CryptoEtl.Snowflake.Tests;
+namespace CryptoEtl.Testing.Snowflake;
 
 /// <summary>
 /// The SQL API v2 as documented, on 127.0.0.1: every request must carry a key-pair JWT whose

@@ -1,4 +1,6 @@
-namespace CryptoEtl.Snowflake.Tests;
+using CryptoEtl.Snowflake;
+
+namespace CryptoEtl.Testing.Snowflake;
 
 /// <summary>Response bodies shaped like the SQL API reference's examples.</summary>
 public static class Responses
@@ -48,6 +50,14 @@ public static class Responses
     public static (int, string) Failure(string code, string sqlState, string message) => (422, $$"""
         {"code": "{{code}}", "sqlState": "{{sqlState}}", "message": {{System.Text.Json.JsonSerializer.Serialize(message)}},
          "statementHandle": "{{LoadHandle}}", "statementStatusUrl": "/api/v2/statements/{{LoadHandle}}", "createdOn": 1764072000000}
+        """);
+
+    /// <summary>A finished single-statement query: these columns, these rows, every value a string as in jsonv2.</summary>
+    public static (int, string) Query(string[] columns, params string?[][] rows) => (200, $$"""
+        {"resultSetMetaData": {"numRows": {{rows.Length}}, "format": "jsonv2",
+           "rowType": {{System.Text.Json.JsonSerializer.Serialize(columns.Select(c => new Dictionary<string, string> { ["name"] = c, ["type"] = "text" }))}}},
+         "data": {{System.Text.Json.JsonSerializer.Serialize(rows)}}, "code": "090001", "sqlState": "00000",
+         "statementHandle": "01b8d0c2-0000-4e1a-0000-0000000000dd", "message": "Statement executed successfully."}
         """);
 
     public static (int, string) Count(long rows) => (200, $$"""

@@ -1,4 +1,4 @@
-namespace CryptoEtl.Snowflake.Tests;
+namespace CryptoEtl.Testing.Snowflake;
 
 /// <summary>
 /// A clock that never waits: a timer (what Task.Delay uses) moves the clock forward by its due

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
-using CryptoEtl.Testing;
+using CryptoEtl.Snowflake;
 
-namespace CryptoEtl.Snowflake.Tests;
+namespace CryptoEtl.Testing.Snowflake;
 
 /// <summary>The committed test-only key pair (tests/data/snowflake/README.md); not a secret.</summary>
 public static class TestKeys

@@ -1,0 +1,43 @@
+using CryptoEtl.Aws;
+using CryptoEtl.Core;
+using CryptoEtl.Core.CoinGecko;
+using CryptoEtl.Core.Steps;
+using CryptoEtl.LambdaHosting;
+
+// The step stops fetching this long before Lambda's deadline, so it still has time to write the
+// raw object of the pages it has and answer complete=false with next_page.
+var stopFetchingMargin = TimeSpan.FromSeconds(30);
+Func<string, string?> getEnv = Environment.GetEnvironmentVariable;
+
+return await LambdaHost.RunAsync(
+    new LambdaFunction<ExtractInput, ExtractOutput>
+    {
+        Name = "extract",
+        Input = ContractsJsonContext.Default.ExtractInput,
+        Output = ContractsJsonContext.Default.ExtractOutput,
+        Initialize = async (log, ct) =>
+        {
+            var store = ObjectStoreFactory.FromEnvironment(getEnv);
+            if (!string.IsNullOrEmpty(getEnv(SettingNames.CoinGeckoApiKey)))
+            {
+                log.Warn($"{SettingNames.CoinGeckoApiKey} is ignored here: Lambda reads the key only from the SSM SecureString named by {SettingNames.CoinGeckoApiKeyParameter}");
+            }
+
+            var apiKey = await SsmParameterReader.ReadSettingAsync(getEnv, SettingNames.CoinGeckoApiKeyParameter, required: false, ct);
+            var options = CoinGeckoOptions.FromEnvironment(getEnv, apiKey);
+            var step = new ExtractStep(
+                new CoinGeckoClient(new HttpClient(CoinGeckoClient.CreateDefaultHandler()), options, TimeProvider.System),
+                store,
+                TimeProvider.System);
+            log.Info("extract ready", new LogField("store", store.Location), new LogField("coingecko", options.BaseUrl.AbsoluteUri),
+                new LogField("tier", options.Tier == CoinGeckoTier.Pro ? "pro" : options.Tier == CoinGeckoTier.Demo ? "demo" : "keyless"));
+            return (input, context, token) => step.RunAsync(input, context.Deadline - stopFetchingMargin, token);
+        },
+        Metrics = output =>
+        [
+            new("CoinsExtracted", output.Coins, MetricUnit.Count),
+            new("PagesFetched", output.Pages, MetricUnit.Count),
+            new("ExtractIncomplete", output.Complete ? 0 : 1, MetricUnit.Count),
+        ],
+    },
+    LambdaHostOptions.FromEnvironment());
