@@ -105,7 +105,8 @@ public sealed class FileSystemObjectStore : IObjectStore
     private static bool IsTemp(string key) =>
         key.EndsWith(TempSuffix, StringComparison.Ordinal) && key[(key.LastIndexOf('/') + 1)..].StartsWith('.');
 
-    private string PathOf(string key) =>
+    /// <summary>The file behind a key, for readers that take a path (DuckDB's CSV reader).</summary>
+    public string PathOf(string key) =>
         Path.Combine(_root, ObjectKeys.Validate(key).Replace('/', Path.DirectorySeparatorChar));
 
     private static void TryDelete(string path)

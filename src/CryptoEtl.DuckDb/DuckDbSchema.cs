@@ -17,7 +17,10 @@ public static class DuckDbSchema
     public static string CreateTable { get; } =
         $"CREATE TABLE IF NOT EXISTS {CryptoSchema.TableName} (\n    "
         + string.Join(",\n    ", CryptoSchema.Columns.Select(c => $"{c.Name} {TypeOf(c.Type)}{(c.Name is "fetch_time" or "id" ? " NOT NULL" : "")}"))
-        + ",\n    PRIMARY KEY (fetch_time, id)\n)";
+        // No PRIMARY KEY (fetch_time, id): its index made replacing a 500,000-row snapshot take 15 s
+        // instead of about 1 s. Uniqueness holds without it: Transform keeps one row per id, and a
+        // load replaces its fetch_time's rows in one transaction.
+        + "\n)";
 
     public const string LatestSnapshotView = "v_latest_snapshot";
     public const string MarketTimeseriesView = "v_market_timeseries";

@@ -6,100 +6,37 @@ namespace CryptoEtl.Core.Csv;
 /// <summary>
 /// Checks a CSV stream against the schema without parsing values: the header must be exactly
 /// CryptoSchema's and every record must have as many fields (RFC 4180 quoting understood).
-/// Returns the number of data records.
+/// Returns the number of data records. Vectorized searches jump between the bytes that matter.
 /// </summary>
-public static class CsvShape
+public sealed class CsvShape
 {
+    private static readonly SearchValues<byte> Structural = SearchValues.Create(",\"\n"u8);
+
+    private readonly string _name;
+    private readonly int _expectedFields = CryptoSchema.Columns.Count;
+    private readonly List<byte> _header = new(CryptoSchema.CsvHeader.Length + 2);
+    private bool _headerDone;
+    private bool _inQuotes;
+    private bool _recordHasBytes;
+    private int _fields = 1;
+    private int _records;
+
+    private CsvShape(string name) => _name = name;
+
     public static async Task<int> CheckAsync(Stream csv, string name, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(csv);
-        var expectedFields = CryptoSchema.Columns.Count;
-        var header = new List<byte>(CryptoSchema.CsvHeader.Length + 2);
-        var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
+        var shape = new CsvShape(name);
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 17);
         try
         {
-            var inHeader = true;
-            var inQuotes = false;
-            var fields = 1;
-            var records = 0;
-            var recordHasBytes = false;
             int read;
             while ((read = await csv.ReadAsync(buffer.AsMemory(0, buffer.Length), cancellationToken)) > 0)
             {
-                for (var i = 0; i < read; i++)
-                {
-                    var b = buffer[i];
-                    if (inHeader)
-                    {
-                        if (b == (byte)'\n')
-                        {
-                            CheckHeader(header, name);
-                            inHeader = false;
-                        }
-                        else
-                        {
-                            header.Add(b);
-                        }
-
-                        continue;
-                    }
-
-                    if (inQuotes)
-                    {
-                        if (b == (byte)'"')
-                        {
-                            inQuotes = false;
-                        }
-
-                        continue;
-                    }
-
-                    if (b == (byte)'"')
-                    {
-                        // A doubled quote inside a quoted field re-enters the quotes.
-                        inQuotes = true;
-                        recordHasBytes = true;
-                        continue;
-                    }
-
-                    switch (b)
-                    {
-                        case (byte)',':
-                            fields++;
-                            recordHasBytes = true;
-                            break;
-                        case (byte)'\n':
-                            records++;
-                            CheckFields(fields, expectedFields, records, name);
-                            fields = 1;
-                            recordHasBytes = false;
-                            break;
-                        case (byte)'\r':
-                            break;
-                        default:
-                            recordHasBytes = true;
-                            break;
-                    }
-                }
+                shape.Scan(buffer.AsSpan(0, read));
             }
 
-            if (inHeader)
-            {
-                CheckHeader(header, name);
-            }
-
-            if (inQuotes)
-            {
-                throw new PipelineException(ErrorNames.CsvSchemaMismatch, $"{name}: the file ends inside a quoted field");
-            }
-
-            if (recordHasBytes)
-            {
-                records++;
-                CheckFields(fields, expectedFields, records, name);
-            }
-
-            return records;
+            return shape.End();
         }
         finally
         {
@@ -107,26 +44,111 @@ public static class CsvShape
         }
     }
 
-    private static void CheckHeader(List<byte> header, string name)
+    private void Scan(ReadOnlySpan<byte> span)
     {
-        var text = Encoding.UTF8.GetString(header.ToArray()).TrimEnd('\r').TrimStart('\uFEFF');
+        while (!span.IsEmpty)
+        {
+            if (!_headerDone)
+            {
+                var newline = span.IndexOf((byte)'\n');
+                _header.AddRange(newline < 0 ? span : span[..newline]);
+                if (newline < 0)
+                {
+                    return;
+                }
+
+                CheckHeader();
+                span = span[(newline + 1)..];
+                continue;
+            }
+
+            if (_inQuotes)
+            {
+                // A doubled quote inside a quoted field leaves and re-enters the quotes.
+                var quote = span.IndexOf((byte)'"');
+                if (quote < 0)
+                {
+                    return;
+                }
+
+                _inQuotes = false;
+                span = span[(quote + 1)..];
+                continue;
+            }
+
+            var next = span.IndexOfAny(Structural);
+            if (next != 0)
+            {
+                _recordHasBytes = true;
+            }
+
+            if (next < 0)
+            {
+                return;
+            }
+
+            switch (span[next])
+            {
+                case (byte)',':
+                    _fields++;
+                    _recordHasBytes = true;
+                    break;
+                case (byte)'"':
+                    _inQuotes = true;
+                    _recordHasBytes = true;
+                    break;
+                default:
+                    _records++;
+                    CheckFields();
+                    _fields = 1;
+                    _recordHasBytes = false;
+                    break;
+            }
+
+            span = span[(next + 1)..];
+        }
+    }
+
+    private int End()
+    {
+        if (!_headerDone)
+        {
+            CheckHeader();
+        }
+
+        if (_inQuotes)
+        {
+            throw new PipelineException(ErrorNames.CsvSchemaMismatch, $"{_name}: the file ends inside a quoted field");
+        }
+
+        if (_recordHasBytes)
+        {
+            _records++;
+            CheckFields();
+        }
+
+        return _records;
+    }
+
+    private void CheckHeader()
+    {
+        _headerDone = true;
+        var text = Encoding.UTF8.GetString(_header.ToArray()).TrimEnd('\r').TrimStart('\uFEFF');
         if (text != CryptoSchema.CsvHeader)
         {
             throw new PipelineException(
                 ErrorNames.CsvSchemaMismatch,
-                $"{name}: the CSV header is not the schema's. Expected \"{CryptoSchema.CsvHeader}\", got \"{Shorten(text)}\"");
+                $"{_name}: the CSV header is not the schema's. Expected \"{CryptoSchema.CsvHeader}\", got \"{(text.Length <= 300 ? text : text[..300] + "...")}\"");
         }
     }
 
-    private static void CheckFields(int fields, int expected, int record, string name)
+    private void CheckFields()
     {
-        if (fields != expected)
+        if (_fields != _expectedFields)
         {
             throw new PipelineException(
                 ErrorNames.CsvSchemaMismatch,
-                $"{name}: record {record} has {fields} fields, the schema has {expected}");
+                $"{_name}: record {_records} has {_fields} fields, the schema has {_expectedFields}");
         }
     }
-
-    private static string Shorten(string text) => text.Length <= 300 ? text : text[..300] + "...";
 }
