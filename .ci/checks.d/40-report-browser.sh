@@ -7,9 +7,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-if ! command -v chromium >/dev/null; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+# Debian's chromium (installed here as root); a GitHub runner (not root) has Google Chrome instead.
+browser=$(command -v chromium || command -v google-chrome || true)
+if [ -z "$browser" ]; then
+  sudo=$([ "$(id -u)" = 0 ] || echo sudo)
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+  browser=$(command -v chromium)
 fi
 
 work=$(mktemp -d)
@@ -29,7 +33,7 @@ done
 [ -s "$report" ] || { echo "report-browser: no report was written"; exit 1; }
 
 chrome() {
-  timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+  timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-background-networking \
     --disable-component-update --disable-sync --no-first-run --disable-quic --hide-scrollbars \
     --user-data-dir="$(mktemp -d -p "$work")" --enable-logging=stderr --v=0 "$@"
 }
