@@ -218,7 +218,7 @@ public sealed class TransformCleaningTests : IDisposable
     [Fact]
     public async Task Missing_global_or_zero_sums_leave_metrics_null_and_warn()
     {
-        var raw = RawSnapshotWriter.Build(
+        var raw = RawSnapshots.Build(
             TransformHarness.FetchTime,
             [Encoding.UTF8.GetBytes(Page(Coin("a", ("market_cap", "0"), ("total_volume", "0")), Coin("b", ("market_cap", "0.0"), ("total_volume", "null"))))],
             globalResponse: null);
@@ -241,7 +241,7 @@ public sealed class TransformCleaningTests : IDisposable
     [Fact]
     public async Task Global_in_another_currency_is_looked_up_by_vs_currency()
     {
-        var raw = RawSnapshotWriter.Build(
+        var raw = RawSnapshots.Build(
             TransformHarness.FetchTime,
             [Encoding.UTF8.GetBytes(Page(Coin("a", ("market_cap", "846860596.9075579"))))],
             TransformHarness.Fixture(TestData.Global),

@@ -26,7 +26,7 @@ public sealed class TransformFixtureTests : IDisposable
     public async Task Markets250_keeps_every_coin_and_carries_every_value_as_recorded()
     {
         var page = TransformHarness.Fixture(TestData.Markets250);
-        var result = await _harness.RunAsync(RawSnapshotWriter.Build(TransformHarness.FetchTime, [page], TransformHarness.Fixture(TestData.Global)));
+        var result = await _harness.RunAsync(RawSnapshots.Build(TransformHarness.FetchTime, [page], TransformHarness.Fixture(TestData.Global)));
 
         Assert.Equal(CryptoSchema.Columns.Select(c => c.Name), result.Header);
         Assert.True(result.CsvBytes.AsSpan().StartsWith(Encoding.UTF8.GetBytes(CryptoSchema.CsvHeader + "\r\n")), "header line, CRLF, no BOM");
@@ -70,7 +70,7 @@ public sealed class TransformFixtureTests : IDisposable
     {
         // The 2022 /global total (0.88 T) is smaller than Bitcoin's 2024 market cap alone.
         var page = TransformHarness.Fixture(TestData.Markets250);
-        var result = await _harness.RunAsync(RawSnapshotWriter.Build(TransformHarness.FetchTime, [page], TransformHarness.Fixture(TestData.Global)));
+        var result = await _harness.RunAsync(RawSnapshots.Build(TransformHarness.FetchTime, [page], TransformHarness.Fixture(TestData.Global)));
 
         Assert.All(result.Rows, r => Assert.Null(r["global_dominance_percentage"]));
         Assert.All(result.Rows, r => Assert.NotNull(r["dominance_percentage"]));
@@ -85,7 +85,7 @@ public sealed class TransformFixtureTests : IDisposable
     {
         // The recorded /global is from 2022 and this market from 2024: pair the market with a total of its own day.
         var page = TransformHarness.Fixture(TestData.Markets250);
-        var result = await _harness.RunAsync(RawSnapshotWriter.Build(TransformHarness.FetchTime, [page], TransformHarness.GlobalWithUsdTotal("3823616470102.6")));
+        var result = await _harness.RunAsync(RawSnapshots.Build(TransformHarness.FetchTime, [page], TransformHarness.GlobalWithUsdTotal("3823616470102.6")));
 
         using var coins = JsonDocument.Parse(page);
         const double globalUsd = 3823616470102.6;
@@ -152,7 +152,7 @@ public sealed class TransformFixtureTests : IDisposable
     [Fact]
     public async Task Rerun_writes_the_same_bytes()
     {
-        var raw = RawSnapshotWriter.Build(TransformHarness.FetchTime, [TransformHarness.Fixture(TestData.Markets57Minified)], TransformHarness.Fixture(TestData.Global));
+        var raw = RawSnapshots.Build(TransformHarness.FetchTime, [TransformHarness.Fixture(TestData.Markets57Minified)], TransformHarness.Fixture(TestData.Global));
         var first = await _harness.RunAsync(raw);
         var second = await _harness.RunAsync(raw);
 

@@ -41,7 +41,7 @@ public sealed class TransformHarness : IDisposable
 
     /// <summary>A raw object whose pages are JSON arrays written in the test.</summary>
     public static byte[] Raw(params string[] pages) =>
-        RawSnapshotWriter.Build(FetchTime, pages.Select(Encoding.UTF8.GetBytes), Fixture(TestData.Global));
+        RawSnapshots.Build(FetchTime, pages.Select(Encoding.UTF8.GetBytes), Fixture(TestData.Global));
 
     /// <param name="raw">The raw object, stored under <see cref="RawKey"/>.</param>
     /// <param name="spoolMemory">Rows kept in memory before the spool spills to a temporary file; null for the default.</param>

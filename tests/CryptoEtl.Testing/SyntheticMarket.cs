@@ -4,78 +4,38 @@ using CryptoEtl.Core;
 
 namespace CryptoEtl.Testing;
 
-/// <summary>
-/// Writes a raw snapshot object in the format of <see cref="RawSnapshot"/>: metadata, the /global
-/// response and the pages, each page's bytes either given verbatim (recorded responses) or
-/// written coin by coin (<see cref="SyntheticMarket"/>). Streams, so any size fits.
-/// </summary>
-public sealed class RawSnapshotWriter : IDisposable
+/// <summary>Raw objects for tests, written by the one <see cref="RawSnapshotWriter"/> Extract uses.</summary>
+public static class RawSnapshots
 {
-    private readonly Utf8JsonWriter _json;
-    private int _pages;
-
-    public RawSnapshotWriter(Stream stream, DateTimeOffset fetchTime, string vsCurrency = "usd", ReadOnlySpan<byte> globalResponse = default, bool complete = true)
-    {
-        _json = new Utf8JsonWriter(stream, new JsonWriterOptions { SkipValidation = false });
-        _json.WriteStartObject();
-        _json.WriteStartObject(RawSnapshot.Metadata);
-        _json.WriteString(RawSnapshot.Source, "CoinGecko");
-        _json.WriteString(RawSnapshot.Attribution, RawSnapshot.CoinGeckoAttribution);
-        _json.WriteString(RawSnapshot.FetchTime, ObjectKeys.Iso(fetchTime));
-        _json.WriteString(RawSnapshot.VsCurrency, vsCurrency);
-        _json.WriteNumber(RawSnapshot.PerPage, 250);
-        _json.WriteString(RawSnapshot.PagesRequested, "all");
-        _json.WriteBoolean(RawSnapshot.Complete, complete);
-        _json.WriteNull(RawSnapshot.NextPage);
-        _json.WriteString(RawSnapshot.GlobalUrl, "https://api.coingecko.com/api/v3/global");
-        _json.WriteEndObject();
-        _json.WritePropertyName(RawSnapshot.Global);
-        if (globalResponse.IsEmpty)
-        {
-            _json.WriteNullValue();
-        }
-        else
-        {
-            _json.WriteRawValue(globalResponse);
-        }
-
-        _json.WriteStartArray(RawSnapshot.Pages);
-    }
-
-    public Utf8JsonWriter Json => _json;
-
-    public int Pages => _pages;
-
-    /// <summary>A /coins/markets page, embedded byte for byte (checked to be JSON unless <paramref name="validate"/> is false).</summary>
-    public void WritePage(ReadOnlySpan<byte> pageJson, bool validate = true)
-    {
-        _json.WriteRawValue(pageJson, skipInputValidation: !validate);
-        _pages++;
-    }
-
-    public void Dispose()
-    {
-        _json.WriteEndArray();
-        _json.WriteEndObject();
-        _json.Flush();
-        _json.Dispose();
-    }
-
     /// <summary>A whole raw object in memory, from recorded pages.</summary>
     public static byte[] Build(DateTimeOffset fetchTime, IEnumerable<byte[]> pages, byte[]? globalResponse = null, string vsCurrency = "usd")
     {
         ArgumentNullException.ThrowIfNull(pages);
+        var all = pages.ToList();
         using var buffer = new MemoryStream();
-        using (var writer = new RawSnapshotWriter(buffer, fetchTime, vsCurrency, globalResponse))
+        using (var writer = new RawSnapshotWriter(buffer, Metadata(fetchTime, all.Count, vsCurrency), globalResponse))
         {
-            foreach (var page in pages)
+            foreach (var page in all)
             {
                 writer.WritePage(page);
             }
+
+            writer.CompleteAsync(CancellationToken.None).GetAwaiter().GetResult();
         }
 
         return buffer.ToArray();
     }
+
+    /// <summary>The metadata of a sweep of <paramref name="pages"/> pages of 250 that reached the end.</summary>
+    public static RawSnapshotMetadata Metadata(DateTimeOffset fetchTime, int pages, string vsCurrency = "usd") => new()
+    {
+        FetchTime = fetchTime,
+        VsCurrency = vsCurrency,
+        PerPage = 250,
+        PagesRequested = PageCount.All,
+        PagesFetched = pages,
+        GlobalUrl = new Uri("https://api.coingecko.com/api/v3/global"),
+    };
 }
 
 /// <summary>
@@ -94,12 +54,15 @@ public static class SyntheticMarket
     /// <summary>Writes a raw snapshot of <paramref name="coins"/> page elements to <paramref name="stream"/>.</summary>
     public static void Write(Stream stream, int coins, int seed = 20261125, DateTimeOffset? fetchTime = null)
     {
-        using var writer = new RawSnapshotWriter(stream, fetchTime ?? new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero), "usd", Global(coins));
+        var metadata = RawSnapshots.Metadata(fetchTime ?? new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero), (coins + PerPage - 1) / PerPage);
+        using var writer = new RawSnapshotWriter(stream, metadata, Global(coins), validate: false);
         foreach (var page in Pages(coins, seed))
         {
-            writer.WritePage(page, validate: false);
-            writer.Json.Flush();
+            writer.WritePage(page);
+            writer.FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
         }
+
+        writer.CompleteAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 
     /// <summary>The /global response that goes with a market of <paramref name="coins"/> coins.</summary>

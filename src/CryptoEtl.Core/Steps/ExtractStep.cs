@@ -1,5 +1,3 @@
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using CryptoEtl.Core.CoinGecko;
 
 namespace CryptoEtl.Core.Steps;
@@ -13,12 +11,6 @@ public sealed class ExtractStep
     public const string DefaultVsCurrency = "usd";
     public const int DefaultPerPage = CoinGeckoClient.MaxPerPage;
 
-    private static readonly JsonWriterOptions WriterOptions = new()
-    {
-        // A file, not HTML: keep '&' in URLs readable instead of \u0026.
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        SkipValidation = false,
-    };
 
     private readonly CoinGeckoClient _client;
     private readonly IObjectStore _store;
@@ -131,57 +123,26 @@ public sealed class ExtractStep
         Stream stream, DateTimeOffset fetchTime, string vsCurrency, int perPage, PageCount pages, int? nextPage,
         GlobalResponse? global, List<MarketsPage> fetched, CancellationToken cancellationToken)
     {
-        await using var writer = new Utf8JsonWriter(stream, WriterOptions);
-        writer.WriteStartObject();
-        writer.WriteStartObject(RawSnapshot.Metadata);
-        writer.WriteString(RawSnapshot.Source, "CoinGecko");
-        writer.WriteString(RawSnapshot.Attribution, RawSnapshot.CoinGeckoAttribution);
-        writer.WriteString(RawSnapshot.FetchTime, ObjectKeys.Iso(fetchTime));
-        writer.WriteString(RawSnapshot.VsCurrency, vsCurrency);
-        writer.WriteNumber(RawSnapshot.PerPage, perPage);
-        writer.WriteString(RawSnapshot.PagesRequested, pages.ToString());
-        writer.WriteNumber(RawSnapshot.PagesFetched, fetched.Count);
-        writer.WriteBoolean(RawSnapshot.Complete, nextPage is null);
-        if (nextPage is { } next)
+        var metadata = new RawSnapshotMetadata
         {
-            writer.WriteNumber(RawSnapshot.NextPage, next);
-        }
-        else
-        {
-            writer.WriteNull(RawSnapshot.NextPage);
-        }
-
-        writer.WriteStartArray(RawSnapshot.Urls);
+            FetchTime = fetchTime,
+            VsCurrency = vsCurrency,
+            PerPage = perPage,
+            PagesRequested = pages,
+            PagesFetched = fetched.Count,
+            NextPage = nextPage,
+            Urls = [.. fetched.Select(page => page.Url)],
+            GlobalUrl = _client.GlobalUrl,
+        };
+        // The client already checked every response is JSON of the right shape.
+        using var writer = new RawSnapshotWriter(stream, metadata, global is null ? default : global.Json, validate: false);
         foreach (var page in fetched)
         {
-            writer.WriteStringValue(page.Url.AbsoluteUri);
-        }
-
-        writer.WriteEndArray();
-        writer.WriteString(RawSnapshot.GlobalUrl, _client.GlobalUrl.AbsoluteUri);
-        writer.WriteEndObject();
-
-        // CoinGecko's bytes go in as they came (the client checked them), so no number is re-rounded.
-        writer.WritePropertyName(RawSnapshot.Global);
-        if (global is null)
-        {
-            writer.WriteNullValue();
-        }
-        else
-        {
-            writer.WriteRawValue(global.Json, skipInputValidation: true);
-        }
-
-        writer.WriteStartArray(RawSnapshot.Pages);
-        foreach (var page in fetched)
-        {
-            writer.WriteRawValue(page.Json, skipInputValidation: true);
+            writer.WritePage(page.Json);
             await writer.FlushAsync(cancellationToken);
         }
 
-        writer.WriteEndArray();
-        writer.WriteEndObject();
-        await writer.FlushAsync(cancellationToken);
+        await writer.CompleteAsync(cancellationToken);
     }
 
     /// <summary>Distinct coins: CoinGecko's ranking can shift between page calls and repeat a coin.</summary>
