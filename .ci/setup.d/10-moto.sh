@@ -13,8 +13,8 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 url="http://127.0.0.1:${port}"
 log="${TMPDIR:-/tmp}/cryptoetl-moto-${port}.log"
 
-# Its own session, no stdin and its output in a file: .ci/run must not wait on it, and it ends
-# with the CI machine.
+# Its own session, no stdin and its output in a file: .ci/run must not wait on it; .ci/run
+# stops it on exit (.ci/pids).
 setsid nohup moto_server -H 127.0.0.1 -p "$port" >"$log" 2>&1 </dev/null &
 pid=$!
 
@@ -22,6 +22,7 @@ pid=$!
 for _ in $(seq 1 300); do
   if curl -fsS -o /dev/null "${url}/moto-api/data.json" 2>/dev/null; then
     echo "CRYPTOETL_TEST_MOTO_URL=${url}" >> .ci/env
+    echo "$pid" >> .ci/pids
     echo "moto_server ${pid} ready on ${url} (log ${log})"
     exit 0
   fi
