@@ -46,6 +46,8 @@ public sealed class EndToEndTests : IDisposable
         // Pages 1, 2 and the empty page 3 that ends the sweep, and /global once.
         Assert.Equal(["/api/v3/coins/markets?page=1", "/api/v3/coins/markets?page=2", "/api/v3/coins/markets?page=3", "/api/v3/global"],
             coinGecko.Requests.Select(r => PathAndPage(r.PathAndQuery)).Order(StringComparer.Ordinal));
+        // The CLI asks for compressed bodies like the Lambda does: a full sweep is ~6x smaller gzipped.
+        Assert.All(coinGecko.Requests, r => Assert.Contains("gzip", r.Headers.GetValueOrDefault("Accept-Encoding") ?? "", StringComparison.Ordinal));
     }
 
     [Fact]
