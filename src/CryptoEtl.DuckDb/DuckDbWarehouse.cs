@@ -53,7 +53,7 @@ public sealed class DuckDbWarehouse : IWarehouse
 
     private async Task<int> LoadLocalCsvAsync(string localCsv, SnapshotCsv snapshot, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(_databasePath, cancellationToken);
+        await using var connection = await OpenForLoadAsync(snapshot, cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         try
         {
@@ -84,6 +84,27 @@ public sealed class DuckDbWarehouse : IWarehouse
         {
             await transaction.RollbackAsync(CancellationToken.None);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Another process holding the file (a `cryptoetl query`, the DuckDB CLI) is a wait-and-retry,
+    /// not a bug: WarehouseUnavailable, which the state machine retries; any other open failure is permanent.
+    /// </summary>
+    private async Task<DuckDBConnection> OpenForLoadAsync(SnapshotCsv snapshot, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await OpenAsync(_databasePath, cancellationToken);
+        }
+        catch (DuckDBException ex)
+        {
+            // DuckDB has no distinct error type for a lock conflict; its message is the only sign.
+            var locked = ex.Message.Contains("Could not set lock", StringComparison.OrdinalIgnoreCase);
+            throw new PipelineException(
+                locked ? ErrorNames.WarehouseUnavailable : ErrorNames.WarehouseError,
+                $"DuckDB could not open {_databasePath} to load {snapshot.CsvKey}: {ex.Message}",
+                ex);
         }
     }
 
