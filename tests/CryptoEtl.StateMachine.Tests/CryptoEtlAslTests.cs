@@ -211,7 +211,7 @@ public sealed class CryptoEtlAslTests
 
         Assert.Equal(ErrorNames.Transient.Order(), retried.Where(e => e.StartsWith("CryptoEtl.", StringComparison.Ordinal)).Order());
         Assert.Equal(
-            ["Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.ServiceException", "Lambda.TooManyRequestsException"],
+            ["Lambda.AWSLambdaException", "Lambda.ClientExecutionTimeoutException", "Lambda.SdkClientException", "Lambda.ServiceException", "Lambda.TooManyRequestsException"],
             retried.Where(e => !e.StartsWith("CryptoEtl.", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
         Assert.All(retry, r => Assert.Equal("FULL", (string?)r!["JitterStrategy"]));
         Assert.All(retry, r => Assert.NotNull(r!["MaxDelaySeconds"]));
