@@ -156,7 +156,7 @@ public sealed class CryptoEtlAslTests
 
         var result = await steps.Runner().RunAsync(new JsonObject());
 
-        Assert.Equal("InvalidOperationException", result.Error);
+        Assert.Equal("System.InvalidOperationException", result.Error);
         Assert.Equal(1, steps.Calls("Transform"));
         Assert.Contains("failed in state Transform", Assert.Single(steps.Alerts.Sent).Message, StringComparison.Ordinal);
     }
