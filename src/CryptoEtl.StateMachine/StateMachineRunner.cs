@@ -207,8 +207,9 @@ public sealed class StateMachineRunner
         }
         catch (Exception ex) when (ex is not StatesErrorException)
         {
-            // What the Lambda runtime reports for an unhandled exception: errorType is the error name.
-            var errorType = ex is PipelineException pipeline ? pipeline.ErrorName : ex.GetType().Name;
+            // What our Lambda host (LambdaError) reports for an unhandled exception: errorType, the
+            // error name, is the exception type's full name, so a Catch matches the same name here and in AWS.
+            var errorType = ex is PipelineException pipeline ? pipeline.ErrorName : ex.GetType().FullName ?? ex.GetType().Name;
             var cause = new JsonObject { ["errorMessage"] = ex.Message, ["errorType"] = errorType };
             throw new StatesErrorException(errorType, cause.ToJsonString());
         }

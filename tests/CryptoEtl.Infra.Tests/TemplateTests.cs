@@ -179,6 +179,15 @@ public sealed partial class TemplateTests
     }
 
     [Fact]
+    public void Load_outlasts_the_snowflake_statement_timeout_and_its_polling()
+    {
+        var load = Properties(Load(Required).Resources["LoadFunction"]);
+
+        // SnowflakeOptions.StatementTimeout (10 min) + the client's minute of polling past it.
+        Assert.True(int.Parse(AsString(load["Timeout"]), System.Globalization.CultureInfo.InvariantCulture) > (10 + 1) * 60);
+    }
+
+    [Fact]
     public void Every_environment_variable_is_a_SettingNames_constant_and_none_holds_a_secret()
     {
         var settingNames = typeof(SettingNames).GetFields(BindingFlags.Public | BindingFlags.Static)

@@ -156,7 +156,7 @@ public sealed class CryptoEtlAslTests
 
         var result = await steps.Runner().RunAsync(new JsonObject());
 
-        Assert.Equal("InvalidOperationException", result.Error);
+        Assert.Equal("System.InvalidOperationException", result.Error);
         Assert.Equal(1, steps.Calls("Transform"));
         Assert.Contains("failed in state Transform", Assert.Single(steps.Alerts.Sent).Message, StringComparison.Ordinal);
     }
@@ -211,7 +211,7 @@ public sealed class CryptoEtlAslTests
 
         Assert.Equal(ErrorNames.Transient.Order(), retried.Where(e => e.StartsWith("CryptoEtl.", StringComparison.Ordinal)).Order());
         Assert.Equal(
-            ["Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.ServiceException", "Lambda.TooManyRequestsException"],
+            ["Lambda.AWSLambdaException", "Lambda.ClientExecutionTimeoutException", "Lambda.SdkClientException", "Lambda.ServiceException", "Lambda.TooManyRequestsException"],
             retried.Where(e => !e.StartsWith("CryptoEtl.", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
         Assert.All(retry, r => Assert.Equal("FULL", (string?)r!["JitterStrategy"]));
         Assert.All(retry, r => Assert.NotNull(r!["MaxDelaySeconds"]));
