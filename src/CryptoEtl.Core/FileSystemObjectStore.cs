@@ -58,9 +58,18 @@ public sealed class FileSystemObjectStore : IObjectStore
             Stream stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
             return Task.FromResult(stream);
         }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException || Directory.Exists(path))
         {
+            // A key that names a folder ("raw/2026") is not an object either.
             throw new PipelineException(ErrorNames.ObjectNotFound, $"no object {key} in {Location}", ex);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new PipelineException(ErrorNames.Configuration, $"cannot read {key} in {Location}: {ex.Message}", ex);
+        }
+        catch (IOException ex)
+        {
+            throw new PipelineException(ErrorNames.StorageUnavailable, $"cannot read {key} in {Location}: {ex.Message}", ex);
         }
     }
 

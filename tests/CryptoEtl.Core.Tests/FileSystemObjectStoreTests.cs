@@ -59,6 +59,17 @@ public sealed class FileSystemObjectStoreTests : IDisposable
         Assert.Equal($"no object raw/none.json in {_store.Location}", error.Message);
     }
 
+    [Fact]
+    public async Task A_key_that_names_a_folder_is_not_an_object()
+    {
+        await _store.PutBytesAsync("raw/2026/11/25/a.json", ContentTypes.Json, "[]"u8.ToArray(), default);
+
+        var error = await Assert.ThrowsAsync<PipelineException>(() => _store.OpenReadAsync("raw/2026", default));
+
+        Assert.Equal(ErrorNames.ObjectNotFound, error.ErrorName);
+        Assert.Equal($"no object raw/2026 in {_store.Location}", error.Message);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("/abs")]
