@@ -26,6 +26,12 @@ public static class QueryCommand
         command.SetAction(async (parsed, ct) =>
         {
             var settings = new PipelineSettings { DataDir = parsed.GetValue(dataDir)! };
+            if (!File.Exists(settings.DatabasePath))
+            {
+                // A mistyped --data-dir must not quietly query a new, empty warehouse.
+                throw new PipelineException(ErrorNames.InvalidInput, $"no warehouse at {Path.GetFullPath(settings.DatabasePath)}; `cryptoetl run` creates it");
+            }
+
             QueryResult result;
             try
             {

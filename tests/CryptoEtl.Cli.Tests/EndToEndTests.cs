@@ -109,6 +109,16 @@ public sealed class EndToEndTests : IDisposable
         Assert.Equal($"cryptoetl: {ErrorNames.ObjectNotFound}: no object raw/2026/11/25/nothing.json in {new FileSystemObjectStore(_dir.Combine("objects")).Location}", error.TrimEnd('\n'));
     }
 
+    [Fact]
+    public async Task Query_on_a_folder_without_a_warehouse_says_so_and_creates_nothing()
+    {
+        var (exit, _, error) = await RunAsync("query", "--data-dir", _dir.Combine("typo"), "SELECT 1");
+
+        Assert.Equal(1, exit);
+        Assert.Equal($"cryptoetl: {ErrorNames.InvalidInput}: no warehouse at {_dir.Combine("typo", "warehouse.duckdb")}; `cryptoetl run` creates it", error.TrimEnd('\n'));
+        Assert.False(Directory.Exists(_dir.Combine("typo")));
+    }
+
     private static async Task<LocalHttpServer> StartCoinGeckoAsync()
     {
         var page1 = await File.ReadAllBytesAsync(TestData.CoinGecko(TestData.Markets250));
