@@ -175,7 +175,7 @@ public static class RunCommand
             case SnowflakeWarehouse snowflake:
                 // Snowflake's JSON result carries every value as a string.
                 var result = await snowflake.QueryAsync(
-                    new SqlRequest(Sql(snowflake.Table, "TO_TIMESTAMP_TZ(?)"), [SqlBinding.Text(ObjectKeys.Iso(fetchTime))]), ct);
+                    new SqlRequest(Sql(snowflake.Table, SnowflakeSql.BoundFetchTime), [SqlBinding.Text(ObjectKeys.Iso(fetchTime))]), ct);
                 return [.. result.Rows.Select(r => (r[0], r[1], r[2],
                     double.TryParse(r[3], NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : (double?)null))];
             case DuckDbWarehouse duckDb:

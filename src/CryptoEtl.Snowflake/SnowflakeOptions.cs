@@ -57,8 +57,18 @@ public sealed partial class SnowflakeOptions
 
     public Uri ApiBaseUrl => BaseUrl ?? SnowflakeAccount.DefaultBaseUrl(Account);
 
+    /// <summary>The database as the request body names it (SHOW's spelling) and as SQL text writes it.</summary>
+    public SnowflakeIdentifier DatabaseIdentifier => SnowflakeIdentifier.Parse(Database, nameof(Database));
+
+    public SnowflakeIdentifier SchemaIdentifier => SnowflakeIdentifier.Parse(Schema, nameof(Schema));
+
+    public SnowflakeIdentifier WarehouseIdentifier => SnowflakeIdentifier.Parse(Warehouse, nameof(Warehouse));
+
+    /// <summary>Null when <see cref="Role"/> is null (the user's DEFAULT_ROLE).</summary>
+    public SnowflakeIdentifier? RoleIdentifier => Role is null ? null : SnowflakeIdentifier.Parse(Role, nameof(Role));
+
     /// <summary>DATABASE.SCHEMA.CRYPTO_DATA</summary>
-    public string QualifiedTable => $"{Identifier(Database, nameof(Database))}.{Identifier(Schema, nameof(Schema))}.{TableName}";
+    public string QualifiedTable => $"{DatabaseIdentifier.Sql}.{SchemaIdentifier.Sql}.{TableName}";
 
     public string QualifiedStage => Qualified(Stage, nameof(Stage));
 
@@ -128,10 +138,12 @@ public sealed partial class SnowflakeOptions
         return FromEnvironment(getEnv, pem, getEnv(SettingNames.SnowflakePrivateKeyPassphrase));
     }
 
-    /// <summary>Checks the names that end up in SQL text (they cannot be bound).</summary>
+    /// <summary>Checks the names that end up in SQL text (they cannot be bound) and in the request body.</summary>
     public void Validate()
     {
         _ = QualifiedTable;
+        _ = WarehouseIdentifier;
+        _ = RoleIdentifier;
         _ = QualifiedStage;
         _ = QualifiedFileFormat;
         if (MaxAttempts < 1)
@@ -145,13 +157,13 @@ public sealed partial class SnowflakeOptions
         var parts = name.Split('.');
         return parts.Length switch
         {
-            1 => $"{Identifier(Database, nameof(Database))}.{Identifier(Schema, nameof(Schema))}.{Identifier(name, setting)}",
+            1 => $"{DatabaseIdentifier.Sql}.{SchemaIdentifier.Sql}.{Identifier(name, setting)}",
             3 => string.Join('.', parts.Select(part => Identifier(part, setting))),
             _ => throw new PipelineException(ErrorNames.Configuration, $"Snowflake {setting} \"{name}\" must be NAME or DATABASE.SCHEMA.NAME"),
         };
     }
 
-    // Unquoted Snowflake identifiers only: anything else could change the SQL's meaning.
+    // Stage and file format: unquoted identifiers only (a quoted one could hold the '.' they are split on).
     private static string Identifier(string name, string setting) =>
         UnquotedIdentifier().IsMatch(name)
             ? name

@@ -17,6 +17,25 @@ public static partial class SnowflakeSql
     /// <summary>Position of the COPY among <see cref="LoadStatements"/> (its result has rows_loaded/errors_seen).</summary>
     public const int CopyStatementIndex = 3;
 
+    /// <summary>Position of the row-count guard among <see cref="LoadStatements"/>.</summary>
+    public const int GuardStatementIndex = 4;
+
+    /// <summary>
+    /// The fetch time as <see cref="ObjectKeys.Iso"/> writes it (2026-11-25T12:00:00Z), in
+    /// Snowflake's format elements (docs.snowflake.com/en/sql-reference/functions-conversion,
+    /// "Date and time formats"): "T" and "Z" are literals; with no offset element the session
+    /// time zone applies, which every request sets to UTC (<see cref="SnowflakeSqlClient.SessionTimeZone"/>).
+    /// </summary>
+    public const string FetchTimeFormat = "YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"";
+
+    /// <summary>CoinGecko's timestamps as the CSV carries them verbatim (2021-11-10T14:24:11.849Z): milliseconds, then Z.</summary>
+    public const string CoinGeckoTimestampFormat = "YYYY-MM-DD\"T\"HH24:MI:SS.FF3\"Z\"";
+
+    /// <summary>A bound fetch time in SQL text: TO_TIMESTAMP_TZ(?, FetchTimeFormat), the value from <see cref="ObjectKeys.Iso"/>.</summary>
+    public static string BoundFetchTime { get; } = $"TO_TIMESTAMP_TZ(?, '{FetchTimeFormat}')";
+
+    private const string FetchTimeColumn = "fetch_time";
+
     /// <summary>
     /// Snowflake type of each schema type. FLOAT (a double) for amounts: prices go down to 1e-10
     /// and below while supplies reach 1e18, and CoinGecko sends doubles, so a double keeps every
@@ -47,8 +66,17 @@ public static partial class SnowflakeSql
         return csvKey[ObjectKeys.ProcessedPrefix.Length..];
     }
 
-    /// <summary>'2026-11-25T12:00:00Z'::TIMESTAMP_TZ - digits and separators only, from a DateTimeOffset.</summary>
-    public static string FetchTimeLiteral(DateTimeOffset fetchTime) => $"'{ObjectKeys.Iso(fetchTime)}'::TIMESTAMP_TZ";
+    /// <summary>TO_TIMESTAMP_TZ('2026-11-25T12:00:00Z', FetchTimeFormat) - digits and separators only, from a DateTimeOffset.</summary>
+    public static string FetchTimeLiteral(DateTimeOffset fetchTime) => $"TO_TIMESTAMP_TZ('{ObjectKeys.Iso(fetchTime)}', '{FetchTimeFormat}')";
+
+    /// <summary>
+    /// What COPY selects from the CSV, column by column ($1, $2, ...): each timestamp parsed with
+    /// its explicit format (the fetch time's own, CoinGecko's for the others), every other field
+    /// as the file format reads it.
+    /// </summary>
+    public static string CopySelectList { get; } = string.Join(", ", CryptoSchema.Columns.Select((column, i) =>
+        column.Type != ColumnType.Timestamp ? $"${i + 1}"
+        : $"TO_TIMESTAMP_TZ(${i + 1}, '{(column.Name == FetchTimeColumn ? FetchTimeFormat : CoinGeckoTimestampFormat)}')"));
 
     /// <summary>
     /// One multi-statement request, one session, one transaction: replace the rows of this
@@ -75,7 +103,8 @@ public static partial class SnowflakeSql
             "BEGIN TRANSACTION",
             $"DELETE FROM {table} WHERE FETCH_TIME = {fetchTime}",
             // FORCE: a re-run reloads the same file (the DELETE already removed its earlier rows).
-            $"COPY INTO {table} ({ColumnList}) FROM @{options.QualifiedStage}/{StagePath(snapshot.CsvKey)} "
+            // A COPY with a SELECT: the only way to give each timestamp column its own format.
+            $"COPY INTO {table} ({ColumnList}) FROM (SELECT {CopySelectList} FROM @{options.QualifiedStage}/{StagePath(snapshot.CsvKey)}) "
                 + $"FILE_FORMAT = (FORMAT_NAME = {options.QualifiedFileFormat}) ON_ERROR = ABORT_STATEMENT FORCE = TRUE",
             // Plain SQL cannot RAISE; a failing cast carrying a readable message stops the COMMIT.
             $"SELECT TO_NUMBER(IFF(COUNT(*) = {expected}, '0', '{RowCountMismatchMarker}: ' || COUNT(*) || "
@@ -90,7 +119,7 @@ public static partial class SnowflakeSql
     {
         ArgumentNullException.ThrowIfNull(options);
         return new SqlRequest(
-            $"SELECT COUNT(*) AS ROW_COUNT FROM {options.QualifiedTable} WHERE FETCH_TIME = TO_TIMESTAMP_TZ(?)",
+            $"SELECT COUNT(*) AS ROW_COUNT FROM {options.QualifiedTable} WHERE FETCH_TIME = {BoundFetchTime}",
             [SqlBinding.Text(ObjectKeys.Iso(fetchTime))]);
     }
 

@@ -31,10 +31,9 @@ public sealed class SnowflakeWarehouse : IWarehouse
         {
             load = await _sql.ExecuteAsync(new SqlRequest(string.Join(";\n", statements), StatementCount: statements.Count), cancellationToken);
         }
-        catch (SnowflakeStatementException ex) when (ex.SnowflakeMessage.Contains(SnowflakeSql.RowCountMismatchMarker, StringComparison.Ordinal))
+        catch (SnowflakeStatementException ex) when (ex.FailedStatement is { } failed)
         {
-            throw new PipelineException(ErrorNames.RowCountMismatch,
-                $"Snowflake rolled back the load of {snapshot.CsvKey} into {Table}: {ex.SnowflakeMessage}", ex);
+            throw LoadFailure(snapshot, statements, failed, ex);
         }
 
         if (load.StatementHandles.Count != statements.Count)
@@ -66,6 +65,30 @@ public sealed class SnowflakeWarehouse : IWarehouse
 
     /// <summary>Runs one statement (bind its values) and returns its rows as Snowflake's strings; small results only.</summary>
     public Task<SqlResult> QueryAsync(SqlRequest request, CancellationToken cancellationToken) => _sql.ExecuteAsync(request, cancellationToken);
+
+    /// <summary>
+    /// Snowflake's multi-statement wrapper error (code 100132), mapped by the statement it names:
+    /// the guard's own failure is RowCountMismatch; any other statement's is a WarehouseError that
+    /// names the statement. Either way the transaction was rolled back.
+    /// </summary>
+    private PipelineException LoadFailure(SnapshotCsv snapshot, IReadOnlyList<string> statements, MultiStatementFailure failed, SnowflakeStatementException ex)
+    {
+        var index = failed.IndexIn(statements);
+        if (index == SnowflakeSql.GuardStatementIndex && failed.InnerMessage.Contains(SnowflakeSql.RowCountMismatchMarker, StringComparison.Ordinal))
+        {
+            return new PipelineException(ErrorNames.RowCountMismatch,
+                $"Snowflake rolled back the load of {snapshot.CsvKey} into {Table}: {failed.InnerMessage}", ex);
+        }
+
+        var which = index >= 0
+            ? $"statement {index + 1} of {statements.Count} ({StatementName(statements[index])})"
+            : $"the statement at line {failed.Line} (\"{failed.StatementStart}...\")";
+        return new PipelineException(ErrorNames.WarehouseError,
+            $"Snowflake rolled back the load of {snapshot.CsvKey} into {Table}: {which} failed: {failed.InnerMessage} (code {ex.Code}, statementHandle {ex.StatementHandle ?? "none"})", ex);
+    }
+
+    // The statement's first words: "COPY INTO", "DELETE FROM", "SELECT".
+    private static string StatementName(string statement) => string.Join(' ', statement.Split(' ', 3).Take(2));
 
     // COPY reports one row per file; "Copy executed with 0 files processed." has no counts at all.
     private static (long RowsLoaded, long ErrorsSeen) CopyTotals(SqlResult copy)

@@ -54,10 +54,10 @@ public sealed class SnowflakeEndToEndTests(MotoServer moto) : IClassFixture<Moto
         using var load = JsonDocument.Parse(posts[0].Body);
         Assert.Equal("6", load.RootElement.GetProperty("parameters").GetProperty("MULTI_STATEMENT_COUNT").GetString());
         var statements = load.RootElement.GetProperty("statement").GetString()!.Split(";\n");
-        Assert.Equal($"DELETE FROM {Table} WHERE FETCH_TIME = '{FetchTime}'::TIMESTAMP_TZ", statements[2]);
+        Assert.Equal($"DELETE FROM {Table} WHERE FETCH_TIME = {SnowflakeSql.FetchTimeLiteral(fetchTime)}", statements[2]);
         // The stage sits on the store's processed/ prefix: COPY names the key the transform wrote, relative to it.
         Assert.StartsWith($"COPY INTO {Table} (FETCH_TIME, ", statements[SnowflakeSql.CopyStatementIndex], StringComparison.Ordinal);
-        Assert.Contains($" FROM @CRYPTO_ETL_DB.PUBLIC.CRYPTO_PROCESSED_STAGE/2026/11/25/processed_crypto_data_2026-11-25T12-00-00Z.csv ",
+        Assert.Contains($" FROM @CRYPTO_ETL_DB.PUBLIC.CRYPTO_PROCESSED_STAGE/2026/11/25/processed_crypto_data_2026-11-25T12-00-00Z.csv)",
             statements[SnowflakeSql.CopyStatementIndex], StringComparison.Ordinal);
         Assert.Equal("processed/2026/11/25/processed_crypto_data_2026-11-25T12-00-00Z.csv", ObjectKeys.Csv(fetchTime));
         Assert.Contains($"IFF(COUNT(*) = {Rows},", statements[4], StringComparison.Ordinal);
@@ -85,17 +85,19 @@ public sealed class SnowflakeEndToEndTests(MotoServer moto) : IClassFixture<Moto
     public async Task A_Snowflake_error_fails_the_run_with_one_line_naming_it()
     {
         var bucket = await moto.CreateBucketAsync();
-        _snowflake.On("POST", FakeSnowflake.StatementsPath,
-            Responses.Failure("002003", "02000", "SQL compilation error:\nStage 'CRYPTO_ETL_DB.PUBLIC.CRYPTO_PROCESSED_STAGE' does not exist or not authorized."));
+        // Snowflake wraps the COPY's error in its multi-statement error (code 100132).
+        _snowflake.FailStatement(SnowflakeSql.CopyStatementIndex + 1,
+            "SQL compilation error:\nStage 'CRYPTO_ETL_DB.PUBLIC.CRYPTO_PROCESSED_STAGE' does not exist or not authorized.");
 
         var (exit, output, error) = await RunAsync(bucket);
 
         Assert.NotEqual(0, exit);
         Assert.Empty(_snowflake.Problems);
         var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith($"cryptoetl: {ErrorNames.WarehouseError}: Snowflake returned HTTP 422: SQL compilation error: "
+        Assert.StartsWith($"cryptoetl: {ErrorNames.WarehouseError}: Snowflake rolled back the load of ", line, StringComparison.Ordinal);
+        Assert.Contains("statement 4 of 6 (COPY INTO) failed: SQL compilation error: "
             + "Stage 'CRYPTO_ETL_DB.PUBLIC.CRYPTO_PROCESSED_STAGE' does not exist or not authorized.", line, StringComparison.Ordinal);
-        Assert.Contains("code 002003", line, StringComparison.Ordinal);
+        Assert.Contains("code 100132", line, StringComparison.Ordinal);
         // WarehouseError is not transient: one submit, no retry.
         Assert.Single(_snowflake.Requests, r => r.Method == "POST");
         Assert.DoesNotContain("rows loaded into", output, StringComparison.Ordinal);

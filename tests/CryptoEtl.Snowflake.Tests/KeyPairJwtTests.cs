@@ -56,27 +56,6 @@ public sealed class KeyPairJwtTests
         Assert.Equal(Start.AddMinutes(54).ToUnixTimeSeconds(), claims.RootElement.GetProperty("iat").GetInt64());
     }
 
-    [Theory]
-    [InlineData("xy12345", "XY12345")]
-    [InlineData("xy12345.us-east-1", "XY12345")]
-    [InlineData("XY12345.us-east-2.aws", "XY12345")]
-    [InlineData("xy12345.east-us-2.azure", "XY12345")]
-    [InlineData("xy12345.us-central1.gcp", "XY12345")]
-    [InlineData("xy12345.us-east-1.privatelink", "XY12345")]
-    [InlineData("myorg-myaccount", "MYORG-MYACCOUNT")]
-    [InlineData("myorg.myaccount", "MYORG-MYACCOUNT")]
-    [InlineData("myorg-myaccount.global", "MYORG-MYACCOUNT")]
-    [InlineData("https://myorg-myaccount.snowflakecomputing.com", "MYORG-MYACCOUNT")]
-    public void Account_for_the_jwt_follows_snowflakes_rules(string account, string expected) =>
-        Assert.Equal(expected, SnowflakeAccount.ForJwt(account));
-
-    [Theory]
-    [InlineData("xy12345.us-east-1", "https://xy12345.us-east-1.snowflakecomputing.com/")]
-    [InlineData("MyOrg-MyAccount", "https://myorg-myaccount.snowflakecomputing.com/")]
-    [InlineData("myorg.myaccount", "https://myorg-myaccount.snowflakecomputing.com/")]
-    public void Default_base_url_is_the_account_host(string account, string expected) =>
-        Assert.Equal(expected, SnowflakeAccount.DefaultBaseUrl(account).AbsoluteUri);
-
     [Fact]
     public void Encrypted_pkcs8_key_reads_with_its_passphrase_and_gives_the_same_fingerprint()
     {

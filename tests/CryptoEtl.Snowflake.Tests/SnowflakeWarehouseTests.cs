@@ -49,15 +49,25 @@ public sealed class SnowflakeWarehouseTests : IAsyncLifetime
         Assert.Equal("CRYPTO_ETL_LOADER", root.GetProperty("role").GetString());
         Assert.Equal(600, root.GetProperty("timeout").GetInt32());
         Assert.Equal("6", root.GetProperty("parameters").GetProperty("MULTI_STATEMENT_COUNT").GetString());
+        Assert.Equal("UTC", root.GetProperty("parameters").GetProperty("TIMEZONE").GetString());
         var columns = string.Join(", ", CryptoSchema.Columns.Select(c => c.UpperName));
+        // Every timestamp has an explicit format; the fetch time's ("...:00Z") differs from CoinGecko's ("...:11.849Z").
+        const string FetchTime = "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'";
+        const string CoinGecko = "'YYYY-MM-DD\"T\"HH24:MI:SS.FF3\"Z\"'";
+        var select = string.Join(", ", Enumerable.Range(1, CryptoSchema.Columns.Count).Select(i => i switch
+        {
+            1 => $"TO_TIMESTAMP_TZ($1, {FetchTime})",
+            22 or 25 or 29 => $"TO_TIMESTAMP_TZ(${i}, {CoinGecko})",
+            _ => $"${i}",
+        }));
         Assert.Equal(
             "ALTER SESSION SET TRANSACTION_ABORT_ON_ERROR = TRUE;\n"
             + "BEGIN TRANSACTION;\n"
-            + "DELETE FROM CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA WHERE FETCH_TIME = '2026-11-25T12:00:00Z'::TIMESTAMP_TZ;\n"
-            + $"COPY INTO CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA ({columns}) FROM @CRYPTO_ETL_DB.PUBLIC.CRYPTO_PROCESSED_STAGE/2026/11/25/processed_crypto_data_2026-11-25T12-00-00Z.csv "
+            + $"DELETE FROM CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA WHERE FETCH_TIME = TO_TIMESTAMP_TZ('2026-11-25T12:00:00Z', {FetchTime});\n"
+            + $"COPY INTO CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA ({columns}) FROM (SELECT {select} FROM @CRYPTO_ETL_DB.PUBLIC.CRYPTO_PROCESSED_STAGE/2026/11/25/processed_crypto_data_2026-11-25T12-00-00Z.csv) "
             + "FILE_FORMAT = (FORMAT_NAME = CRYPTO_ETL_DB.PUBLIC.CRYPTO_CSV_FORMAT) ON_ERROR = ABORT_STATEMENT FORCE = TRUE;\n"
             + "SELECT TO_NUMBER(IFF(COUNT(*) = 250, '0', 'CryptoEtl row count mismatch: ' || COUNT(*) || ' rows for fetch_time 2026-11-25T12:00:00Z after COPY, expected 250')) AS ROW_COUNT_CHECK "
-            + "FROM CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA WHERE FETCH_TIME = '2026-11-25T12:00:00Z'::TIMESTAMP_TZ;\n"
+            + $"FROM CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA WHERE FETCH_TIME = TO_TIMESTAMP_TZ('2026-11-25T12:00:00Z', {FetchTime});\n"
             + "COMMIT",
             root.GetProperty("statement").GetString());
         Assert.False(root.TryGetProperty("bindings", out _));
@@ -117,33 +127,123 @@ public sealed class SnowflakeWarehouseTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Failed_statement_is_a_warehouse_error_with_snowflakes_code_state_and_message()
+    public async Task A_failed_copy_is_a_warehouse_error_naming_the_statement_and_snowflakes_message()
     {
-        _snowflake.On("POST", FakeSnowflake.StatementsPath,
-            Responses.Failure("002003", "02000", "SQL compilation error:\nStage 'CRYPTO_ETL_DB.PUBLIC.CRYPTO_PROCESSED_STAGE' does not exist or not authorized."));
+        // Snowflake answers with its multi-statement wrapper (code 100132), naming the COPY.
+        _snowflake.FailStatement(4, "SQL compilation error:\nStage 'CRYPTO_ETL_DB.PUBLIC.CRYPTO_PROCESSED_STAGE' does not exist or not authorized.");
 
-        var ex = await Assert.ThrowsAsync<SnowflakeStatementException>(() => Warehouse().LoadSnapshotAsync(Snapshot(), CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<PipelineException>(() => Warehouse().LoadSnapshotAsync(Snapshot(), CancellationToken.None));
 
         Assert.Equal(ErrorNames.WarehouseError, ex.ErrorName);
-        Assert.Equal("002003", ex.Code);
-        Assert.Equal("02000", ex.SqlState);
-        Assert.Equal(Responses.LoadHandle, ex.StatementHandle);
-        Assert.Contains("does not exist or not authorized", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("code 002003, sqlState 02000", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"Snowflake rolled back the load of {CsvKey} into CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA: statement 4 of 6 (COPY INTO) failed: "
+            + "SQL compilation error:\nStage 'CRYPTO_ETL_DB.PUBLIC.CRYPTO_PROCESSED_STAGE' does not exist or not authorized. (code 100132, statementHandle "
+            + Responses.LoadHandle + ")", ex.Message, StringComparison.Ordinal);
+        var inner = Assert.IsType<SnowflakeStatementException>(ex.InnerException);
+        Assert.Equal("P0000", inner.SqlState);
         Assert.Single(Posts);
+        Assert.Empty(_snowflake.Problems);
     }
 
     [Fact]
     public async Task Guard_failure_rolls_back_and_is_a_row_count_mismatch()
     {
-        _snowflake.On("POST", FakeSnowflake.StatementsPath, Responses.Failure("100038", "22018",
-            "Numeric value 'CryptoEtl row count mismatch: 249 rows for fetch_time 2026-11-25T12:00:00Z after COPY, expected 250' is not recognized"));
+        // The guard's cast fails with Snowflake's "Numeric value '...' is not recognized" (100038), wrapped.
+        _snowflake.FailStatement(5,
+            "Numeric value 'CryptoEtl row count mismatch: 249 rows for fetch_time 2026-11-25T12:00:00Z after COPY, expected 250' is not recognized");
 
         var ex = await Assert.ThrowsAsync<PipelineException>(() => Warehouse().LoadSnapshotAsync(Snapshot(), CancellationToken.None));
 
         Assert.Equal(ErrorNames.RowCountMismatch, ex.ErrorName);
         Assert.Contains("249 rows", ex.Message, StringComparison.Ordinal);
         Assert.Contains(CsvKey, ex.Message, StringComparison.Ordinal);
+        Assert.Empty(_snowflake.Problems);
+    }
+
+    [Fact]
+    public async Task A_failure_in_another_statement_is_never_taken_for_the_guard()
+    {
+        // The DELETE fails with a message that happens to carry the marker text: still a warehouse error.
+        _snowflake.FailStatement(3, $"{SnowflakeSql.RowCountMismatchMarker}? no: Object 'CRYPTO_DATA' does not exist or not authorized.");
+
+        var ex = await Assert.ThrowsAsync<PipelineException>(() => Warehouse().LoadSnapshotAsync(Snapshot(), CancellationToken.None));
+
+        Assert.Equal(ErrorNames.WarehouseError, ex.ErrorName);
+        Assert.Contains("statement 3 of 6 (DELETE FROM) failed", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Status_polls_ride_out_429_and_202_until_the_result()
+    {
+        // GET /api/v2/statements/{handle} answers 202 while running and 429 when rate limited (SQL API reference).
+        _snowflake.On("POST", FakeSnowflake.StatementsPath, Responses.Running(Responses.LoadHandle));
+        _snowflake.On("GET", $"{FakeSnowflake.StatementsPath}/{Responses.LoadHandle}",
+            Responses.RateLimited(), Responses.Running(Responses.LoadHandle), Responses.MultiStatementDone());
+        _snowflake.On("GET", $"{FakeSnowflake.StatementsPath}/{Responses.CopyHandle}", Responses.RateLimited(), Responses.CopyResult(250, 0, 250));
+
+        var loaded = await Warehouse().LoadSnapshotAsync(Snapshot(), CancellationToken.None);
+
+        Assert.Equal(250, loaded);
+        Assert.Empty(_snowflake.Problems);
+        Assert.Equal(3, _snowflake.Requests.Count(r => r.PathAndQuery == $"{FakeSnowflake.StatementsPath}/{Responses.LoadHandle}"));
+        Assert.Equal(2, _snowflake.Requests.Count(r => r.PathAndQuery == $"{FakeSnowflake.StatementsPath}/{Responses.CopyHandle}"));
+    }
+
+    [Fact]
+    public async Task Settings_in_lower_case_reach_the_body_as_snowflake_stores_them()
+    {
+        _snowflake.On("POST", FakeSnowflake.StatementsPath, Responses.Count(250));
+        var options = TestKeys.Options(_snowflake.BaseAddress);
+        var warehouse = new SnowflakeWarehouse(_http, new SnowflakeOptions
+        {
+            Account = options.Account, User = options.User, PrivateKey = options.PrivateKey, BaseUrl = options.BaseUrl,
+            Database = "crypto_etl_db", Schema = "public", Warehouse = "crypto_etl_wh", Role = "crypto_etl_loader",
+        }, _time);
+
+        Assert.Equal(250, await warehouse.CountRowsAsync(FetchTime, CancellationToken.None));
+
+        Assert.Empty(_snowflake.Problems);
+        using var body = JsonDocument.Parse(Assert.Single(Posts).Body);
+        Assert.Equal(("CRYPTO_ETL_DB", "PUBLIC", "CRYPTO_ETL_WH", "CRYPTO_ETL_LOADER"),
+            (body.RootElement.GetProperty("database").GetString(), body.RootElement.GetProperty("schema").GetString(),
+             body.RootElement.GetProperty("warehouse").GetString(), body.RootElement.GetProperty("role").GetString()));
+    }
+
+    [Fact]
+    public async Task A_quoted_name_is_sent_as_written_and_snowflake_refuses_one_that_does_not_exist()
+    {
+        // The account has a warehouse created as "crypto_etl_wh" (quoted, lower case) and no CRYPTO_ETL_WH.
+        await using var account = await FakeSnowflake.StartAsync(Issuer, "XY12345.CRYPTO_ETL_LOADER_USER", _time, new SnowflakeObjects(Warehouse: "crypto_etl_wh"));
+        account.On("POST", FakeSnowflake.StatementsPath, Responses.Count(250));
+        var options = TestKeys.Options(account.BaseAddress);
+        SnowflakeWarehouse With(string warehouse) => new(_http, new SnowflakeOptions
+        {
+            Account = options.Account, User = options.User, PrivateKey = options.PrivateKey, BaseUrl = options.BaseUrl,
+            Role = options.Role, Warehouse = warehouse,
+        }, _time);
+
+        Assert.Equal(250, await With("\"crypto_etl_wh\"").CountRowsAsync(FetchTime, CancellationToken.None));
+        Assert.Empty(account.Problems);
+
+        // Unquoted, the same letters mean CRYPTO_ETL_WH: Snowflake answers 422, code 391918.
+        var ex = await Assert.ThrowsAsync<SnowflakeStatementException>(() => With("crypto_etl_wh").CountRowsAsync(FetchTime, CancellationToken.None));
+        Assert.Equal(ErrorNames.WarehouseError, ex.ErrorName);
+        Assert.Equal("391918", ex.Code);
+        Assert.Contains("warehouse \"CRYPTO_ETL_WH\" is not \"crypto_etl_wh\"", Assert.Single(account.Problems), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_fake_counts_statements_as_snowflake_does_and_refuses_a_wrong_count()
+    {
+        // A ';' inside a literal is no separator: two statements, not three.
+        _snowflake.On("POST", FakeSnowflake.StatementsPath, Responses.Count(1));
+        var sql = new SnowflakeSqlClient(_http, TestKeys.Options(_snowflake.BaseAddress), _time);
+
+        var ex = await Assert.ThrowsAsync<SnowflakeStatementException>(() =>
+            sql.ExecuteAsync(new SqlRequest("SELECT 'a;b'; SELECT 2", StatementCount: 3), CancellationToken.None));
+
+        Assert.Equal("000008", ex.Code);
+        Assert.Equal("Actual statement count 2 did not match the desired statement count 3.", ex.SnowflakeMessage);
+        Assert.Single(_snowflake.Problems);
     }
 
     [Theory]
@@ -184,7 +284,7 @@ public sealed class SnowflakeWarehouseTests : IAsyncLifetime
         Assert.Equal(250, count);
         Assert.Empty(_snowflake.Problems);
         using var body = JsonDocument.Parse(Assert.Single(Posts).Body);
-        Assert.Equal("SELECT COUNT(*) AS ROW_COUNT FROM CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA WHERE FETCH_TIME = TO_TIMESTAMP_TZ(?)",
+        Assert.Equal("SELECT COUNT(*) AS ROW_COUNT FROM CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA WHERE FETCH_TIME = TO_TIMESTAMP_TZ(?, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
             body.RootElement.GetProperty("statement").GetString());
         var binding = body.RootElement.GetProperty("bindings").GetProperty("1");
         Assert.Equal("TEXT", binding.GetProperty("type").GetString());

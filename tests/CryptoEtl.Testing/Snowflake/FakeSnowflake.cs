@@ -10,15 +10,29 @@ namespace CryptoEtl.Testing.Snowflake;
 /// The SQL API v2 as documented, on 127.0.0.1: every request must carry a key-pair JWT whose
 /// RS256 signature verifies with the test public key and whose claims are exactly right, the
 /// documented headers, a requestId UUID on submits, and a well-formed body (bindings only in a
-/// single-statement request, MULTI_STATEMENT_COUNT matching the statements). Anything else is
-/// answered 400/401 and listed in <see cref="Problems"/>. Answers are scripted per route.
+/// single-statement request). Where a real account refuses, the fake refuses the same way, and
+/// also lists it in <see cref="Problems"/>:
+/// - database, schema, warehouse and role must equal the names as SHOW returns them, case and all
+///   (docs.snowflake.com/en/developer-guide/sql-api/submitting-requests); otherwise 422, code
+///   391918 (recorded in rinsed-org/rb-snowflake-client#26);
+/// - MULTI_STATEMENT_COUNT must equal the statements counted as Snowflake counts them
+///   (<see cref="SqlStatements"/>); otherwise 422, code 000008, "Actual statement count N did not
+///   match the desired statement count M." (snowflake-connector-python's test_multi_statement.py,
+///   run against a live account);
+/// - a failed multi-statement request is answered with Snowflake's own wrapper error, code 100132
+///   (<see cref="FailStatement"/>); a scripted 422 with another code for such a request is a problem
+///   of the test, not a thing Snowflake does;
+/// - a status GET must name a handle the fake handed out.
+/// Anything else is answered 400/401. Answers are scripted per route; 202 and 429 can be scripted
+/// on the status GET as on the submit.
 /// </summary>
 public sealed class FakeSnowflake : IAsyncDisposable
 {
     public const string StatementsPath = "/api/v2/statements";
     private readonly LocalHttpServer _server;
-    private readonly ConcurrentDictionary<string, ConcurrentQueue<(int Status, string Body)>> _routes = new();
-    private readonly ConcurrentDictionary<string, (int Status, string Body)> _last = new();
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<Func<string, (int Status, string Body)>>> _routes = new();
+    private readonly ConcurrentDictionary<string, Func<string, (int Status, string Body)>> _last = new();
+    private readonly ConcurrentDictionary<string, bool> _handles = new();
 
     private FakeSnowflake(LocalHttpServer server) => _server = server;
 
@@ -36,7 +50,10 @@ public sealed class FakeSnowflake : IAsyncDisposable
 
     public required TimeProvider Time { get; init; }
 
-    public static async Task<FakeSnowflake> StartAsync(string expectedIssuer, string expectedSubject, TimeProvider time)
+    /// <summary>The account's objects as SHOW DATABASES/SCHEMAS/WAREHOUSES/ROLES returns their names.</summary>
+    public SnowflakeObjects Objects { get; init; } = new();
+
+    public static async Task<FakeSnowflake> StartAsync(string expectedIssuer, string expectedSubject, TimeProvider time, SnowflakeObjects? objects = null)
     {
         FakeSnowflake? fake = null;
         var server = await LocalHttpServer.StartAsync(context => fake!.HandleAsync(context));
@@ -46,6 +63,7 @@ public sealed class FakeSnowflake : IAsyncDisposable
             ExpectedIssuer = expectedIssuer,
             ExpectedSubject = expectedSubject,
             Time = time,
+            Objects = objects ?? new SnowflakeObjects(),
         };
         return fake;
     }
@@ -53,11 +71,31 @@ public sealed class FakeSnowflake : IAsyncDisposable
     /// <summary>Answers METHOD PATH with these responses in turn; the last one repeats.</summary>
     public void On(string method, string path, params (int Status, string Body)[] responses)
     {
-        var queue = _routes.GetOrAdd($"{method} {path}", _ => new ConcurrentQueue<(int, string)>());
+        ArgumentNullException.ThrowIfNull(responses);
+        var queue = _routes.GetOrAdd($"{method} {path}", _ => new ConcurrentQueue<Func<string, (int, string)>>());
         foreach (var response in responses)
         {
-            queue.Enqueue(response);
+            queue.Enqueue(_ => response);
         }
+    }
+
+    /// <summary>
+    /// The next submit fails in its statement number <paramref name="statementNumber"/> (from 1)
+    /// with <paramref name="innerMessage"/>, answered as Snowflake answers it: 422 with the
+    /// SYSTEM$MULTISTMT wrapper error, code 100132, SQL state P0000, naming the statement by its
+    /// first 30 characters and its line (recorded in aidanmelen/terraform-provider-snowsql#92 and
+    /// airbytehq/PyAirbyte#188).
+    /// </summary>
+    public void FailStatement(int statementNumber, string innerMessage)
+    {
+        var queue = _routes.GetOrAdd($"POST {StatementsPath}", _ => new ConcurrentQueue<Func<string, (int, string)>>());
+        queue.Enqueue(body =>
+        {
+            using var json = JsonDocument.Parse(body);
+            var statements = SqlStatements.Split(json.RootElement.GetProperty("statement").GetString()!);
+            var failed = statements[statementNumber - 1];
+            return Responses.MultiStatementFailure(failed.Text, failed.Line, failed.Position, innerMessage);
+        });
     }
 
     public async ValueTask DisposeAsync()
@@ -70,7 +108,7 @@ public sealed class FakeSnowflake : IAsyncDisposable
     {
         var request = context.Request;
         var body = await new StreamReader(request.Body).ReadToEndAsync(context.RequestAborted);
-        var problem = CheckAuth(request) ?? CheckHeaders(request) ?? (request.Method == "POST" ? CheckSubmit(request, body) : null);
+        var problem = CheckAuth(request) ?? CheckHeaders(request) ?? (request.Method == "POST" ? CheckSubmit(request, body) : CheckStatusRequest(request));
         if (problem is not null)
         {
             Problems.Enqueue(problem);
@@ -79,18 +117,101 @@ public sealed class FakeSnowflake : IAsyncDisposable
             return;
         }
 
-        var key = $"{request.Method} {request.Path}";
-        if (_routes.TryGetValue(key, out var queue) && queue.TryDequeue(out var next))
+        if (request.Method == "POST" && RefuseAsSnowflakeDoes(body) is { } refusal)
         {
-            _last[key] = next;
-        }
-        else if (!_last.TryGetValue(key, out next))
-        {
-            Problems.Enqueue($"unexpected {key}");
-            next = (404, """{"message":"no such route in the fake"}""");
+            Problems.Enqueue(refusal.Problem);
+            await Respond(context, 422, refusal.Body);
+            return;
         }
 
+        var key = $"{request.Method} {request.Path}";
+        if (_routes.TryGetValue(key, out var queue) && queue.TryDequeue(out var script))
+        {
+            _last[key] = script;
+        }
+        else if (!_last.TryGetValue(key, out script))
+        {
+            Problems.Enqueue($"unexpected {key}");
+            script = _ => (404, """{"message":"no such route in the fake"}""");
+        }
+
+        var next = script(body);
+        if (request.Method == "POST" && next.Status == 422 && StatementCount(body) > 1 && !next.Body.Contains("\"100132\"", StringComparison.Ordinal))
+        {
+            Problems.Enqueue("a failed multi-statement request is answered with Snowflake's wrapper error (code 100132): script it with FailStatement");
+        }
+
+        RememberHandles(next.Body);
         await Respond(context, next.Status, next.Body);
+    }
+
+    private static int StatementCount(string body)
+    {
+        using var json = JsonDocument.Parse(body);
+        return int.Parse(json.RootElement.GetProperty("parameters").GetProperty("MULTI_STATEMENT_COUNT").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    // What a real account answers 422 to, before running anything.
+    private (string Problem, string Body)? RefuseAsSnowflakeDoes(string body)
+    {
+        using var json = JsonDocument.Parse(body);
+        var root = json.RootElement;
+        foreach (var (field, name) in new[] { ("database", Objects.Database), ("schema", Objects.Schema), ("warehouse", Objects.Warehouse), ("role", Objects.Role) })
+        {
+            if (root.TryGetProperty(field, out var value) && value.GetString() != name)
+            {
+                return ($"submit: {field} \"{value.GetString()}\" is not \"{name}\" as SHOW returns it (the body is case-sensitive)",
+                    Responses.Refusal("391918", "Unable to run command without specifying database/warehouse"));
+            }
+        }
+
+        var count = StatementCount(body);
+        var statements = SqlStatements.Split(root.GetProperty("statement").GetString()!).Count;
+        if (count != 0 && count != statements)
+        {
+            return ($"submit: MULTI_STATEMENT_COUNT {count} but {statements} statements",
+                Responses.Refusal("000008", $"Actual statement count {statements} did not match the desired statement count {count}."));
+        }
+
+        return null;
+    }
+
+    private string? CheckStatusRequest(HttpRequest request)
+    {
+        var handle = request.Path.Value is { } path && path.StartsWith(StatementsPath + "/", StringComparison.Ordinal) ? path[(StatementsPath.Length + 1)..] : null;
+        return handle is null ? $"{request.Method} to {request.Path}"
+            : !_handles.ContainsKey(handle) ? $"status: GET of handle {handle}, which Snowflake never returned"
+            : null;
+    }
+
+    // Every handle an answer carries may be asked about later.
+    private void RememberHandles(string body)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            if (json.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return;
+            }
+
+            if (json.RootElement.TryGetProperty("statementHandle", out var handle) && handle.GetString() is { } h)
+            {
+                _handles[h] = true;
+            }
+
+            if (json.RootElement.TryGetProperty("statementHandles", out var handles))
+            {
+                foreach (var each in handles.EnumerateArray())
+                {
+                    _handles[each.GetString()!] = true;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // A scripted non-JSON body (a proxy's page) carries no handle.
+        }
     }
 
     private static async Task Respond(HttpContext context, int status, string body)
@@ -180,13 +301,7 @@ public sealed class FakeSnowflake : IAsyncDisposable
         }
 
         var statement = root.GetProperty("statement").GetString()!;
-        var count = int.Parse(root.GetProperty("parameters").GetProperty("MULTI_STATEMENT_COUNT").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
-        var statements = statement.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Length;
-        if (count != statements)
-        {
-            return $"submit: MULTI_STATEMENT_COUNT {count} but {statements} statements";
-        }
-
+        var count = StatementCount(body);
         var placeholders = statement.Count(c => c == '?');
         var bindings = root.TryGetProperty("bindings", out var b) ? b : default;
         if (count > 1 && bindings.ValueKind != JsonValueKind.Undefined)

@@ -52,6 +52,28 @@ public static class Responses
          "statementHandle": "{{LoadHandle}}", "statementStatusUrl": "/api/v2/statements/{{LoadHandle}}", "createdOn": 1764072000000}
         """);
 
+    /// <summary>
+    /// Snowflake's answer to a multi-statement request whose statement (starting at line, position)
+    /// failed: its SYSTEM$MULTISTMT wrapper error, worded as recorded in
+    /// aidanmelen/terraform-provider-snowsql#92 and airbytehq/PyAirbyte#188 (the statement's first
+    /// 30 characters, then "...").
+    /// </summary>
+    public static (int, string) MultiStatementFailure(string statement, int line, int position, string innerMessage)
+    {
+        var start = statement.Length > 30 ? statement[..30] + "..." : statement;
+        var message = $"JavaScript execution error: Uncaught Execution of multiple statements failed on statement \"{start}\" (at line {line}, position {position}).\n"
+            + $"{innerMessage} in SYSTEM$MULTISTMT at '    throw `Execution of multiple statements failed on statement {{0}} (at line {{1}}, position {{2}}).`.replace('{{1}}', LINES[i])' position 4\n"
+            + "stackstrace: \nSYSTEM$MULTISTMT line: 10";
+        return Failure("100132", "P0000", message);
+    }
+
+    /// <summary>A request Snowflake refuses before running it (422 without a statement handle).</summary>
+    public static string Refusal(string code, string message) =>
+        $$"""{"code": "{{code}}", "message": {{System.Text.Json.JsonSerializer.Serialize(message)}}}""";
+
+    /// <summary>429, as the SQL API answers a submit or a status request when rate limited.</summary>
+    public static (int, string) RateLimited() => (429, """{"message":"Too many requests"}""");
+
     /// <summary>A finished single-statement query: these columns, these rows, every value a string as in jsonv2.</summary>
     public static (int, string) Query(string[] columns, params string?[][] rows) => (200, $$"""
         {"resultSetMetaData": {"numRows": {{rows.Length}}, "format": "jsonv2",
