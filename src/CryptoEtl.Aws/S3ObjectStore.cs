@@ -81,7 +81,7 @@ public sealed class S3ObjectStore : IObjectStore
         }
         catch (Exception ex) when (IsS3Failure(ex, cancellationToken))
         {
-            throw Translate(ex, "read", s3Key);
+            throw Translate(ex, ReadAction, s3Key);
         }
     }
 
@@ -97,6 +97,13 @@ public sealed class S3ObjectStore : IObjectStore
         {
             // HEAD has no body, so a missing bucket and a missing key both arrive as a bare 404;
             // a missing bucket surfaces on the next put or list with its own error.
+            return null;
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.Forbidden)
+        {
+            // NotFoundOrNotPermitted: without s3:ListBucket for this key (the IAM s3:prefix
+            // condition cannot grant it for a HEAD) S3 answers a missing key with 403, so a 403
+            // here reads as absent, the same as a 404. A GET of the key then says which.
             return null;
         }
         catch (Exception ex) when (IsS3Failure(ex, cancellationToken))
@@ -133,6 +140,8 @@ public sealed class S3ObjectStore : IObjectStore
         while (request.ContinuationToken is not null);
     }
 
+    private const string ReadAction = "read";
+
     internal string UriOf(string s3Key) => $"s3://{Bucket}/{s3Key}";
 
     internal static bool IsS3Failure(Exception ex, CancellationToken cancellationToken) => ex switch
@@ -154,6 +163,13 @@ public sealed class S3ObjectStore : IObjectStore
                 new PipelineException(ErrorNames.Configuration, $"bucket {Bucket} does not exist ({action} {uri})", ex),
             AmazonServiceException { StatusCode: HttpStatusCode.NotFound } =>
                 new PipelineException(ErrorNames.ObjectNotFound, $"no object {uri}", ex),
+            // S3 answers a GET of a missing key 403 AccessDenied, not 404, when the caller may not
+            // list the bucket (API_GetObject, "Permissions"), and an s3:prefix condition on
+            // ListBucket never matches a GET. Not found and not permitted cannot be told apart, so
+            // both are ObjectNotFound, and the message says so.
+            AmazonServiceException { StatusCode: HttpStatusCode.Forbidden } service when action == ReadAction =>
+                new PipelineException(ErrorNames.ObjectNotFound,
+                    $"no object {uri}, or not permitted to read it: S3 answered 403 {service.ErrorCode} (its answer to a missing key when the caller may not list the bucket) {service.Message}", ex),
             AmazonServiceException service when IsTransient(service) =>
                 new PipelineException(ErrorNames.StorageUnavailable, $"S3 unavailable ({action} {uri}): {(int)service.StatusCode} {service.ErrorCode} {service.Message}", ex),
             // Access denied, a KMS key S3 cannot use, a bad request: the deployment must change.

@@ -43,8 +43,13 @@ public sealed class MotoServer : IDisposable
     private readonly Lazy<AmazonSimpleSystemsManagementClient> _ssm;
 
     public MotoServer()
+        : this(ownProcess: false)
     {
-        var configured = System.Environment.GetEnvironmentVariable(UrlVariable);
+    }
+
+    private MotoServer(bool ownProcess)
+    {
+        var configured = ownProcess ? null : System.Environment.GetEnvironmentVariable(UrlVariable);
         if (!string.IsNullOrWhiteSpace(configured))
         {
             Endpoint = new Uri(configured.TrimEnd('/'));
@@ -74,6 +79,29 @@ public sealed class MotoServer : IDisposable
             ServiceURL = Endpoint.AbsoluteUri,
             AuthenticationRegion = Region,
         }));
+    }
+
+    /// <summary>
+    /// A moto_server of its own, never CI's shared one: for a test that changes server-wide
+    /// settings, such as enforcing IAM (<see cref="EnforceIamAsync"/>).
+    /// </summary>
+    public static MotoServer StartOwn() => new(ownProcess: true);
+
+    /// <summary>
+    /// From now on moto checks every request against the caller's IAM policies (moto's
+    /// INITIAL_NO_AUTH_ACTION_COUNT, set through POST /moto-api/reset-auth). Only on a server of
+    /// its own (<see cref="StartOwn"/>): the test/test keys then stop working.
+    /// </summary>
+    public async Task EnforceIamAsync(CancellationToken cancellationToken = default)
+    {
+        if (_process is null)
+        {
+            throw new InvalidOperationException("IAM is enforced only on a moto_server of the test's own (MotoServer.StartOwn)");
+        }
+
+        using var http = new HttpClient();
+        using var response = await http.PostAsync(new Uri(Endpoint, "/moto-api/reset-auth"), new StringContent("0"), cancellationToken);
+        response.EnsureSuccessStatusCode();
     }
 
     /// <summary>http://127.0.0.1:PORT (no trailing slash), the S3 and SSM endpoint.</summary>
