@@ -3,8 +3,8 @@
 -- definitions only.
 USE ROLE SYSADMIN;
 
--- X-Small is plenty for a few thousand rows per load; it suspends after a minute idle so the
--- hourly load costs seconds, not hours.
+-- X-Small is plenty for a few thousand rows per load. Every resume bills at least 60 seconds
+-- (then per second); suspending after 60 s idle keeps an hourly load to about 2 minutes billed.
 CREATE WAREHOUSE IF NOT EXISTS CRYPTO_ETL_WH
   WAREHOUSE_SIZE = XSMALL
   AUTO_SUSPEND = 60

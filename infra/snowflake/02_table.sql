@@ -2,11 +2,11 @@
 -- SnowflakeSql.TypeOf (a test checks this file against them); the CSV has the same columns in
 -- the same order.
 --
--- Types: TIMESTAMP_TZ keeps the UTC offset the CSV carries ("...Z"). Amounts are FLOAT
--- (IEEE double): prices go down to 1e-10 and below while supplies reach 1e18, and CoinGecko
--- sends doubles, so a double stores every value exactly as received. NUMBER(38,s) would have to
--- pick a scale that either truncates tiny prices or cannot hold 1e18-sized supplies with their
--- decimals. Ranks are whole numbers.
+-- Types: TIMESTAMP_TZ keeps the UTC offset of the CSV's "...Z" times (+00:00). Amounts are FLOAT
+-- (IEEE double, 15 to 17 significant digits): values with up to 15 significant digits read back
+-- exactly, longer ones (CoinGecko sends many 16-17 digit values) as the nearest double; the CSV
+-- keeps the exact text. NUMBER(38,s) cannot hold both 1e-10 prices and 1e18 supplies with one
+-- scale. Ranks are whole numbers.
 USE ROLE SYSADMIN;
 
 CREATE TABLE IF NOT EXISTS CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA (

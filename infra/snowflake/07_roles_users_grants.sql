@@ -1,7 +1,8 @@
 -- 07: roles, service users (key-pair only) and grants.
 -- Placeholders (see docs/snowflake.md, "Key pairs"):
 --   <LOADER_PUBLIC_KEY>  body of the loader's rsa_key.pub (no BEGIN/END lines, no line breaks)
---   <LOOKER_PUBLIC_KEY>  body of Looker Studio's public key
+--   <LOOKER_PUBLIC_KEY>  body of Looker Studio's public key (its private key unencrypted PKCS#8:
+--                        the Looker Studio connector has no passphrase field)
 USE ROLE SECURITYADMIN;
 
 -- The Load Lambda / CLI: replaces a snapshot's rows and reads the stage. Nothing else.

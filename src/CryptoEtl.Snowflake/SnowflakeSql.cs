@@ -37,10 +37,10 @@ public static partial class SnowflakeSql
     private const string FetchTimeColumn = "fetch_time";
 
     /// <summary>
-    /// Snowflake type of each schema type. FLOAT (a double) for amounts: prices go down to 1e-10
-    /// and below while supplies reach 1e18, and CoinGecko sends doubles, so a double keeps every
-    /// value as sent; NUMBER(38,s) would have to choose between truncating tiny prices and
-    /// overflowing huge supplies.
+    /// Snowflake type of each schema type. FLOAT (a double, 15 to 17 significant digits) for
+    /// amounts: prices go down to 1e-10 and below while supplies reach 1e18, which no single
+    /// NUMBER(38,s) scale holds; values of up to 15 significant digits read back exactly, longer
+    /// ones as the nearest double (docs/snowflake.md, "Column types").
     /// </summary>
     public static string TypeOf(ColumnType type) => type switch
     {
