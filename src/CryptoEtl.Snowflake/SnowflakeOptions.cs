@@ -13,7 +13,7 @@ public sealed partial class SnowflakeOptions
     public const string DefaultFileFormat = "CRYPTO_CSV_FORMAT";
     public const string TableName = "CRYPTO_DATA";
 
-    /// <summary>Account identifier: org-account, org.account or a locator such as xy12345.us-east-1.</summary>
+    /// <summary>Account identifier: orgname-account_name (or orgname.account_name), or a legacy locator such as xy12345.west-europe.azure; see <see cref="SnowflakeAccount"/>.</summary>
     public required string Account { get; init; }
 
     public required string User { get; init; }
@@ -141,6 +141,7 @@ public sealed partial class SnowflakeOptions
     /// <summary>Checks the names that end up in SQL text (they cannot be bound) and in the request body.</summary>
     public void Validate()
     {
+        _ = SnowflakeAccount.ForJwt(Account);
         _ = QualifiedTable;
         _ = WarehouseIdentifier;
         _ = RoleIdentifier;

@@ -17,6 +17,8 @@ public sealed class KeyPairJwtTests
         Assert.Equal(TestKeys.OpensslFingerprint, KeyPairJwt.PublicKeyFingerprint(key));
     }
 
+    // iss = ACCOUNT.USER.SHA256:fp, sub = ACCOUNT.USER, exp at most an hour after iat:
+    // docs.snowflake.com/en/developer-guide/sql-api/authenticating ("Generate a JWT token").
     [Fact]
     public void Token_claims_name_the_account_and_user_and_last_under_an_hour()
     {

@@ -64,6 +64,25 @@ public sealed class SnowflakeOptionsTests
         Assert.Contains(stage, ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(SettingNames.SnowflakeAccount, "xy12345.west-europe.azur")]
+    [InlineData(SettingNames.SnowflakeWarehouse, "my warehouse")]
+    [InlineData(SettingNames.SnowflakeRole, "\"unterminated")]
+    [InlineData(SettingNames.SnowflakeDatabase, "1db")]
+    public void A_value_snowflake_could_not_take_stops_at_once_naming_it(string setting, string value)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            [SettingNames.SnowflakeAccount] = "myorg-myaccount", [SettingNames.SnowflakeUser] = "u", [SettingNames.SnowflakeWarehouse] = "w",
+            [setting] = value,
+        };
+
+        var ex = Assert.Throws<PipelineException>(() => SnowflakeOptions.FromEnvironment(settings.GetValueOrDefault, TestKeys.PrivatePem));
+
+        Assert.Equal(ErrorNames.Configuration, ex.ErrorName);
+        Assert.Contains(value, ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_cli_helper_reads_the_key_file_and_its_passphrase()
     {

@@ -29,6 +29,8 @@ public sealed class SnowflakeWarehouseTests : IAsyncLifetime
 
     private IReadOnlyList<RecordedRequest> Posts => [.. _snowflake.Requests.Where(r => r.Method == "POST")];
 
+    // Body and MULTI_STATEMENT_COUNT: docs.snowflake.com/en/developer-guide/sql-api/submitting-requests
+    // and .../sql-api/submitting-multiple-statements; TIMEZONE is a session parameter the body's "parameters" takes (.../sql-api/reference).
     [Fact]
     public async Task Load_sends_one_transaction_and_returns_the_copied_rows()
     {
@@ -74,6 +76,7 @@ public sealed class SnowflakeWarehouseTests : IAsyncLifetime
         Assert.Matches("^/api/v2/statements\\?requestId=[0-9a-f-]{36}$", post.PathAndQuery);
     }
 
+    // 202 = still running, polled on GET /api/v2/statements/{handle}: docs.snowflake.com/en/developer-guide/sql-api/handling-responses.
     [Fact]
     public async Task Accepted_statement_is_polled_through_the_clock_until_done()
     {
@@ -91,6 +94,7 @@ public sealed class SnowflakeWarehouseTests : IAsyncLifetime
         Assert.Equal([TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1)], _time.Delays);
     }
 
+    // Resubmitting with the same requestId and retry=true: docs.snowflake.com/en/developer-guide/sql-api/submitting-requests.
     [Fact]
     public async Task Rate_limited_submit_is_retried_with_the_same_request_id_and_retry_true()
     {
@@ -248,6 +252,7 @@ public sealed class SnowflakeWarehouseTests : IAsyncLifetime
 
     [Theory]
     [InlineData(249, 0)]
+    // COPY's output columns (file, status, rows_parsed, rows_loaded, ..., errors_seen): docs.snowflake.com/en/sql-reference/sql/copy-into-table, "Output".
     [InlineData(250, 3)]
     public async Task Copy_result_that_disagrees_with_the_transform_is_a_row_count_mismatch(long rowsLoaded, long errorsSeen)
     {
@@ -292,6 +297,7 @@ public sealed class SnowflakeWarehouseTests : IAsyncLifetime
         Assert.Equal("1", body.RootElement.GetProperty("parameters").GetProperty("MULTI_STATEMENT_COUNT").GetString());
     }
 
+    // A JWT that does not verify with the user's RSA_PUBLIC_KEY is refused 401: docs.snowflake.com/en/developer-guide/sql-api/authenticating.
     [Fact]
     public async Task A_key_snowflake_does_not_know_is_refused_and_raised()
     {

@@ -2,7 +2,7 @@ using CryptoEtl.Snowflake;
 
 namespace CryptoEtl.Testing.Snowflake;
 
-/// <summary>Response bodies shaped like the SQL API reference's examples.</summary>
+/// <summary>Response bodies shaped like the examples of the SQL API reference (docs.snowflake.com/en/developer-guide/sql-api/reference).</summary>
 public static class Responses
 {
     public const string LoadHandle = "01b8d0c2-0000-4e1a-0000-0000000000aa";
