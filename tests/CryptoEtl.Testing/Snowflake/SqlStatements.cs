@@ -114,6 +114,3 @@ public static class SqlStatements
         return text.Length;
     }
 }
-
-/// <summary>One statement of a request: its text, and where it starts (line from 1, position from 0).</summary>
-public sealed record SqlStatement(string Text, int Line, int Position);
