@@ -103,7 +103,9 @@ public static partial class SnowflakeSql
             "BEGIN TRANSACTION",
             $"DELETE FROM {table} WHERE FETCH_TIME = {fetchTime}",
             // FORCE: a re-run reloads the same file (the DELETE already removed its earlier rows).
-            // A COPY with a SELECT: the only way to give each timestamp column its own format.
+            // A COPY with a SELECT: the only way to give each timestamp column its own format
+            // (docs.snowflake.com/en/user-guide/data-load-transform, "Supported functions": an
+            // explicit TO_TIMESTAMP_* cast applies its own format, not the file format's).
             $"COPY INTO {table} ({ColumnList}) FROM (SELECT {CopySelectList} FROM @{options.QualifiedStage}/{StagePath(snapshot.CsvKey)}) "
                 + $"FILE_FORMAT = (FORMAT_NAME = {options.QualifiedFileFormat}) ON_ERROR = ABORT_STATEMENT FORCE = TRUE",
             // Plain SQL cannot RAISE; a failing cast carrying a readable message stops the COMMIT.
