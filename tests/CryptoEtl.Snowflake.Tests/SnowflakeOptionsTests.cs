@@ -21,6 +21,7 @@ public sealed class SnowflakeOptionsTests
         Assert.Equal($"missing Snowflake settings: {SettingNames.SnowflakeAccount}, {SettingNames.SnowflakeWarehouse}", ex.Message);
     }
 
+    // The host of a locator in US East (N. Virginia): docs.snowflake.com/en/user-guide/admin-account-identifier.
     [Fact]
     public void Defaults_give_the_agreed_table_stage_and_url()
     {
