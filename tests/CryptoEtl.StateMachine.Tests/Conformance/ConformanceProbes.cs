@@ -182,6 +182,12 @@ public static class ConformanceProbes
                "ResultSelector": {"got.$": "$.Payload"}, "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 1}], "End": true}}
         """, """{"x": 1}""", ("F", [Fail(ErrorNames.CoinGeckoUnavailable), new Returns(JsonNode.Parse("""{"done": true}"""))]));
 
+    public static readonly Probe SnsPublish = Small("sns_publish", """
+        {"N": {"Type": "Task", "Resource": "arn:aws:states:::sns:publish",
+               "Parameters": {"TopicArn": "${AlertTopicArn}", "Subject": "CryptoEtl", "Message.$": "States.Format('{} in {}', $.error, $$.Execution.Name)"},
+               "ResultPath": null, "End": true}}
+        """, """{"error": "CryptoEtl.InvalidInput"}""");
+
     public static readonly Probe FailErrorPathNotAString = Small("fail_errorpath_not_a_string", """
         {"F": {"Type": "Fail", "ErrorPath": "$.e", "CausePath": "$.c"}}
         """, """{"e": 5, "c": "x"}""");
@@ -195,7 +201,7 @@ public static class ConformanceProbes
         ResultPathIntoNumber, ResultPathInputNotAnObject, CatchResultPathIntoNumber, TaskResultPathIntoNumber, ResultPathNested,
         IntervalFractional, MaxAttemptsFractional, MaxDelayFractional,
         TaskResultTooLargeCaught, TaskResultTooLargeRetried, StateOutputTooLarge,
-        FunctionErrorCause, BackoffAndJitter, FirstMatchingRetrierDecides, ContextObject, FailErrorPathNotAString,
+        FunctionErrorCause, BackoffAndJitter, FirstMatchingRetrierDecides, ContextObject, SnsPublish, FailErrorPathNotAString,
     ];
 
     public static Probe Named(string name) => All.Single(p => p.Name == name);
