@@ -10,6 +10,8 @@ public static class StatesErrors
     public const string Timeout = "States.Timeout";
     public const string Runtime = "States.Runtime";
     public const string DataLimitExceeded = "States.DataLimitExceeded";
+    // The ASL spec names these three, but AWS (and moto) raise States.Runtime where they would
+    // apply (docs/state-machine.md); the runner raises them no more. Kept: a Catch may name them.
     public const string ParameterPathFailure = "States.ParameterPathFailure";
     public const string ResultPathMatchFailure = "States.ResultPathMatchFailure";
     public const string IntrinsicFailure = "States.IntrinsicFailure";
