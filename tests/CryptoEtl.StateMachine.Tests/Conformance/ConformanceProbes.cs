@@ -69,6 +69,20 @@ public static class ConformanceProbes
          "P": {"Type": "Pass", "Parameters": {"v.$": "$.nope"}, "End": true}}
         """, "{}", ("F", [new Returns(JsonNode.Parse("""{"k": 1}"""))]));
 
+    /// <summary>Each task attempt adds three events (TaskScheduled, TaskStarted, TaskFailed/TaskSucceeded): #10.</summary>
+    public static readonly Probe PathMissingAfterRetriedTask = Small("path_missing_after_retried_task", $$$"""
+        {"T": {"Type": "Task", "Resource": "{{{Invoke}}}", "Parameters": {"FunctionName": "${F}", "Payload.$": "$"}, "ResultPath": null,
+               "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1}], "Next": "P"},
+         "P": {"Type": "Pass", "Parameters": {"v.$": "$.nope"}, "End": true}}
+        """, """{"a": 1}""", ("F", [Fail(ErrorNames.StorageUnavailable), new Returns(new JsonObject())]));
+
+    /// <summary>A caught task: TaskFailed, TaskStateExited, then the catcher's state is entered (#7).</summary>
+    public static readonly Probe PathMissingAfterCaughtTask = Small("path_missing_after_caught_task", $$$"""
+        {"T": {"Type": "Task", "Resource": "{{{Invoke}}}", "Parameters": {"FunctionName": "${F}", "Payload.$": "$"},
+               "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "P"}], "End": true},
+         "P": {"Type": "Pass", "Parameters": {"v.$": "$.nope"}, "End": true}}
+        """, """{"a": 1}""", ("F", [Fail(ErrorNames.InvalidInput)]));
+
     /// <summary>moto 5.2.1 retries and catches this (a bug); see the test for AWS's recording.</summary>
     public static readonly Probe TaskParametersPathMissing = Small("task_parameters_path_missing", $$$"""
         {"T": {"Type": "Task", "Resource": "{{{Invoke}}}", "Parameters": {"FunctionName": "${F}", "Payload": {"v.$": "$.nope"}},
@@ -196,6 +210,7 @@ public static class ConformanceProbes
     [
         AslSucceeds, AslRetriesThenSucceeds, AslPermanentFailure, AslRetriesExhausted, AslInputNotAnObject,
         ParametersPathMissing, ParametersIndexOutOfRange, ErrorPathMissing, CausePathMissing, InputPathMissing, PathMissingAfterTask,
+        PathMissingAfterRetriedTask, PathMissingAfterCaughtTask,
         TaskParametersPathMissing, TaskResultSelectorPathMissing, CatchStatesRuntime,
         JsonMergeNotAnObject, StringToJsonNotJson, FormatValues, JsonHelpers,
         ResultPathIntoNumber, ResultPathInputNotAnObject, CatchResultPathIntoNumber, TaskResultPathIntoNumber, ResultPathNested,

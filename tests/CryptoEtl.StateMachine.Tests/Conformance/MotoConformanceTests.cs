@@ -45,6 +45,8 @@ public sealed partial class MotoConformanceTests(MotoInterpreter moto) : IClassF
         { ConformanceProbes.CausePathMissing.Name, CauseCheck.InputAsJson },
         { ConformanceProbes.InputPathMissing.Name, CauseCheck.Exact },
         { ConformanceProbes.PathMissingAfterTask.Name, CauseCheck.InputAsJson },
+        { ConformanceProbes.PathMissingAfterRetriedTask.Name, CauseCheck.InputAsJson },
+        { ConformanceProbes.PathMissingAfterCaughtTask.Name, CauseCheck.InputAsJson },
         { ConformanceProbes.JsonMergeNotAnObject.Name, CauseCheck.ErrorOnly },
         { ConformanceProbes.StringToJsonNotJson.Name, CauseCheck.ErrorOnly },
         { ConformanceProbes.FormatValues.Name, CauseCheck.Exact },
