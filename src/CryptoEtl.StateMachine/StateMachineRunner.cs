@@ -9,9 +9,10 @@ namespace CryptoEtl.StateMachine;
 /// <summary>
 /// Runs a <see cref="StateMachineDefinition"/> in process, the way Step Functions runs it: each
 /// lambda:invoke FunctionName placeholder maps to a handler that gets the Payload and returns the
-/// function's result; sns:publish goes to an <see cref="IAlertSink"/>. A handler's
-/// <see cref="PipelineException"/> becomes the task's error (Error = its error name, Cause = Lambda's
-/// {"errorMessage","errorType"} JSON), which Retry and Catch then match.
+/// function's result; sns:publish goes to an <see cref="IAlertSink"/>. A handler's exception becomes
+/// the task's error as our Lambda host reports it (Error = the error name, Cause = the whole
+/// {"errorMessage","errorType","stackTrace"} body), which Retry and Catch then match. Failures of the
+/// definition itself (a path that finds nothing, ...) are States.Runtime, as AWS raises them.
 /// </summary>
 public sealed class StateMachineRunner
 {
