@@ -41,6 +41,7 @@ public static class ConformanceProbes
     public static readonly Probe AslInputNotAnObject = Asl("asl_input_not_an_object", "[1, 2]", extract: [], transform: [], load: []);
 
     // ---- paths that find nothing
+    /// <summary>Also AWS-recorded: LocalStack tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json, test_invalid_jsonpath[INVALID_JSONPATH_IN_STRING_EXPR_JSONPATH] (same field, input and wording).</summary>
     public static readonly Probe ParametersPathMissing = Small("parameters_path_missing", """
         {"P": {"Type": "Pass", "Parameters": {"value.$": "$.no_such_jsonpath"}, "End": true}}
         """, """{"int-literal": 0}""");
@@ -49,16 +50,19 @@ public static class ConformanceProbes
         {"P": {"Type": "Pass", "Parameters": {"v.$": "$.a[5]"}, "End": true}}
         """, """{"a": [1]}""");
 
+    /// <summary>Also AWS-recorded: LocalStack tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json, test_invalid_jsonpath[INVALID_JSONPATH_IN_ERRORPATH].</summary>
     public static readonly Probe ErrorPathMissing = Small("errorpath_missing", """
         {"pass": {"Type": "Pass", "Parameters": {"Error": "error-value"}, "Next": "fail"},
          "fail": {"Type": "Fail", "ErrorPath": "$.ErrorX", "CausePath": "$.Error"}}
         """, """{"int-literal": 0}""");
 
+    /// <summary>Also AWS-recorded: LocalStack tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json, test_invalid_jsonpath[ST.INVALID_JSONPATH_IN_CAUSEPATH].</summary>
     public static readonly Probe CausePathMissing = Small("causepath_missing", """
         {"pass": {"Type": "Pass", "Parameters": {"Error": "error-value"}, "Next": "fail"},
          "fail": {"Type": "Fail", "ErrorPath": "$.Error", "CausePath": "$.NoSuchCausePath"}}
         """, """{"int-literal": 0}""");
 
+    /// <summary>Also AWS-recorded: LocalStack tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json, test_invalid_jsonpath[ST.INVALID_JSONPATH_IN_INPUTPATH].</summary>
     public static readonly Probe InputPathMissing = Small("inputpath_missing", """
         {"pass": {"Type": "Pass", "InputPath": "$.NoSuchInputPath", "End": true}}
         """, """{"int-literal": 0}""");
@@ -115,6 +119,7 @@ public static class ConformanceProbes
         {"P": {"Type": "Pass", "Parameters": {"v.$": "States.StringToJson($.a)"}, "End": true}}
         """, """{"a": "{nope"}""");
 
+    /// <summary>Also AWS-recorded: LocalStack tests/aws/services/stepfunctions/v2/intrinsic_functions/test_generic.snapshot.json, TestGeneric::test_format_2 (an object prints as {Arg1=1, Arg2=[]}).</summary>
     public static readonly Probe FormatValues = Small("format_values", """
         {"P": {"Type": "Pass", "Parameters": {"v.$": "States.Format('{} {} {} {} {} {}', $.o, $.a, $.s, $.n, $.b, $.z)"}, "End": true}}
         """, """{"o": {"Arg1": 1, "Arg2": [], "Arg3": {"x": "y"}}, "a": [1, "t", null], "s": "text", "n": 1.5, "b": true, "z": null}""");
@@ -157,6 +162,7 @@ public static class ConformanceProbes
     public static readonly Probe MaxDelayFractional = RetryField("maxdelay_fractional", "MaxDelaySeconds", "10.5");
 
     // ---- size limits
+    /// <summary>Also AWS-recorded: LocalStack tests/aws/services/stepfunctions/v2/error_handling/test_states_errors.snapshot.json, test_service_task_lambada_catch_state_all_data_limit_exceeded_on_large_utf8_response.</summary>
     public static readonly Probe TaskResultTooLargeCaught = Small("task_result_too_large_caught", $$$"""
         {"T": {"Type": "Task", "Resource": "{{{Invoke}}}", "Parameters": {"FunctionName": "${F}"},
                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "C"}], "Next": "C"},
@@ -168,11 +174,13 @@ public static class ConformanceProbes
                "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 2, "MaxAttempts": 1}], "End": true}}
         """, "{}", ("F", [new Returns(JsonValue.Create(new string('x', 300_000))), new Returns(JsonValue.Create("small"))]));
 
+    /// <summary>Also AWS-recorded: LocalStack tests/aws/services/stepfunctions/v2/error_handling/test_states_errors.snapshot.json, test_start_large_input (cause names the state).</summary>
     public static readonly Probe StateOutputTooLarge = Small("state_output_too_large", """
         {"State_1": {"Type": "Pass", "Parameters": {"a.$": "$.s", "b.$": "$.s"}, "End": true}}
         """, $$$"""{"s": "{{{new string('y', 140_000)}}}"}""");
 
     // ---- task errors, retries, catchers
+    /// <summary>Also AWS-recorded: LocalStack tests/aws/services/stepfunctions/v2/error_handling/test_task_service_lambda.snapshot.json, test_raise_exception (the cause is the whole error body).</summary>
     public static readonly Probe FunctionErrorCause = Small("function_error_cause", $$$"""
         {"T": {"Type": "Task", "Resource": "{{{Invoke}}}", "Parameters": {"FunctionName": "${F}", "Payload.$": "$"}, "End": true}}
         """, "{}", ("F", [Fail(ErrorNames.InvalidInput)]));
