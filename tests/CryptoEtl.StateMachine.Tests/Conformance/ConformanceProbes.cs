@@ -41,9 +41,9 @@ public static class ConformanceProbes
     public static readonly Probe AslInputNotAnObject = Asl("asl_input_not_an_object", "[1, 2]", extract: [], transform: [], load: []);
 
     // ---- paths that find nothing
-    /// <summary>Also AWS-recorded: LocalStack tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json, test_invalid_jsonpath[INVALID_JSONPATH_IN_STRING_EXPR_JSONPATH] (same field, input and wording).</summary>
+    /// <summary>Also AWS-recorded: LocalStack tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json, test_invalid_jsonpath[INVALID_JSONPATH_IN_STRING_EXPR_JSONPATH] (the same state, field and input).</summary>
     public static readonly Probe ParametersPathMissing = Small("parameters_path_missing", """
-        {"P": {"Type": "Pass", "Parameters": {"value.$": "$.no_such_jsonpath"}, "End": true}}
+        {"pass": {"Type": "Pass", "Parameters": {"value.$": "$.no_such_jsonpath"}, "End": true}}
         """, """{"int-literal": 0}""");
 
     public static readonly Probe ParametersIndexOutOfRange = Small("parameters_index_out_of_range", """

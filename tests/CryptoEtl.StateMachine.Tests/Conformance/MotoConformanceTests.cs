@@ -78,6 +78,24 @@ public sealed partial class MotoConformanceTests(MotoInterpreter moto) : IClassF
     }
 
     /// <summary>
+    /// The causes AWS recorded for the same definitions and inputs: LocalStack
+    /// tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json, test_invalid_jsonpath[...]
+    /// (the recording replaces the input JSON with &lt;json-input:1&gt;).
+    /// </summary>
+    [Theory]
+    [InlineData("parameters_path_missing", "An error occurred while executing the state 'pass' (entered at the event id #2). The JSONPath '$.no_such_jsonpath' specified for the field 'value.$' could not be found in the input '<json-input:1>'")]
+    [InlineData("errorpath_missing", "An error occurred while executing the state 'fail' (entered at the event id #4). The JSONPath '$.ErrorX' specified for the field 'ErrorPath' could not be found in the input '<json-input:1>'")]
+    [InlineData("causepath_missing", "An error occurred while executing the state 'fail' (entered at the event id #4). The JSONPath '$.NoSuchCausePath' specified for the field 'CausePath' could not be found in the input '<json-input:1>'")]
+    [InlineData("inputpath_missing", "An error occurred while executing the state 'pass' (entered at the event id #2). Invalid path '$.NoSuchInputPath' : No results for path: $['NoSuchInputPath']")]
+    public async Task A_path_that_finds_nothing_fails_with_the_cause_AWS_recorded(string probeName, string recorded)
+    {
+        var local = await Outcome.RunLocalAsync(ConformanceProbes.Named(probeName));
+
+        Assert.Equal(("FAILED", "States.Runtime"), (local.Status, local.Error));
+        Assert.Equal(recorded, RecordedInputPattern().Replace(local.Cause!, "'<json-input:1>'"));
+    }
+
+    /// <summary>
     /// Retry's IntervalSeconds, MaxAttempts and MaxDelaySeconds are integers: both refuse 1.5 when the
     /// definition is created (ASL spec, "Retrying after error"; moto: "mismatched input '1.5' expecting INT").
     /// </summary>
@@ -220,6 +238,9 @@ public sealed partial class MotoConformanceTests(MotoInterpreter moto) : IClassF
         var end = text.LastIndexOf('}');
         return start < 0 || end < start ? text : text[..start] + JsonNode.Parse(text[start..(end + 1)])!.ToJsonString() + text[(end + 1)..];
     }
+
+    [GeneratedRegex(@"'\{.*\}'$", RegexOptions.Singleline)]
+    private static partial Regex RecordedInputPattern();
 
     [GeneratedRegex(@"^(.*the input ')(.*)'$", RegexOptions.Singleline)]
     private static partial Regex InputPattern();
