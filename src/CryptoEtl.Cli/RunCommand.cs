@@ -98,7 +98,10 @@ public static class RunCommand
         }
     }
 
-    /// <summary>A Lambda-style cause carries the step's message in errorMessage; show that.</summary>
+    /// <summary>
+    /// A Lambda-style cause carries the step's message in errorMessage; show that. The state
+    /// machine's Fail state words it "&lt;State&gt; failed: &lt;the step's error JSON&gt;".
+    /// </summary>
     private static string CauseMessage(string? cause)
     {
         if (string.IsNullOrEmpty(cause))
@@ -106,9 +109,11 @@ public static class RunCommand
             return "(no cause)";
         }
 
+        var failedAt = cause.IndexOf(" failed: {", StringComparison.Ordinal);
         try
         {
-            return JsonNode.Parse(cause)?["errorMessage"]?.GetValue<string>() ?? cause;
+            var message = JsonNode.Parse(failedAt < 0 ? cause : cause[(failedAt + " failed: ".Length)..])?["errorMessage"]?.GetValue<string>();
+            return message is null ? cause : failedAt < 0 ? message : $"{message} (in {cause[..failedAt]})";
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
@@ -191,6 +196,10 @@ public static class RunCommand
     {
         private readonly Dictionary<string, DateTimeOffset> _entered = [];
 
+        // A state whose failure a Catch handled still ends with StateSucceeded (the runner's
+        // ...StateExited); the caught line has already said how it ended.
+        private readonly HashSet<string> _caught = [];
+
         public void Show(ExecutionEvent e)
         {
             var state = Markup.Escape(e.StateName ?? "");
@@ -200,9 +209,10 @@ public static class RunCommand
                     _entered[e.StateName!] = e.Timestamp;
                     display.MarkupLine($"[grey]  entered  [/] {state}");
                     break;
+                case ExecutionEventType.StateSucceeded when _caught.Remove(e.StateName!):
+                    break;
                 case ExecutionEventType.StateSucceeded:
-                    var took = _entered.TryGetValue(e.StateName!, out var at) ? (e.Timestamp - at).TotalSeconds : 0;
-                    display.MarkupLine($"[green]  succeeded[/] {state} [grey]({took.ToString("0.00", CultureInfo.InvariantCulture)} s)[/]");
+                    display.MarkupLine($"[green]  succeeded[/] {state} [grey]({Took(e)} s)[/]");
                     break;
                 case ExecutionEventType.StateRetried:
                     display.MarkupLine($"[yellow]  retry {e.Attempt}  [/] {state} in {e.Wait.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s after {Markup.Escape(e.Error ?? "")}");
@@ -211,7 +221,8 @@ public static class RunCommand
                     display.MarkupLine($"[red]  failed   [/] {state}: {Markup.Escape(e.Error ?? "")}");
                     break;
                 case ExecutionEventType.StateCaught:
-                    display.MarkupLine($"[red]  caught   [/] {state} -> {Markup.Escape(e.Next ?? "")}");
+                    _caught.Add(e.StateName!);
+                    display.MarkupLine($"[red]  failed   [/] {state} [grey]({Took(e)} s)[/]: {Markup.Escape(e.Error ?? "")}, caught -> {Markup.Escape(e.Next ?? "")}");
                     break;
                 case ExecutionEventType.ExecutionSucceeded:
                     display.MarkupLine("[green bold]Execution succeeded[/]");
@@ -223,6 +234,9 @@ public static class RunCommand
                     break;
             }
         }
+
+        private string Took(ExecutionEvent e) =>
+            (_entered.TryGetValue(e.StateName!, out var at) ? (e.Timestamp - at).TotalSeconds : 0).ToString("0.00", CultureInfo.InvariantCulture);
 
         public Task PublishAsync(AlertMessage alert, CancellationToken cancellationToken)
         {

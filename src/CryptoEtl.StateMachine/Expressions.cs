@@ -7,7 +7,11 @@ using CryptoEtl.Core;
 namespace CryptoEtl.StateMachine;
 
 /// <summary>What a payload template or dynamic value is evaluated against.</summary>
-internal readonly record struct Scope(JsonNode? Data, JsonNode Context, string StateName);
+internal readonly record struct Scope(JsonNode? Data, JsonNode Context, string StateName, int EnteredEventId)
+{
+    /// <summary>States.Runtime for this state, worded as AWS words it.</summary>
+    public StatesErrorException Runtime(string what) => StatesErrorException.Runtime(StateName, EnteredEventId, what);
+}
 
 /// <summary>
 /// A compiled piece of a payload template (Parameters, ResultSelector) or a dynamic value
@@ -40,7 +44,7 @@ internal abstract class Expression
                             throw new PipelineException(ErrorNames.Configuration, $"{where}.{key}: a \".$\" field must be a string path or intrinsic function");
                         }
 
-                        fields.Add(new(name, CompileDynamic(text, $"{where}.{key}")));
+                        fields.Add(new(name, CompileDynamic(text, $"{where}.{key}", key)));
                     }
                     else
                     {
@@ -56,18 +60,19 @@ internal abstract class Expression
         }
     }
 
-    /// <summary>A path (<c>$.a</c>, <c>$$.Execution.Name</c>) or an intrinsic function call.</summary>
-    public static Expression CompileDynamic(string text, string where)
+    /// <summary>A path (<c>$.a</c>, <c>$$.Execution.Name</c>) or an intrinsic function call;
+    /// <paramref name="field"/> is the field it is the value of ("value.$", "ErrorPath"), as AWS's error names it.</summary>
+    public static Expression CompileDynamic(string text, string where, string field)
     {
         var trimmed = text.Trim();
         if (JsonPath.LooksLikePath(trimmed))
         {
-            return new PathExpression(JsonPath.Parse(trimmed, where));
+            return new PathExpression(JsonPath.Parse(trimmed, where), field);
         }
 
         if (trimmed.StartsWith("States.", StringComparison.Ordinal))
         {
-            return new IntrinsicParser(trimmed, where).ParseWhole();
+            return new IntrinsicParser(trimmed, where, field).ParseWhole();
         }
 
         throw new PipelineException(ErrorNames.Configuration, $"{where}: \"{text}\" is neither a JSONPath nor an intrinsic function");
@@ -81,13 +86,20 @@ internal sealed class LiteralExpression(JsonNode? value) : Expression
     public override JsonNode? Evaluate(Scope scope) => Value?.DeepClone();
 }
 
-internal sealed class PathExpression(JsonPath path) : Expression
+/// <summary>
+/// A path that finds nothing (a missing field, an index out of range) is States.Runtime, which no
+/// Retry or Catch handles (LocalStack tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json,
+/// test_invalid_jsonpath[INVALID_JSONPATH_IN_STRING_EXPR_JSONPATH], [..._CONTEXTPATH], [INVALID_JSONPATH_IN_ERRORPATH]).
+/// </summary>
+internal sealed class PathExpression(JsonPath path, string field) : Expression
 {
-    public override JsonNode? Evaluate(Scope scope) =>
-        path.TrySelect(path.IsContext ? scope.Context : scope.Data, out var value)
+    public override JsonNode? Evaluate(Scope scope)
+    {
+        var root = path.IsContext ? scope.Context : scope.Data;
+        return path.TrySelect(root, out var value)
             ? value?.DeepClone()
-            : throw new StatesErrorException(StatesErrors.ParameterPathFailure,
-                $"The JSONPath '{path.Text}' could not be found in the {(path.IsContext ? "context object" : "input")} of state \"{scope.StateName}\".");
+            : throw scope.Runtime($"The JSONPath '{path.Text}' specified for the field '{field}' could not be found in the input '{root?.ToJsonString() ?? "null"}'");
+    }
 }
 
 internal sealed class ObjectExpression(List<KeyValuePair<string, Expression>> fields) : Expression
@@ -177,18 +189,26 @@ internal sealed class IntrinsicCall : Expression
         for (var i = 1; i < _formatParts.Count; i++)
         {
             var value = values[i];
-            text.Append(value switch
-            {
-                null => "null",
-                JsonValue v when v.TryGetValue<string>(out var s) => s,
-                JsonValue v => v.ToJsonString(),
-                _ => throw Failure(scope, $"argument {i + 1} is {value.GetValueKind()}, not a string, number, boolean or null"),
-            });
+            text.Append(FormatArgument(values[i]));
             text.Append(_formatParts[i]);
         }
 
         return JsonValue.Create(text.ToString());
     }
+
+    /// <summary>
+    /// How States.Format prints an argument: text as is, and an object or array the way Java prints a
+    /// map or list ({Arg1=1, Arg2=[]}), as AWS recorded (LocalStack tests/aws/services/stepfunctions/v2/
+    /// intrinsic_functions/test_generic.snapshot.json, TestGeneric::test_format_2, exec_hist_resp_7).
+    /// </summary>
+    private static string FormatArgument(JsonNode? value) => value switch
+    {
+        null => "null",
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        JsonObject o => "{" + string.Join(", ", o.Select(p => $"{p.Key}={FormatArgument(p.Value)}")) + "}",
+        JsonArray a => "[" + string.Join(", ", a.Select(FormatArgument)) + "]",
+        _ => value.ToJsonString(),
+    };
 
     private JsonObject Merge(JsonNode? left, JsonNode? right, Scope scope)
     {
@@ -223,8 +243,9 @@ internal sealed class IntrinsicCall : Expression
         }
     }
 
-    private StatesErrorException Failure(Scope scope, string why) =>
-        new(StatesErrors.IntrinsicFailure, $"{_name} in state \"{scope.StateName}\": {why}");
+    // An intrinsic function that fails is States.Runtime on AWS (and in moto's interpreter), not
+    // the States.IntrinsicFailure the ASL spec lists; AWS's wording of the cause is not recorded.
+    private StatesErrorException Failure(Scope scope, string why) => scope.Runtime($"{_name}: {why}");
 
     /// <summary>Splits a format template at each unescaped {} and unescapes the literal text between them.</summary>
     private static List<string> SplitTemplate(string raw)
@@ -263,7 +284,7 @@ internal sealed class StringLiteral(string raw, string value) : Expression
 }
 
 /// <summary>Parses <c>States.Name(arg, ...)</c> where an argument is a 'string', number, true, false, null, a path or a call.</summary>
-internal sealed class IntrinsicParser(string text, string where)
+internal sealed class IntrinsicParser(string text, string where, string field)
 {
     private int _pos;
 
@@ -319,7 +340,7 @@ internal sealed class IntrinsicParser(string text, string where)
 
         if (c == '$')
         {
-            return new PathExpression(JsonPath.Parse(ReadToken(), where));
+            return new PathExpression(JsonPath.Parse(ReadToken(), where), field);
         }
 
         if (text.AsSpan(_pos).StartsWith("States.", StringComparison.Ordinal))

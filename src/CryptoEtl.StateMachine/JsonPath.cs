@@ -101,12 +101,31 @@ internal sealed class JsonPath
     }
 
     /// <summary>Selects the node the path names; false when a step is missing.</summary>
-    public bool TrySelect(JsonNode? root, out JsonNode? value)
+    public bool TrySelect(JsonNode? root, out JsonNode? value) => TrySelect(root, out value, out _);
+
+    /// <summary>
+    /// Why an InputPath or OutputPath found nothing, in the words AWS uses (Jayway JsonPath's): the
+    /// last step missing is "No results for path: $['a']['b']", an earlier one "Missing property in
+    /// path $['a']" (LocalStack tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json,
+    /// test_invalid_jsonpath[ST.INVALID_JSONPATH_IN_OUTPUTPATH] and test_catch_states_runtime).
+    /// </summary>
+    public string DescribeMiss(JsonNode? root)
+    {
+        TrySelect(root, out _, out var missing);
+        return missing == _steps.Length - 1
+            ? $"No results for path: {Brackets(_steps.Length)}"
+            : $"Missing property in path {Brackets(missing + 1)}";
+    }
+
+    private string Brackets(int count) =>
+        "$" + string.Concat(_steps.Take(count).Select(step => step is int index ? $"[{index}]" : $"['{step}']"));
+
+    private bool TrySelect(JsonNode? root, out JsonNode? value, out int missing)
     {
         value = root;
-        foreach (var step in _steps)
+        for (missing = 0; missing < _steps.Length; missing++)
         {
-            switch (step)
+            switch (_steps[missing])
             {
                 case string name when value is JsonObject obj && obj.TryGetPropertyValue(name, out var child):
                     value = child;
@@ -123,8 +142,13 @@ internal sealed class JsonPath
         return true;
     }
 
-    /// <summary>Returns a copy of <paramref name="input"/> with <paramref name="value"/> written where the path points.</summary>
-    public JsonNode? Write(JsonNode? input, JsonNode? value, string stateName)
+    /// <summary>
+    /// Returns a copy of <paramref name="input"/> with <paramref name="value"/> written where the path
+    /// points. Where it cannot be written (the input or a field on the way is not an object) the
+    /// error is States.Runtime, which nothing catches, as moto 5.2.1's interpreter has it; AWS's wording
+    /// of that cause is not recorded, so the text after the AWS prefix is ours.
+    /// </summary>
+    public JsonNode? Write(JsonNode? input, JsonNode? value, Func<string, StatesErrorException> runtime)
     {
         if (IsRoot)
         {
@@ -133,8 +157,7 @@ internal sealed class JsonPath
 
         if (input is not JsonObject)
         {
-            throw new StatesErrorException(StatesErrors.ResultPathMatchFailure,
-                $"Unable to apply ResultPath \"{Text}\" in state \"{stateName}\": the state input is not a JSON object.");
+            throw runtime($"Unable to apply ResultPath '{Text}': the state input is {Kind(input)}, not a JSON object.");
         }
 
         var root = input.DeepClone().AsObject();
@@ -149,8 +172,7 @@ internal sealed class JsonPath
             }
             else if (child is not JsonObject)
             {
-                throw new StatesErrorException(StatesErrors.ResultPathMatchFailure,
-                    $"Unable to apply ResultPath \"{Text}\" in state \"{stateName}\": \"{name}\" is not a JSON object.");
+                throw runtime($"Unable to apply ResultPath '{Text}': the field '{name}' is {Kind(child)}, not a JSON object.");
             }
 
             node = child.AsObject();
@@ -159,4 +181,6 @@ internal sealed class JsonPath
         node[(string)_steps[^1]] = value;
         return root;
     }
+
+    private static string Kind(JsonNode? node) => node is null ? "null" : node.GetValueKind().ToString().ToLowerInvariant();
 }

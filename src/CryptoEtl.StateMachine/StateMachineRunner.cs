@@ -2,15 +2,17 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using CryptoEtl.Core;
+using CryptoEtl.LambdaHosting;
 
 namespace CryptoEtl.StateMachine;
 
 /// <summary>
 /// Runs a <see cref="StateMachineDefinition"/> in process, the way Step Functions runs it: each
 /// lambda:invoke FunctionName placeholder maps to a handler that gets the Payload and returns the
-/// function's result; sns:publish goes to an <see cref="IAlertSink"/>. A handler's
-/// <see cref="PipelineException"/> becomes the task's error (Error = its error name, Cause = Lambda's
-/// {"errorMessage","errorType"} JSON), which Retry and Catch then match.
+/// function's result; sns:publish goes to an <see cref="IAlertSink"/>. A handler's exception becomes
+/// the task's error as our Lambda host reports it (Error = the error name, Cause = the whole
+/// {"errorMessage","errorType","stackTrace"} body), which Retry and Catch then match. Failures of the
+/// definition itself (a path that finds nothing, ...) are States.Runtime, as AWS raises them.
 /// </summary>
 public sealed class StateMachineRunner
 {
@@ -70,18 +72,19 @@ public sealed class StateMachineRunner
             ["Name"] = _options.StateMachineName,
         };
         Emit(ExecutionEventType.ExecutionStarted, null, data);
+        var history = new HistoryIds();
 
         var current = _definition.States[_definition.StartAt];
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var context = new Context(execution, stateMachine, current.Name, Iso(_options.TimeProvider.GetUtcNow()));
+            var context = new Context(execution, stateMachine, current.Name, Iso(_options.TimeProvider.GetUtcNow()), history);
             Emit(ExecutionEventType.StateEntered, current.Name, data);
             Outcome outcome;
             try
             {
                 outcome = await ExecuteAsync(current, data, context, cancellationToken);
-                CheckSize(outcome.Output, current.Name);
+                CheckStateOutput(outcome.Output, current.Name);
             }
             catch (StatesErrorException error)
             {
@@ -96,6 +99,7 @@ public sealed class StateMachineRunner
                 return Failed(name, failure.Error, failure.Cause);
             }
 
+            history.Next(); // ...StateExited
             Emit(ExecutionEventType.StateSucceeded, current.Name, data);
             if (outcome.Next is null)
             {
@@ -113,20 +117,20 @@ public sealed class StateMachineRunner
         {
             case PassState pass:
             {
-                var effective = ApplyInputPath(pass.InputPath, input, state.Name);
+                var effective = ApplyInputPath(pass.InputPath, input, context);
                 var result = pass.HasResult ? pass.Result?.DeepClone()
                     : pass.Parameters is { } parameters ? parameters.Evaluate(context.Scope(effective))
                     : effective;
-                var output = ApplyResultPath(pass.ResultPath, input, result, state.Name);
-                return new Outcome(ApplyOutputPath(pass.OutputPath, output, state.Name), pass.Next);
+                var output = ApplyResultPath(pass.ResultPath, input, result, context);
+                return new Outcome(ApplyOutputPath(pass.OutputPath, output, context), pass.Next);
             }
 
             case TaskState task:
                 return await ExecuteTaskAsync(task, input, context, cancellationToken);
             case SucceedState succeed:
             {
-                var effective = ApplyInputPath(succeed.InputPath, input, state.Name);
-                return new Outcome(ApplyOutputPath(succeed.OutputPath, effective, state.Name), null);
+                var effective = ApplyInputPath(succeed.InputPath, input, context);
+                return new Outcome(ApplyOutputPath(succeed.OutputPath, effective, context), null);
             }
 
             default:
@@ -142,25 +146,27 @@ public sealed class StateMachineRunner
             {
                 null => null,
                 JsonValue v when v.TryGetValue<string>(out var s) => s,
-                _ => throw new StatesErrorException(StatesErrors.Runtime, $"the {what} of Fail state \"{scope.StateName}\" is not a string"),
+                // AWS's wording is not recorded (moto 5.2.1 fails here with a Python AttributeError).
+                var other => throw scope.Runtime($"The {what} of the Fail state is {other.GetValueKind().ToString().ToLowerInvariant()}, not a string."),
             };
     }
 
     private async Task<Outcome> ExecuteTaskAsync(TaskState task, JsonNode? input, Context context, CancellationToken cancellationToken)
     {
-        var effective = ApplyInputPath(task.InputPath, input, task.Name);
+        var effective = ApplyInputPath(task.InputPath, input, context);
         var retries = new int[task.Retry.Count];
         while (true)
         {
             try
             {
                 var parameters = task.Parameters.Evaluate(context.Scope(effective));
-                CheckSize(parameters, task.Name);
+                context.History.Skip(3); // TaskScheduled, TaskStarted, TaskSucceeded or TaskFailed
+                CheckTaskResult(parameters, task);
                 var result = await InvokeAsync(task, parameters!.AsObject(), cancellationToken);
-                CheckSize(result, task.Name);
+                CheckTaskResult(result, task);
                 var selected = task.ResultSelector is { } selector ? selector.Evaluate(context.Scope(result)) : result;
-                var output = ApplyResultPath(task.ResultPath, input, selected, task.Name);
-                return new Outcome(ApplyOutputPath(task.OutputPath, output, task.Name), task.Next);
+                var output = ApplyResultPath(task.ResultPath, input, selected, context);
+                return new Outcome(ApplyOutputPath(task.OutputPath, output, context), task.Next);
             }
             catch (StatesErrorException error) when (!StatesErrors.IsTerminal(error.Error))
             {
@@ -188,7 +194,7 @@ public sealed class StateMachineRunner
                 }
 
                 Emit(new ExecutionEvent(ExecutionEventType.StateCaught, Now(), task.Name) { Error = error.Error, Cause = error.Cause, Next = catcher.Next });
-                return new Outcome(ApplyResultPath(catcher.ResultPath, input, error.ToErrorOutput(), task.Name), catcher.Next);
+                return new Outcome(ApplyResultPath(catcher.ResultPath, input, error.ToErrorOutput(), context), catcher.Next);
             }
         }
     }
@@ -207,11 +213,12 @@ public sealed class StateMachineRunner
         }
         catch (Exception ex) when (ex is not StatesErrorException)
         {
-            // What our Lambda host (LambdaError) reports for an unhandled exception: errorType, the
-            // error name, is the exception type's full name, so a Catch matches the same name here and in AWS.
-            var errorType = ex is PipelineException pipeline ? pipeline.ErrorName : ex.GetType().FullName ?? ex.GetType().Name;
-            var cause = new JsonObject { ["errorMessage"] = ex.Message, ["errorType"] = errorType };
-            throw new StatesErrorException(errorType, cause.ToJsonString());
+            // What our Lambda host reports: Error = errorType, Cause = the whole error body it posts
+            // ({"errorMessage","errorType","stackTrace"}), which Lambda returns and Step Functions passes
+            // on as is (moto 5.2.1: lambda_eval_utils; LocalStack tests/aws/services/stepfunctions/v2/
+            // error_handling/test_task_service_lambda.snapshot.json, test_raise_exception).
+            var error = LambdaError.From(ex);
+            throw new StatesErrorException(error.ErrorType, Encoding.UTF8.GetString(error.ToJsonBytes()));
         }
     }
 
@@ -241,13 +248,13 @@ public sealed class StateMachineRunner
         };
     }
 
-    private static JsonNode? ApplyInputPath(JsonPath? path, JsonNode? input, string stateName) =>
-        Select(path, input, stateName, "InputPath");
+    private static JsonNode? ApplyInputPath(JsonPath? path, JsonNode? input, Context context) =>
+        Select(path, input, context);
 
-    private static JsonNode? ApplyOutputPath(JsonPath? path, JsonNode? output, string stateName) =>
-        Select(path, output, stateName, "OutputPath");
+    private static JsonNode? ApplyOutputPath(JsonPath? path, JsonNode? output, Context context) =>
+        Select(path, output, context);
 
-    private static JsonNode? Select(JsonPath? path, JsonNode? data, string stateName, string field)
+    private static JsonNode? Select(JsonPath? path, JsonNode? data, Context context)
     {
         if (path is null)
         {
@@ -261,24 +268,44 @@ public sealed class StateMachineRunner
 
         return path.TrySelect(data, out var value)
             ? value?.DeepClone()
-            : throw new StatesErrorException(StatesErrors.Runtime,
-                $"An error occurred while executing the state \"{stateName}\". Invalid path '{path.Text}' : No results for path: {field}");
+            : throw context.Runtime($"Invalid path '{path.Text}' : {path.DescribeMiss(data)}");
     }
 
-    private static JsonNode? ApplyResultPath(JsonPath? path, JsonNode? input, JsonNode? result, string stateName) =>
+    private static JsonNode? ApplyResultPath(JsonPath? path, JsonNode? input, JsonNode? result, Context context) =>
         path is null ? result
         : ReferenceEquals(path, State.NullPath) ? input
-        : path.Write(input, result, stateName);
+        : path.Write(input, result, context.Runtime);
 
-    private static void CheckSize(JsonNode? data, string stateName)
+    /// <summary>
+    /// A task's parameters or result over 256 KiB fail the task with States.DataLimitExceeded, which
+    /// Retry and Catch handle; the cause names the integration ('lambda'), as AWS recorded (LocalStack
+    /// tests/aws/services/stepfunctions/v2/error_handling/test_states_errors.snapshot.json,
+    /// test_service_task_lambada_catch_state_all_data_limit_exceeded_on_large_utf8_response).
+    /// </summary>
+    private static void CheckTaskResult(JsonNode? data, TaskState task)
     {
-        var bytes = Encoding.UTF8.GetByteCount(data?.ToJsonString() ?? "null");
-        if (bytes > MaxPayloadBytes)
+        if (TooLarge(data))
         {
+            var integration = task.Resource == StateMachineDefinition.SnsPublish ? "sns" : "lambda";
             throw new StatesErrorException(StatesErrors.DataLimitExceeded,
-                $"The state/task \"{stateName}\" returned a result with a size of {bytes} bytes, over the maximum of {MaxPayloadBytes} bytes.");
+                $"The state/task '{integration}' returned a result with a size exceeding the maximum number of bytes service limit.");
         }
     }
+
+    /// <summary>
+    /// A state's output over 256 KiB fails the execution (nothing catches it), as AWS recorded
+    /// (LocalStack tests/aws/services/stepfunctions/v2/error_handling/test_states_errors.snapshot.json, test_start_large_input).
+    /// </summary>
+    private static void CheckStateOutput(JsonNode? data, string stateName)
+    {
+        if (TooLarge(data))
+        {
+            throw new StatesErrorException(StatesErrors.DataLimitExceeded,
+                $"The state/task '{stateName}' returned a result with a size exceeding the maximum number of bytes service limit.");
+        }
+    }
+
+    private static bool TooLarge(JsonNode? data) => Encoding.UTF8.GetByteCount(data?.ToJsonString() ?? "null") > MaxPayloadBytes;
 
     private ExecutionResult Failed(string name, string? error, string? cause)
     {
@@ -303,15 +330,36 @@ public sealed class StateMachineRunner
     private readonly record struct Outcome(JsonNode? Output, string? Next, (string? Error, string? Cause)? Failure = null);
 
     /// <summary>The context object ($$) a state sees; RetryCount grows as the runner retries the state.</summary>
-    private sealed class Context(JsonObject execution, JsonObject stateMachine, string stateName, string enteredTime)
+    private sealed class Context(JsonObject execution, JsonObject stateMachine, string stateName, string enteredTime, HistoryIds history)
     {
         public int RetryCount { get; set; }
+
+        public HistoryIds History { get; } = history;
+
+        /// <summary>The id AWS gives this state's ...StateEntered event; AWS's States.Runtime causes name it.</summary>
+        public int EnteredEventId { get; } = history.Next();
 
         public Scope Scope(JsonNode? data) => new(data, new JsonObject
         {
             ["Execution"] = execution.DeepClone(),
             ["StateMachine"] = stateMachine.DeepClone(),
             ["State"] = new JsonObject { ["Name"] = stateName, ["EnteredTime"] = enteredTime, ["RetryCount"] = RetryCount },
-        }, stateName);
+        }, stateName, EnteredEventId);
+
+        public StatesErrorException Runtime(string what) => StatesErrorException.Runtime(stateName, EnteredEventId, what);
+    }
+
+    /// <summary>
+    /// Counts the events AWS's execution history would hold (ExecutionStarted is #1; a state adds
+    /// ...StateEntered and ...StateExited; each task attempt TaskScheduled, TaskStarted and
+    /// TaskSucceeded/TaskFailed), only to give States.Runtime causes AWS's "entered at the event id #N".
+    /// </summary>
+    private sealed class HistoryIds
+    {
+        private int _last = 1;
+
+        public int Next() => ++_last;
+
+        public void Skip(int count) => _last += count;
     }
 }

@@ -135,7 +135,7 @@ internal sealed class FailState : State
             return new LiteralExpression(JsonValue.Create(text));
         }
 
-        return OptionalString(node, path, where) is { } dynamic ? Expression.CompileDynamic(dynamic, $"{where}.{path}") : null;
+        return OptionalString(node, path, where) is { } dynamic ? Expression.CompileDynamic(dynamic, $"{where}.{path}", path) : null;
     }
 }
 
@@ -247,10 +247,10 @@ internal sealed class Retrier
     {
         CheckFields(node, Fields, where);
         ErrorEquals = ErrorEqualsList.Parse(node, where);
-        IntervalSeconds = Number(node, "IntervalSeconds", where, 1, min: 1);
-        MaxAttempts = (int)Number(node, "MaxAttempts", where, 3, min: 0);
+        IntervalSeconds = Integer(node, "IntervalSeconds", where, 1, min: 1);
+        MaxAttempts = Integer(node, "MaxAttempts", where, 3, min: 0);
         BackoffRate = Number(node, "BackoffRate", where, 2.0, min: 1);
-        MaxDelaySeconds = node.ContainsKey("MaxDelaySeconds") ? Number(node, "MaxDelaySeconds", where, 0, min: 1) : null;
+        MaxDelaySeconds = node.ContainsKey("MaxDelaySeconds") ? Integer(node, "MaxDelaySeconds", where, 0, min: 1) : null;
         FullJitter = OptionalString(node, "JitterStrategy", where) switch
         {
             null or "NONE" => false,
@@ -261,13 +261,13 @@ internal sealed class Retrier
 
     public IReadOnlyList<string> ErrorEquals { get; }
 
-    public double IntervalSeconds { get; }
+    public int IntervalSeconds { get; }
 
     public int MaxAttempts { get; }
 
     public double BackoffRate { get; }
 
-    public double? MaxDelaySeconds { get; }
+    public int? MaxDelaySeconds { get; }
 
     public bool FullJitter { get; }
 
@@ -288,6 +288,22 @@ internal sealed class Retrier
         }
 
         return TimeSpan.FromSeconds(seconds);
+    }
+
+    /// <summary>
+    /// IntervalSeconds, MaxAttempts and MaxDelaySeconds are integers: CreateStateMachine rejects 1.5
+    /// (ASL spec, "Retrying after error": "positive integers"; moto 5.2.1's ASL grammar: "expecting INT").
+    /// </summary>
+    private static int Integer(JsonObject node, string field, string where, int fallback, int min)
+    {
+        if (node[field] is null)
+        {
+            return fallback;
+        }
+
+        var value = node[field] is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number && v.TryGetValue<int>(out var i)
+            ? i : throw Invalid($"{where}.{field}", "must be an integer");
+        return value >= min ? value : throw Invalid($"{where}.{field}", $"must be at least {min}");
     }
 
     private static double Number(JsonObject node, string field, string where, double fallback, double min)

@@ -68,6 +68,18 @@ public sealed class EndToEndTests : IDisposable
         Assert.Equal(rowsAfterFirst, await ScalarsAsync("SELECT count(DISTINCT id) FROM crypto_data"));
     }
 
+    /// <summary>Issue 15 item 14: a failed state that a Catch handled was printed as "succeeded Extract (22.22 s)".</summary>
+    [Fact]
+    public async Task A_caught_failure_is_printed_as_failed_not_succeeded()
+    {
+        var (exit, output, _) = await RunAsync("run", "--offline", "--data-dir", _dir.FullPath, "--input", """{"pages": 0}""");
+
+        Assert.Equal(1, exit);
+        Assert.Matches(@"failed +Extract \([0-9.]+ s\): CryptoEtl\.InvalidInput, caught -> ExtractFailed", output);
+        Assert.DoesNotMatch(@"succeeded +Extract \(", output);
+        Assert.Contains("succeeded ExtractFailed", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Offline_run_loads_the_recorded_market()
     {

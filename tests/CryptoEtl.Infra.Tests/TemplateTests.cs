@@ -58,7 +58,7 @@ public sealed partial class TemplateTests
     }
 
     [Fact]
-    public void DefinitionSubstitutions_map_the_agreed_placeholders_to_the_functions_and_topic()
+    public void DefinitionSubstitutions_map_the_agreed_placeholders_to_the_functions()
     {
         var substitutions = MapOrEmpty(Properties(StateMachine(Load(Required))), "DefinitionSubstitutions");
 
@@ -68,7 +68,6 @@ public sealed partial class TemplateTests
                 ["ExtractFunctionArn"] = "{ExtractFunction.Arn}",
                 ["TransformFunctionArn"] = "{TransformFunction.Arn}",
                 ["LoadFunctionArn"] = "{LoadFunction.Arn}",
-                ["AlertTopicArn"] = "{AlertTopic}",
             },
             substitutions);
     }
@@ -345,7 +344,7 @@ public sealed partial class TemplateTests
     }
 
     [Fact]
-    public void State_machine_role_invokes_exactly_the_three_functions_and_publishes_only_alerts()
+    public void State_machine_role_invokes_exactly_the_three_functions_and_publishes_nothing()
     {
         var statements = IamStatement.All(Load(Required)).Where(s => s.Owner == "StateMachineRole").ToList();
 
@@ -354,8 +353,8 @@ public sealed partial class TemplateTests
         Assert.Equal(
             FunctionZip.Keys.SelectMany(f => new[] { $"{{{f}.Arn}}", $"{{{f}.Arn}}:*" }).Order(StringComparer.Ordinal),
             invoke.Resources.Order(StringComparer.Ordinal));
-        var publish = Assert.Single(statements, s => s.Actions.Contains("sns:Publish"));
-        Assert.Equal(["{AlertTopic}"], publish.Resources);
+        // Failures are alerted by the EventBridge rule, not by the state machine.
+        Assert.DoesNotContain(statements, s => s.Actions.Any(a => a.StartsWith("sns:", StringComparison.Ordinal)));
         // Anything on "*" is only what Step Functions' log delivery and X-Ray need.
         Assert.All(
             statements.Where(s => s.Resources.Contains("*")).SelectMany(s => s.Actions),
@@ -452,22 +451,43 @@ public sealed partial class TemplateTests
         Assert.Equal(2, input!["pages"]!.GetValue<int>());
     }
 
+    /// <summary>
+    /// Every failed, timed-out or aborted execution is mailed once, by one EventBridge rule whose message
+    /// carries the execution's error and cause (the event's detail fields, AWS-recorded in LocalStack
+    /// tests/aws/services/stepfunctions/v2/base/test_base.snapshot.json, test_event_bridge_events_base);
+    /// no CloudWatch alarm mails the same failure again.
+    /// </summary>
     [Fact]
-    public void Failed_and_timed_out_executions_alarm_to_the_topic()
+    public void Each_failed_timed_out_or_aborted_execution_is_alerted_once_with_its_error_and_cause()
     {
         var template = Load(Required);
-        var alarms = template.ResourcesOfType("AWS::CloudWatch::Alarm").Select(a => Properties(a.Value)).ToList();
 
-        foreach (var metric in new[] { "ExecutionsFailed", "ExecutionsTimedOut" })
-        {
-            var alarm = Assert.Single(alarms, a => AsString(a["MetricName"]) == metric);
-            Assert.Equal("AWS/States", alarm["Namespace"]);
-            var dimension = AsMap(AsList(alarm["Dimensions"]).Single());
-            Assert.Equal("StateMachineArn", dimension["Name"]);
-            Assert.Equal("{CryptoEtlStateMachine}", dimension["Value"]);
-            Assert.Equal(["{AlertTopic}"], OneOrMany(alarm["AlarmActions"]));
-        }
+        var rule = Properties(Assert.Single(template.ResourcesOfType("AWS::Events::Rule")).Value);
+        var pattern = AsMap(rule["EventPattern"]);
+        Assert.Equal(["aws.states"], OneOrMany(pattern["source"]));
+        Assert.Equal(["Step Functions Execution Status Change"], OneOrMany(pattern["detail-type"]));
+        var detail = AsMap(pattern["detail"]);
+        Assert.Equal(["FAILED", "TIMED_OUT", "ABORTED"], OneOrMany(detail["status"]));
+        Assert.Equal(["{CryptoEtlStateMachine}"], OneOrMany(detail["stateMachineArn"]));
+        var target = AsMap(Assert.Single(AsList(rule["Targets"])));
+        Assert.Equal("{AlertTopic}", target["Arn"]);
+        var transformer = AsMap(target["InputTransformer"]);
+        var paths = AsMap(transformer["InputPathsMap"]);
+        Assert.Equal("$.detail.error", paths["error"]);
+        Assert.Equal("$.detail.cause", paths["cause"]);
+        Assert.Equal("$.detail.name", paths["name"]);
+        Assert.Equal("$.detail.status", paths["status"]);
+        var message = AsString(transformer["InputTemplate"]);
+        Assert.All(paths.Keys, key => Assert.Contains($"<{key}>", message, StringComparison.Ordinal));
 
+        var policy = Properties(Assert.Single(template.ResourcesOfType("AWS::SNS::TopicPolicy")).Value);
+        Assert.Equal(["{AlertTopic}"], OneOrMany(policy["Topics"]));
+        var allow = AsMap(Assert.Single(AsList(AsMap(policy["PolicyDocument"])["Statement"])));
+        Assert.Equal("events.amazonaws.com", AsMap(allow["Principal"])["Service"]);
+        Assert.Equal("sns:Publish", allow["Action"]);
+        Assert.Equal("{ExecutionFailedAlertRule.Arn}", AsMap(AsMap(allow["Condition"])["ArnEquals"])["aws:SourceArn"]);
+
+        Assert.Empty(template.ResourcesOfType("AWS::CloudWatch::Alarm"));
         Assert.Empty(template.ResourcesOfType("AWS::SNS::Subscription"));
         var subscription = Properties(Assert.Single(Load(Everything).ResourcesOfType("AWS::SNS::Subscription")).Value);
         Assert.Equal("ops@example.com", subscription["Endpoint"]);

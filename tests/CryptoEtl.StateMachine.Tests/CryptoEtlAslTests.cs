@@ -105,7 +105,7 @@ public sealed class CryptoEtlAslTests
     }
 
     [Fact]
-    public async Task A_permanent_failure_is_not_retried_and_goes_to_the_alert_and_fail_states()
+    public async Task A_permanent_failure_is_not_retried_and_fails_the_execution_naming_the_state()
     {
         var steps = new FakeSteps
         {
@@ -116,23 +116,21 @@ public sealed class CryptoEtlAslTests
 
         Assert.Equal(ExecutionStatus.Failed, result.Status);
         Assert.Equal(ErrorNames.RowCountMismatch, result.Error);
-        var cause = JsonNode.Parse(result.Cause!)!;
+        // The cause names the state, then the function's whole error body (the execution-failed
+        // event carries both to the alert: infra/template.yaml, ExecutionFailedAlertRule).
+        Assert.StartsWith("Load failed: {", result.Cause, StringComparison.Ordinal);
+        var cause = JsonNode.Parse(result.Cause!["Load failed: ".Length..])!;
         Assert.Equal("loaded 12 rows, expected 497", (string?)cause["errorMessage"]);
         Assert.Equal(ErrorNames.RowCountMismatch, (string?)cause["errorType"]);
         Assert.Equal(1, steps.Calls("Load"));
         Assert.Empty(steps.Waits);
-        Assert.Equal([.. HappyPath, "LoadFailed", "NotifyFailure", "Failed"], Entered(steps));
-        var alert = Assert.Single(steps.Alerts.Sent);
-        Assert.Equal("${AlertTopicArn}", alert.TopicArn);
-        Assert.Contains("nightly-42", alert.Message, StringComparison.Ordinal);
-        Assert.Contains("failed in state Load", alert.Message, StringComparison.Ordinal);
-        Assert.Contains(ErrorNames.RowCountMismatch, alert.Message, StringComparison.Ordinal);
-        Assert.Contains("loaded 12 rows, expected 497", alert.Message, StringComparison.Ordinal);
+        Assert.Equal([.. HappyPath, "LoadFailed", "Failed"], Entered(steps));
+        Assert.Empty(steps.Alerts.Sent);
         Assert.Equal(ExecutionEventType.ExecutionFailed, steps.Events[^1].Type);
     }
 
     [Fact]
-    public async Task Exhausted_retries_go_to_the_alert_with_the_transient_error()
+    public async Task Exhausted_retries_fail_the_execution_with_the_transient_error()
     {
         var steps = new FakeSteps
         {
@@ -145,7 +143,7 @@ public sealed class CryptoEtlAslTests
         Assert.Equal(maxAttempts + 1, steps.Calls("Extract"));
         Assert.Equal(maxAttempts, steps.Waits.Count);
         Assert.Equal(ErrorNames.CoinGeckoRateLimited, result.Error);
-        Assert.Contains("failed in state Extract", Assert.Single(steps.Alerts.Sent).Message, StringComparison.Ordinal);
+        Assert.StartsWith("Extract failed: {", result.Cause, StringComparison.Ordinal);
         Assert.Empty(steps.TransformInputs);
     }
 
@@ -158,23 +156,7 @@ public sealed class CryptoEtlAslTests
 
         Assert.Equal("System.InvalidOperationException", result.Error);
         Assert.Equal(1, steps.Calls("Transform"));
-        Assert.Contains("failed in state Transform", Assert.Single(steps.Alerts.Sent).Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task An_alert_that_cannot_be_sent_does_not_hide_the_steps_error()
-    {
-        var steps = new FakeSteps
-        {
-            Failure = ("Extract", new PipelineException(ErrorNames.CoinGeckoAuth, "401 from /coins/markets"), int.MaxValue),
-            Alerts = new RecordingAlerts { Fail = true },
-        };
-
-        var result = await steps.Runner().RunAsync(new JsonObject());
-
-        Assert.Equal(ErrorNames.CoinGeckoAuth, result.Error);
-        Assert.Contains("401 from /coins/markets", result.Cause, StringComparison.Ordinal);
-        Assert.Equal("Failed", Entered(steps)[^1]);
+        Assert.StartsWith("Transform failed: {", result.Cause, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -192,11 +174,11 @@ public sealed class CryptoEtlAslTests
     }
 
     [Fact]
-    public void The_placeholders_are_exactly_the_three_functions_and_the_alert_topic()
+    public void The_placeholders_are_exactly_the_three_functions()
     {
         var definition = StateMachineDefinition.Load(AslFile.Path);
 
-        Assert.Equal(["AlertTopicArn", "ExtractFunctionArn", "LoadFunctionArn", "TransformFunctionArn"], definition.Placeholders.Order(StringComparer.Ordinal));
+        Assert.Equal(["ExtractFunctionArn", "LoadFunctionArn", "TransformFunctionArn"], definition.Placeholders.Order(StringComparer.Ordinal));
         Assert.Equal(["ExtractFunctionArn", "LoadFunctionArn", "TransformFunctionArn"], definition.FunctionPlaceholders.Order(StringComparer.Ordinal));
     }
 

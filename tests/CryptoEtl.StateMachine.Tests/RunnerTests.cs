@@ -143,35 +143,81 @@ public sealed class RunnerTests
         Assert.Equal("Shape", (string?)output["state"]);
     }
 
+    /// <summary>
+    /// AWS: a missing path is States.Runtime, which neither Retry nor Catch handles, worded as in LocalStack's
+    /// AWS recording tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json,
+    /// test_invalid_jsonpath[INVALID_JSONPATH_IN_STRING_EXPR_JSONPATH] (the input JSON there is redacted).
+    /// </summary>
     [Fact]
-    public async Task A_missing_parameter_path_is_a_catchable_ParameterPathFailure()
+    public async Task A_missing_parameter_path_is_States_Runtime_which_nothing_retries_or_catches()
     {
         var definition = Definition(
             ("Work", JsonNode.Parse("""
                 {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "${Work}", "Payload": {"k.$": "$.missing"}},
-                 "Catch": [{"ErrorEquals": ["States.ParameterPathFailure"], "Next": "Fail"}], "End": true}
+                 "Retry": [{"ErrorEquals": ["States.ALL"]}],
+                 "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Fail"}], "End": true}
                 """)!),
             ("Fail", JsonNode.Parse("""{"Type": "Fail", "ErrorPath": "$.Error", "CausePath": "$.Cause"}""")!));
 
-        var result = await Runner(definition, (_, _) => Task.FromResult<JsonNode?>(null)).RunAsync(new JsonObject());
+        var result = await Runner(definition, (_, _) => Task.FromResult<JsonNode?>(null)).RunAsync(JsonNode.Parse("""{"a":[1]}"""));
 
-        Assert.Equal("States.ParameterPathFailure", result.Error);
-        Assert.Contains("'$.missing'", result.Cause, StringComparison.Ordinal);
+        Assert.Equal("States.Runtime", result.Error);
+        Assert.Equal(
+            """An error occurred while executing the state 'Work' (entered at the event id #2). The JSONPath '$.missing' specified for the field 'k.$' could not be found in the input '{"a":[1]}'""",
+            result.Cause);
+        Assert.Empty(_waits);
     }
 
+    /// <summary>AWS recorded a Lambda result over 256 KiB caught by States.ALL: LocalStack
+    /// tests/aws/services/stepfunctions/v2/error_handling/test_states_errors.snapshot.json,
+    /// test_service_task_lambada_catch_state_all_data_limit_exceeded_on_large_utf8_response.</summary>
     [Fact]
-    public async Task Data_over_256_KiB_fails_the_execution_and_cannot_be_caught()
+    public async Task A_task_result_over_256_KiB_is_States_DataLimitExceeded_which_States_ALL_catches()
     {
         var definition = Definition(
             ("Work", JsonNode.Parse("""
                 {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "${Work}"},
                  "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Done"}], "End": true}
                 """)!),
-            ("Done", JsonNode.Parse("""{"Type": "Succeed"}""")!));
+            ("Done", JsonNode.Parse("""{"Type": "Pass", "End": true}""")!));
 
         var result = await Runner(definition, (_, _) => Task.FromResult<JsonNode?>(JsonValue.Create(new string('x', 300_000)))).RunAsync(null);
 
+        Assert.True(result.Succeeded, result.Cause);
+        Assert.Equal("States.DataLimitExceeded", (string?)result.Output!["Error"]);
+        Assert.Equal("The state/task 'lambda' returned a result with a size exceeding the maximum number of bytes service limit.", (string?)result.Output["Cause"]);
+    }
+
+    /// <summary>AWS recorded a state's own output over 256 KiB failing the execution: LocalStack
+    /// tests/aws/services/stepfunctions/v2/error_handling/test_states_errors.snapshot.json, test_start_large_input.</summary>
+    [Fact]
+    public async Task A_state_output_over_256_KiB_fails_the_execution()
+    {
+        var definition = Definition(("State_1", JsonNode.Parse("""{"Type": "Pass", "Parameters": {"a.$": "$.s", "b.$": "$.s"}, "End": true}""")!));
+
+        var result = await Runner(definition, null).RunAsync(new JsonObject { ["s"] = new string('y', 140_000) });
+
         Assert.Equal("States.DataLimitExceeded", result.Error);
+        Assert.Equal("The state/task 'State_1' returned a result with a size exceeding the maximum number of bytes service limit.", result.Cause);
+    }
+
+    /// <summary>ASL spec, Retry: IntervalSeconds, MaxAttempts and MaxDelaySeconds are integers; moto 5.2.1's
+    /// grammar rejects 1.5 at CreateStateMachine ("mismatched input '1.5' expecting INT").</summary>
+    [Theory]
+    [InlineData("IntervalSeconds", "1.5")]
+    [InlineData("MaxAttempts", "2.5")]
+    [InlineData("MaxDelaySeconds", "10.5")]
+    [InlineData("MaxAttempts", "\"3\"")]
+    public void Retry_counts_and_seconds_must_be_integers(string field, string value)
+    {
+        var task = JsonNode.Parse($$"""
+            {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "${Work}"},
+             "Retry": [{"ErrorEquals": ["States.ALL"], "{{field}}": {{value}}}], "End": true}
+            """)!;
+
+        var ex = Assert.Throws<PipelineException>(() => StateMachineDefinition.Parse(Definition(("Work", task))));
+
+        Assert.Equal($"States.Work.Retry[0].{field}: must be an integer", ex.Message);
     }
 
     [Fact]
