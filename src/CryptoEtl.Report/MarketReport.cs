@@ -76,6 +76,7 @@ public static class MarketReport
             Losers = losers,
             PriceChanges = await HistogramAsync(connection, latestRows, cancellationToken),
             History = [.. totals.Where(t => t.VsCurrency == latest.VsCurrency)],
+            Trends = await TrendReport.BuildAsync(connection, latest.VsCurrency, top, cancellationToken),
         };
         await transaction.CommitAsync(cancellationToken);
 
@@ -219,13 +220,13 @@ public static class MarketReport
         Losers24h = (int)(r.Number("losers_24h") ?? 0),
     };
 
-    private static Task<QueryResult> QueryAsync(DbConnection connection, string sql, CancellationToken cancellationToken) =>
+    internal static Task<QueryResult> QueryAsync(DbConnection connection, string sql, CancellationToken cancellationToken) =>
         DuckDbQuery.RunAsync(connection, sql, cancellationToken);
 
-    private static IEnumerable<Row> Rows(QueryResult result) => result.Rows.Select(values => new Row(result.Columns, values));
+    internal static IEnumerable<Row> Rows(QueryResult result) => result.Rows.Select(values => new Row(result.Columns, values));
 
     /// <summary>A result row read by column name, with DuckDB's CLR types mapped to ours.</summary>
-    private readonly record struct Row(IReadOnlyList<string> Columns, object?[] Values)
+    internal readonly record struct Row(IReadOnlyList<string> Columns, object?[] Values)
     {
         private object? this[string column]
         {
