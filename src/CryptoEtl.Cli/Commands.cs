@@ -118,6 +118,7 @@ public static partial class Commands
         QueryCommand.Create(console),
         ReportCommand.Create(console),
         PlanCommand.Create(console),
+        ScheduleCommand.Create(console),
     ];
 
     /// <summary>One step, with the same input JSON its Lambda takes and the same output JSON on stdout.</summary>
