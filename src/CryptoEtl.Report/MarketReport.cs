@@ -192,16 +192,19 @@ public static class MarketReport
     }
 
     private static async Task<IReadOnlyList<CoinFigures>> CoinsAsync(DbConnection connection, string sql, CancellationToken cancellationToken) =>
-        [.. Rows(await QueryAsync(connection, sql, cancellationToken)).Select(r => new CoinFigures
-        {
-            Id = r.Text("id"),
-            Symbol = r.Text("symbol"),
-            Name = r.Text("name"),
-            Rank = (long?)r.Number("market_cap_rank"),
-            Price = r.Number("current_price"),
-            MarketCap = r.Number("market_cap"),
-            PriceChangePercentage24h = r.Number("price_change_percentage_24h"),
-        })];
+        [.. Rows(await QueryAsync(connection, sql, cancellationToken)).Select(ReadCoin)];
+
+    /// <summary>A coin from a row with id, symbol, name, market_cap_rank, current_price, market_cap, price_change_percentage_24h.</summary>
+    internal static CoinFigures ReadCoin(Row r) => new()
+    {
+        Id = r.Text("id"),
+        Symbol = r.Text("symbol"),
+        Name = r.Text("name"),
+        Rank = (long?)r.Number("market_cap_rank"),
+        Price = r.Number("current_price"),
+        MarketCap = r.Number("market_cap"),
+        PriceChangePercentage24h = r.Number("price_change_percentage_24h"),
+    };
 
     private static MarketTotals ReadTotals(Row r) => new()
     {

@@ -23,5 +23,8 @@ public sealed record CoinSparkline(CoinFigures Coin, IReadOnlyList<PricePoint> P
 
 public sealed record PricePoint(DateTimeOffset Time, double Price);
 
-/// <summary>A row of v_movers: our 24 h change beside CoinGecko's, and the rank change (positive: climbed).</summary>
-public sealed record TrendMover(CoinFigures Coin, DateTimeOffset ReferenceTime, double Change, double? CoinGeckoChange, long? RankChange);
+/// <summary>
+/// A row of v_movers: our 24 h change (against <paramref name="ReferenceTime"/>'s snapshot) and the rank change
+/// (positive: climbed); <c>Coin.PriceChangePercentage24h</c> is CoinGecko's own 24 h change, shown beside ours.
+/// </summary>
+public sealed record TrendMover(CoinFigures Coin, DateTimeOffset ReferenceTime, double Change, long? RankChange);

@@ -100,7 +100,7 @@ public static class TrendHtml
                 _ => ReportFormat.Missing,
             };
             html.Append(CultureInfo.InvariantCulture, $"""
-                <tr class="trend-mover" data-coin="{ReportHtml.Text(mover.Coin.Id)}"><td class="num muted">{mover.Coin.Rank}</td><td>{ReportHtml.CoinLabel(mover.Coin)}</td><td class="num">{ReportHtml.Text(ReportFormat.Price(mover.Coin.Price, currency))}</td><td class="num{ReportHtml.TrendClass(mover.Change)}">{ReportHtml.Text(ReportFormat.SignedPercent(mover.Change))}</td><td class="num muted">{ReportHtml.Text(ReportFormat.SignedPercent(mover.CoinGeckoChange))}</td><td class="num{ReportHtml.TrendClass(mover.RankChange)}">{ReportHtml.Text(rank)}</td></tr>
+                <tr class="trend-mover" data-coin="{ReportHtml.Text(mover.Coin.Id)}"><td class="num muted">{mover.Coin.Rank}</td><td>{ReportHtml.CoinLabel(mover.Coin)}</td><td class="num">{ReportHtml.Text(ReportFormat.Price(mover.Coin.Price, currency))}</td><td class="num{ReportHtml.TrendClass(mover.Change)}">{ReportHtml.Text(ReportFormat.SignedPercent(mover.Change))}</td><td class="num muted">{ReportHtml.Text(ReportFormat.SignedPercent(mover.Coin.PriceChangePercentage24h))}</td><td class="num{ReportHtml.TrendClass(mover.RankChange)}">{ReportHtml.Text(rank)}</td></tr>
 
                 """);
         }

@@ -70,25 +70,16 @@ public static class TrendReport
             string.Create(
                 CultureInfo.InvariantCulture,
                 $"""
-                SELECT id, symbol, name, market_cap_rank, current_price, market_cap, reference_time, price_change_percentage, coingecko_price_change_percentage_24h, rank_change
+                SELECT id, symbol, name, market_cap_rank, current_price, market_cap, reference_time, price_change_percentage,
+                    coingecko_price_change_percentage_24h AS price_change_percentage_24h, rank_change
                 FROM {TrendViews.Movers}
                 WHERE vs_currency = {currency} AND change_window = '24h' AND mover_rank <= {Movers}
                 ORDER BY mover_rank
                 """),
             cancellationToken)).Select(r => new TrendMover(
-                new CoinFigures
-                {
-                    Id = r.Text("id"),
-                    Symbol = r.Text("symbol"),
-                    Name = r.Text("name"),
-                    Rank = (long?)r.Number("market_cap_rank"),
-                    Price = r.Number("current_price"),
-                    MarketCap = r.Number("market_cap"),
-                    PriceChangePercentage24h = r.Number("coingecko_price_change_percentage_24h"),
-                },
+                MarketReport.ReadCoin(r),
                 r.Time("reference_time"),
                 r.Number("price_change_percentage")!.Value,
-                r.Number("coingecko_price_change_percentage_24h"),
                 (long?)r.Number("rank_change"))).ToList();
 
         return new TrendFigures { From = first, To = last, Sparklines = sparklines, Movers24h = movers };

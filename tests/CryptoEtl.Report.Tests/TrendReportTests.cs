@@ -58,7 +58,7 @@ public sealed class TrendReportTests : IDisposable
         Assert.Equal("bitcoin", mover.Coin.Id);
         Assert.Equal(T0, mover.ReferenceTime);
         Assert.Equal(20.0, mover.Change);
-        Assert.Equal(7.5, mover.CoinGeckoChange);
+        Assert.Equal(7.5, mover.Coin.PriceChangePercentage24h);
         Assert.Equal(0L, mover.RankChange);
     }
 
