@@ -86,7 +86,7 @@ public static class TrendHtml
 
         html.Append("""
             <table class="movers">
-            <thead><tr><th class="num">#</th><th>Coin</th><th class="num">Price</th><th class="num">24h</th><th class="num">CoinGecko 24h</th><th class="num">Rank</th></tr></thead>
+            <thead><tr><th class="num">#</th><th>Coin</th><th class="num">Price</th><th class="num">24h</th><th class="num"><abbr title="CoinGecko's own 24h change">CG 24h</abbr></th><th class="num">Rank</th></tr></thead>
             <tbody>
 
             """);
@@ -116,6 +116,8 @@ public static class TrendHtml
 
     /// <summary>Appended to the page's stylesheet.</summary>
     public const string Css = """
+        #trend-movers-24h{overflow-x:auto}
+        abbr{text-decoration:none}
         .spark-cell{width:40%}
         .spark{display:block;width:100%;height:24px}
         .spark-line{fill:none;stroke:var(--accent);stroke-width:1.5;vector-effect:non-scaling-stroke;stroke-linejoin:round}

@@ -25,7 +25,7 @@ public sealed class TrendReportTests : IDisposable
         var report = await BuildAsync();
 
         Assert.Null(report.Trends);
-        Assert.DoesNotContain("trend-", ReportHtml.Render(report), StringComparison.Ordinal);
+        Assert.DoesNotContain("id=\"trend-", ReportHtml.Render(report), StringComparison.Ordinal);
     }
 
     [Fact]
