@@ -93,21 +93,34 @@ CREATE OR REPLACE VIEW CRYPTO_ETL_DB.PUBLIC.V_MOVERS
 AS
 WITH latest AS (
     SELECT *
-    FROM CRYPTO_ETL_DB.PUBLIC.V_COIN_CHANGES
+    FROM CRYPTO_ETL_DB.PUBLIC.V_COIN_HISTORY
     QUALIFY fetch_time = MAX(fetch_time) OVER (PARTITION BY vs_currency)
 ),
+refs AS (
+    SELECT '1h' AS change_window, l.vs_currency, l.id, MAX(h.fetch_time) AS reference_time
+    FROM latest l
+    JOIN CRYPTO_ETL_DB.PUBLIC.V_COIN_HISTORY h ON h.vs_currency = l.vs_currency AND h.id = l.id AND h.fetch_time <= l.fetch_time - INTERVAL '1 hour'
+    GROUP BY l.vs_currency, l.id
+    UNION ALL
+    SELECT '24h', l.vs_currency, l.id, MAX(h.fetch_time)
+    FROM latest l
+    JOIN CRYPTO_ETL_DB.PUBLIC.V_COIN_HISTORY h ON h.vs_currency = l.vs_currency AND h.id = l.id AND h.fetch_time <= l.fetch_time - INTERVAL '24 hours'
+    GROUP BY l.vs_currency, l.id
+    UNION ALL
+    SELECT '7d', l.vs_currency, l.id, MAX(h.fetch_time)
+    FROM latest l
+    JOIN CRYPTO_ETL_DB.PUBLIC.V_COIN_HISTORY h ON h.vs_currency = l.vs_currency AND h.id = l.id AND h.fetch_time <= l.fetch_time - INTERVAL '7 days'
+    GROUP BY l.vs_currency, l.id
+),
 windows AS (
-    SELECT fetch_time, vs_currency, id, symbol, name, current_price, market_cap, market_cap_rank, coingecko_price_change_percentage_24h,
-        '1h' AS change_window, reference_time_1h AS reference_time, price_change_percentage_1h AS price_change_percentage, rank_change_1h AS rank_change
-    FROM latest
-    UNION ALL
-    SELECT fetch_time, vs_currency, id, symbol, name, current_price, market_cap, market_cap_rank, coingecko_price_change_percentage_24h,
-        '24h', reference_time_24h, price_change_percentage_24h, rank_change_24h
-    FROM latest
-    UNION ALL
-    SELECT fetch_time, vs_currency, id, symbol, name, current_price, market_cap, market_cap_rank, coingecko_price_change_percentage_24h,
-        '7d', reference_time_7d, price_change_percentage_7d, rank_change_7d
-    FROM latest
+    SELECT l.fetch_time, l.vs_currency, r.change_window, l.id, l.symbol, l.name, l.current_price, l.market_cap, l.market_cap_rank,
+        r.reference_time,
+        100 * (l.current_price - h.current_price) / NULLIF(h.current_price, 0) AS price_change_percentage,
+        l.coingecko_price_change_percentage_24h,
+        h.market_cap_rank - l.market_cap_rank AS rank_change
+    FROM latest l
+    JOIN refs r ON r.vs_currency = l.vs_currency AND r.id = l.id
+    JOIN CRYPTO_ETL_DB.PUBLIC.V_COIN_HISTORY h ON h.vs_currency = r.vs_currency AND h.id = r.id AND h.fetch_time = r.reference_time
 )
 SELECT
     fetch_time,

@@ -107,25 +107,40 @@ public static class TrendViews
             LEFT JOIN refs r7 ON r7.vs_currency = c.vs_currency AND r7.id = c.id AND r7.origin_time = c.fetch_time AND r7.change_window = '7d'
             """),
         // The newest snapshot's coins per window (1h, 24h, 7d) that have a change over it, the
-        // biggest move first (mover_rank 1); rank_change > 0 means the coin climbed.
+        // biggest move first (mover_rank 1); rank_change > 0 means the coin climbed. Same rule as
+        // v_coin_changes, computed for the newest snapshot only: joining its rows (one per coin)
+        // with each coin's history stays linear in the history, where v_coin_changes sorts it all.
         (Movers, $"""
             WITH latest AS (
                 SELECT *
-                FROM {CoinChanges}
+                FROM {CoinHistory}
                 QUALIFY fetch_time = MAX(fetch_time) OVER (PARTITION BY vs_currency)
             ),
+            refs AS (
+                SELECT '1h' AS change_window, l.vs_currency, l.id, MAX(h.fetch_time) AS reference_time
+                FROM latest l
+                JOIN {CoinHistory} h ON h.vs_currency = l.vs_currency AND h.id = l.id AND h.fetch_time <= l.fetch_time - INTERVAL '1 hour'
+                GROUP BY l.vs_currency, l.id
+                UNION ALL
+                SELECT '24h', l.vs_currency, l.id, MAX(h.fetch_time)
+                FROM latest l
+                JOIN {CoinHistory} h ON h.vs_currency = l.vs_currency AND h.id = l.id AND h.fetch_time <= l.fetch_time - INTERVAL '24 hours'
+                GROUP BY l.vs_currency, l.id
+                UNION ALL
+                SELECT '7d', l.vs_currency, l.id, MAX(h.fetch_time)
+                FROM latest l
+                JOIN {CoinHistory} h ON h.vs_currency = l.vs_currency AND h.id = l.id AND h.fetch_time <= l.fetch_time - INTERVAL '7 days'
+                GROUP BY l.vs_currency, l.id
+            ),
             windows AS (
-                SELECT fetch_time, vs_currency, id, symbol, name, current_price, market_cap, market_cap_rank, coingecko_price_change_percentage_24h,
-                    '1h' AS change_window, reference_time_1h AS reference_time, price_change_percentage_1h AS price_change_percentage, rank_change_1h AS rank_change
-                FROM latest
-                UNION ALL
-                SELECT fetch_time, vs_currency, id, symbol, name, current_price, market_cap, market_cap_rank, coingecko_price_change_percentage_24h,
-                    '24h', reference_time_24h, price_change_percentage_24h, rank_change_24h
-                FROM latest
-                UNION ALL
-                SELECT fetch_time, vs_currency, id, symbol, name, current_price, market_cap, market_cap_rank, coingecko_price_change_percentage_24h,
-                    '7d', reference_time_7d, price_change_percentage_7d, rank_change_7d
-                FROM latest
+                SELECT l.fetch_time, l.vs_currency, r.change_window, l.id, l.symbol, l.name, l.current_price, l.market_cap, l.market_cap_rank,
+                    r.reference_time,
+                    100 * (l.current_price - h.current_price) / NULLIF(h.current_price, 0) AS price_change_percentage,
+                    l.coingecko_price_change_percentage_24h,
+                    h.market_cap_rank - l.market_cap_rank AS rank_change
+                FROM latest l
+                JOIN refs r ON r.vs_currency = l.vs_currency AND r.id = l.id
+                JOIN {CoinHistory} h ON h.vs_currency = r.vs_currency AND h.id = r.id AND h.fetch_time = r.reference_time
             )
             SELECT
                 fetch_time,

@@ -40,29 +40,33 @@ public static class TrendReport
 
         var coins = topCoins.Take(SparklineCoins).ToList();
         var from = last.AddDays(-SparklineDays);
+        var ids = string.Join(", ", coins.Select(c => Literal(c.Id)));
         var history = coins.Count == 0 ? Enumerable.Empty<MarketReport.Row>().ToLookup(r => r.Text("id")) : MarketReport.Rows(await MarketReport.QueryAsync(
             connection,
             string.Create(
                 CultureInfo.InvariantCulture,
                 $"""
-                SELECT id, fetch_time, current_price, price_change_percentage_24h, price_change_percentage_7d
-                FROM {TrendViews.CoinChanges}
-                WHERE vs_currency = {currency} AND fetch_time >= TIMESTAMPTZ '{from:O}' AND current_price IS NOT NULL
-                    AND id IN ({string.Join(", ", coins.Select(c => Literal(c.Id)))})
+                SELECT id, fetch_time, current_price
+                FROM {TrendViews.CoinHistory}
+                WHERE vs_currency = {currency} AND fetch_time >= TIMESTAMPTZ '{from:O}' AND current_price IS NOT NULL AND id IN ({ids})
                 ORDER BY id, fetch_time
                 """),
             cancellationToken)).ToLookup(r => r.Text("id"));
+        // The newest snapshot's own changes; v_movers has them without computing every snapshot's.
+        var changes = coins.Count == 0 ? [] : MarketReport.Rows(await MarketReport.QueryAsync(
+            connection,
+            $"SELECT id, change_window, price_change_percentage FROM {TrendViews.Movers} WHERE vs_currency = {currency} AND id IN ({ids})",
+            cancellationToken)).ToDictionary(r => (r.Text("id"), r.Text("change_window")), r => r.Number("price_change_percentage"));
 
         var sparklines = coins.Select(coin =>
         {
             var rows = history[coin.Id].ToList();
-            var newest = rows.Count > 0 && rows[^1].Time("fetch_time") == last ? rows[^1] : (MarketReport.Row?)null;
             var stride = Math.Max(1, (int)Math.Ceiling(rows.Count / (double)MaxSparklinePoints));
             // Every n-th point counted back from the newest, so the line always ends on the latest price.
             var points = rows.Where((_, i) => (rows.Count - 1 - i) % stride == 0)
                 .Select(r => new PricePoint(r.Time("fetch_time"), r.Number("current_price")!.Value))
                 .ToList();
-            return new CoinSparkline(coin, points, newest?.Number("price_change_percentage_24h"), newest?.Number("price_change_percentage_7d"));
+            return new CoinSparkline(coin, points, changes.GetValueOrDefault((coin.Id, "24h")), changes.GetValueOrDefault((coin.Id, "7d")));
         }).ToList();
 
         var movers = MarketReport.Rows(await MarketReport.QueryAsync(
