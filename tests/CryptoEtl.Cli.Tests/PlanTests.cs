@@ -159,7 +159,7 @@ public sealed partial class PlanTests : IDisposable
     [Fact]
     public void The_templates_default_schedule_fits_a_demo_key_and_its_memory_is_the_plans()
     {
-        var template = File.ReadAllText(Path.Combine(RepoRoot(), "infra", "template.yaml"));
+        var template = File.ReadAllText(RepoPaths.Path("infra", "template.yaml"));
 
         var every = TemplateDefault().Match(template.ReplaceLineEndings("\n"));
         Assert.True(every.Success, "infra/template.yaml has no ScheduleExpression default");
@@ -183,7 +183,7 @@ public sealed partial class PlanTests : IDisposable
     [Fact]
     public void Docs_cost_md_lists_every_price_and_figure_the_plan_uses()
     {
-        var doc = File.ReadAllText(Path.Combine(RepoRoot(), "docs", "cost.md"));
+        var doc = File.ReadAllText(RepoPaths.Path("docs", "cost.md"));
 
         Assert.All(ListPrices.All, p => Assert.Contains($"| {p.Item} | {p.Price.ToString(System.Globalization.CultureInfo.InvariantCulture)} | {p.Unit} | {p.Source} | {p.Checked} |", doc, StringComparison.Ordinal));
         Assert.All(RunFigures.All, f => Assert.Contains($"| {f.Item} | {f.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)} | {f.Unit} | {f.Source} |", doc, StringComparison.Ordinal));
@@ -195,19 +195,6 @@ public sealed partial class PlanTests : IDisposable
         using var error = new StringWriter();
         var exit = await CryptoEtlApp.RunAsync(args, CliConsole.ToWriters(output, error));
         return (exit, output.ToString(), error.ToString());
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "CryptoEtl.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no CryptoEtl.sln above {AppContext.BaseDirectory}");
     }
 
     private sealed class NoAlerts : IAlertSink
