@@ -117,6 +117,8 @@ public static partial class Commands
             (pipeline, input, ct) => pipeline.Load.RunAsync(Required(input, "load"), ct)),
         QueryCommand.Create(console),
         ReportCommand.Create(console),
+        PlanCommand.Create(console),
+        ScheduleCommand.Create(console),
     ];
 
     /// <summary>One step, with the same input JSON its Lambda takes and the same output JSON on stdout.</summary>

@@ -18,7 +18,14 @@ public static class CryptoEtlApp
         var parsed = root.Parse(args);
         try
         {
-            return await parsed.InvokeAsync(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false });
+            var configuration = new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false };
+            if (parsed.CommandResult.Command.Name == ScheduleCommand.Name)
+            {
+                // schedule handles SIGINT/SIGTERM itself, so the run in progress can outlast the default 2 s.
+                configuration.ProcessTerminationTimeout = null;
+            }
+
+            return await parsed.InvokeAsync(configuration);
         }
         catch (PipelineException ex)
         {

@@ -80,7 +80,7 @@ public static class RunCommand
         return command;
     }
 
-    private static async Task<JsonObject> ExecutionInputAsync(string? text, CancellationToken ct)
+    internal static async Task<JsonObject> ExecutionInputAsync(string? text, CancellationToken ct)
     {
         if (await PipelineOptions.InputTextAsync(text, ct) is not { } json)
         {
@@ -102,7 +102,7 @@ public static class RunCommand
     /// A Lambda-style cause carries the step's message in errorMessage; show that. The state
     /// machine's Fail state words it "&lt;State&gt; failed: &lt;the step's error JSON&gt;".
     /// </summary>
-    private static string CauseMessage(string? cause)
+    internal static string CauseMessage(string? cause)
     {
         if (string.IsNullOrEmpty(cause))
         {

@@ -56,6 +56,7 @@ public static class DuckDbSchema
         FROM {CryptoSchema.TableName}
         GROUP BY fetch_time, vs_currency
         """,
+        .. TrendViews.CreateViews,
     ];
 
     /// <summary>The struct read_csv takes: every column with its type, so nothing is guessed.</summary>

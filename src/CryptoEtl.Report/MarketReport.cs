@@ -76,6 +76,7 @@ public static class MarketReport
             Losers = losers,
             PriceChanges = await HistogramAsync(connection, latestRows, cancellationToken),
             History = [.. totals.Where(t => t.VsCurrency == latest.VsCurrency)],
+            Trends = await TrendReport.BuildAsync(connection, latest.VsCurrency, top, cancellationToken),
         };
         await transaction.CommitAsync(cancellationToken);
 
@@ -191,16 +192,19 @@ public static class MarketReport
     }
 
     private static async Task<IReadOnlyList<CoinFigures>> CoinsAsync(DbConnection connection, string sql, CancellationToken cancellationToken) =>
-        [.. Rows(await QueryAsync(connection, sql, cancellationToken)).Select(r => new CoinFigures
-        {
-            Id = r.Text("id"),
-            Symbol = r.Text("symbol"),
-            Name = r.Text("name"),
-            Rank = (long?)r.Number("market_cap_rank"),
-            Price = r.Number("current_price"),
-            MarketCap = r.Number("market_cap"),
-            PriceChangePercentage24h = r.Number("price_change_percentage_24h"),
-        })];
+        [.. Rows(await QueryAsync(connection, sql, cancellationToken)).Select(ReadCoin)];
+
+    /// <summary>A coin from a row with id, symbol, name, market_cap_rank, current_price, market_cap, price_change_percentage_24h.</summary>
+    internal static CoinFigures ReadCoin(Row r) => new()
+    {
+        Id = r.Text("id"),
+        Symbol = r.Text("symbol"),
+        Name = r.Text("name"),
+        Rank = (long?)r.Number("market_cap_rank"),
+        Price = r.Number("current_price"),
+        MarketCap = r.Number("market_cap"),
+        PriceChangePercentage24h = r.Number("price_change_percentage_24h"),
+    };
 
     private static MarketTotals ReadTotals(Row r) => new()
     {
@@ -219,13 +223,13 @@ public static class MarketReport
         Losers24h = (int)(r.Number("losers_24h") ?? 0),
     };
 
-    private static Task<QueryResult> QueryAsync(DbConnection connection, string sql, CancellationToken cancellationToken) =>
+    internal static Task<QueryResult> QueryAsync(DbConnection connection, string sql, CancellationToken cancellationToken) =>
         DuckDbQuery.RunAsync(connection, sql, cancellationToken);
 
-    private static IEnumerable<Row> Rows(QueryResult result) => result.Rows.Select(values => new Row(result.Columns, values));
+    internal static IEnumerable<Row> Rows(QueryResult result) => result.Rows.Select(values => new Row(result.Columns, values));
 
     /// <summary>A result row read by column name, with DuckDB's CLR types mapped to ours.</summary>
-    private readonly record struct Row(IReadOnlyList<string> Columns, object?[] Values)
+    internal readonly record struct Row(IReadOnlyList<string> Columns, object?[] Values)
     {
         private object? this[string column]
         {

@@ -29,6 +29,9 @@ public sealed record ReportData
 
     /// <summary>One point per snapshot in the latest's currency, oldest first.</summary>
     public required IReadOnlyList<MarketTotals> History { get; init; }
+
+    /// <summary>The trends section; null when the history spans one hour or less.</summary>
+    public TrendFigures? Trends { get; init; }
 }
 
 /// <summary>A snapshot's market totals: one row of v_market_timeseries.</summary>

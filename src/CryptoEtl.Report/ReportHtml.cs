@@ -36,7 +36,7 @@ public static class ReportHtml
             <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
             <meta name="generator" content="CryptoEtl">
             <title>Crypto market · {Text(ReportFormat.Time(latest.FetchTime))}</title>
-            <style>{Css}</style>
+            <style>{Css}{TrendHtml.Css}</style>
             </head>
             <body>
             <main>
@@ -63,6 +63,7 @@ public static class ReportHtml
                 data.History, t => global ? t.BtcDominance : t.BtcSnapshotDominance, v => ReportFormat.Percent(v));
         }
 
+        TrendHtml.Render(html, data.Trends, currency);
         html.Append(CultureInfo.InvariantCulture, $"""
             </div>
             <footer>
@@ -332,7 +333,7 @@ public static class ReportHtml
         html.Append("</svg>\n</section>\n");
     }
 
-    private static string CoinLabel(CoinFigures coin) =>
+    internal static string CoinLabel(CoinFigures coin) =>
         $"<span class=\"coin\">{Text(coin.Name)}</span> <span class=\"symbol\">{Text(coin.Symbol.ToUpperInvariant())}</span>";
 
     private static string BinLabel(HistogramBin bin) => (bin.From, bin.To) switch
@@ -349,16 +350,16 @@ public static class ReportHtml
     private static string ColourOf(IReadOnlyList<DominanceSlice> slices, int index) =>
         slices[index].Id is null ? OthersColour : Palette[index % Palette.Length];
 
-    private static string TrendClass(double? change) => change switch
+    internal static string TrendClass(double? change) => change switch
     {
         > 0 => " up",
         < 0 => " down",
         _ => "",
     };
 
-    private static string Fixed(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
+    internal static string Fixed(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 
-    private static string Text(string text) => WebUtility.HtmlEncode(text);
+    internal static string Text(string text) => WebUtility.HtmlEncode(text);
 
     private const string Css = """
 

@@ -44,7 +44,7 @@ public sealed partial class SchemaScriptTests
     {
         var names = Directory.GetFiles(TestData.Path("..", "infra", "snowflake"), "*.sql").Select(path => Path.GetFileName(path)!).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(
-            ["01_database_schema.sql", "02_table.sql", "03_file_format.sql", "04_storage_integration_stage.sql", "05_views.sql", "06_data_quality.sql", "07_roles_users_grants.sql"],
+            ["01_database_schema.sql", "02_table.sql", "03_file_format.sql", "04_storage_integration_stage.sql", "05_views.sql", "06_data_quality.sql", "07_roles_users_grants.sql", "08_trends.sql"],
             names);
     }
 

@@ -1,0 +1,119 @@
+using CryptoEtl.Core;
+
+namespace CryptoEtl.Cli.Budget;
+
+/// <summary>The schedule a plan is for.</summary>
+public sealed record PlanRequest(TimeSpan Every, int Pages, KeyTier Tier, LoadMode Load, bool Express);
+
+/// <summary>A month of one schedule: usage per service and its dollars at <see cref="ListPrices"/>.</summary>
+public sealed record CostPlan
+{
+    /// <summary>The longest month: CoinGecko's allowance is per calendar month, so 31 days is the one that must fit.</summary>
+    public static readonly TimeSpan Month = TimeSpan.FromDays(31);
+
+    /// <summary>EventBridge Scheduler's smallest rate.</summary>
+    public static readonly TimeSpan MinimumEvery = TimeSpan.FromMinutes(1);
+
+    public required PlanRequest Request { get; init; }
+
+    public required long Runs { get; init; }
+
+    public required int CallsPerRun { get; init; }
+
+    public required long CoinGeckoCalls { get; init; }
+
+    public required long StateTransitions { get; init; }
+
+    /// <summary>Express: the execution's billed duration (100 ms steps) times its 64 MB.</summary>
+    public required decimal ExpressGigabyteSeconds { get; init; }
+
+    public required long LambdaRequests { get; init; }
+
+    public required decimal LambdaGigabyteSeconds { get; init; }
+
+    /// <summary>Seconds the warehouse bills per run (COPY); 0 for pipe.</summary>
+    public required decimal WarehouseSecondsPerRun { get; init; }
+
+    public required decimal SnowpipeGigabytes { get; init; }
+
+    public required decimal SnowflakeCredits { get; init; }
+
+    public required decimal StepFunctionsDollars { get; init; }
+
+    public required decimal LambdaDollars { get; init; }
+
+    public required decimal SnowflakeDollars { get; init; }
+
+    public required decimal CoinGeckoDollars { get; init; }
+
+    public decimal TotalDollars => StepFunctionsDollars + LambdaDollars + SnowflakeDollars + CoinGeckoDollars;
+
+    public bool OverCallBudget => Request.Tier.MonthlyCalls is { } allowance && CoinGeckoCalls > allowance;
+
+    /// <summary>The shortest whole-minute interval whose month of calls fits the tier; null when it has no monthly allowance.</summary>
+    public TimeSpan? ShortestFittingEvery => Request.Tier.MonthlyCalls is { } allowance
+        ? TimeSpan.FromMinutes(Math.Ceiling(Month.TotalMinutes * CallsPerRun / allowance))
+        : null;
+
+    public static CostPlan For(PlanRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Every < MinimumEvery)
+        {
+            throw new PipelineException(ErrorNames.InvalidInput, $"--every {request.Every}: EventBridge Scheduler runs at most once a minute");
+        }
+
+        if (request.Pages < 1)
+        {
+            throw new PipelineException(ErrorNames.InvalidInput, $"--pages {request.Pages}: plan needs a number of pages, 1 or more");
+        }
+
+        var runs = (long)Math.Ceiling(Month.TotalSeconds / request.Every.TotalSeconds);
+        var calls = request.Pages + 1; // the pages of /coins/markets, then /global
+
+        // Lambda: Extract waits between calls at the tier's pace, then each function's duration times its memory.
+        var extractSeconds = ((calls - 1) * 60m / (decimal)request.Tier.CallsPerMinute) + (calls * RunFigures.CoinGeckoCallSeconds.Value);
+        var loadSeconds = request.Load == LoadMode.Copy ? RunFigures.CopySeconds.Value : RunFigures.PipeSeconds.Value;
+        var lambdaSeconds = extractSeconds + RunFigures.TransformSeconds.Value + loadSeconds;
+        var gigabyteSecondsPerRun =
+            (RunFigures.ExtractMemory.Value * extractSeconds
+             + RunFigures.TransformMemory.Value * RunFigures.TransformSeconds.Value
+             + RunFigures.LoadMemory.Value * loadSeconds) / 1024m;
+
+        // Step Functions: Standard bills transitions; Express bills requests and duration (100 ms steps, 64 MB).
+        var transitions = request.Express ? 0 : runs * (long)RunFigures.StateTransitions.Value;
+        var expressGbSeconds = request.Express ? runs * Math.Ceiling(lambdaSeconds * 10) / 10 * 64 / 1024m : 0;
+        var stepFunctions = request.Express
+            ? (runs * ListPrices.StepFunctionsExpressRequest.Price) + (expressGbSeconds * ListPrices.StepFunctionsExpressDuration.Price)
+            : transitions * ListPrices.StepFunctionsStandardTransition.Price;
+
+        // Snowflake: a COPY resumes the warehouse, which runs until auto-suspend (at least 60 s, and
+        // never longer than the interval: then it simply stays up); a pipe bills the CSV's size.
+        var warehouseSeconds = request.Load == LoadMode.Copy
+            ? Math.Max(60m, Math.Min((decimal)request.Every.TotalSeconds, RunFigures.CopySeconds.Value + RunFigures.AutoSuspendSeconds.Value))
+            : 0;
+        var pipeGigabytes = request.Load == LoadMode.Pipe
+            ? runs * request.Pages * RunFigures.CoinsPerPage.Value * RunFigures.CsvBytesPerCoin.Value / 1_000_000_000m
+            : 0;
+        var credits = (runs * warehouseSeconds / 3600m * ListPrices.WarehouseXSmall.Price) + (pipeGigabytes * ListPrices.SnowpipePerGigabyte.Price);
+
+        return new CostPlan
+        {
+            Request = request,
+            Runs = runs,
+            CallsPerRun = calls,
+            CoinGeckoCalls = runs * calls,
+            StateTransitions = transitions,
+            ExpressGigabyteSeconds = expressGbSeconds,
+            LambdaRequests = runs * 3,
+            LambdaGigabyteSeconds = runs * gigabyteSecondsPerRun,
+            WarehouseSecondsPerRun = warehouseSeconds,
+            SnowpipeGigabytes = pipeGigabytes,
+            SnowflakeCredits = credits,
+            StepFunctionsDollars = stepFunctions,
+            LambdaDollars = (runs * 3 * ListPrices.LambdaRequest.Price) + (runs * gigabyteSecondsPerRun * ListPrices.LambdaDuration.Price),
+            SnowflakeDollars = credits * ListPrices.SnowflakeCredit.Price,
+            CoinGeckoDollars = request.Tier.Subscription?.Price ?? 0,
+        };
+    }
+}

@@ -1,0 +1,90 @@
+using System.CommandLine;
+using System.Globalization;
+using CryptoEtl.Cli.Budget;
+using CryptoEtl.Core;
+
+namespace CryptoEtl.Cli;
+
+/// <summary>
+/// `cryptoetl plan`: a month of a schedule before it is deployed: CoinGecko calls against the key
+/// tier's allowance, Step Functions, Lambda and Snowflake usage, and dollars at list prices.
+/// Exits 1 when the calls exceed the tier's monthly allowance.
+/// </summary>
+public static class PlanCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        var every = new Option<string>("--every") { Description = "How often the schedule runs: 5m, 15m, 1h, ...", Required = true };
+        var pages = new Option<int>("--pages") { Description = "Pages of 250 coins per run (default 2)", DefaultValueFactory = _ => 2 };
+        var tier = new Option<string>("--tier") { Description = "CoinGecko key tier: keyless, demo or pro (default demo)", DefaultValueFactory = _ => "demo" };
+        tier.AcceptOnlyFromAmong([.. KeyTier.All.Select(t => t.Name)]);
+        var load = new Option<string>("--load") { Description = "Snowflake load: copy (a warehouse resume per run) or pipe (Snowpipe, per GB)", DefaultValueFactory = _ => "copy" };
+        load.AcceptOnlyFromAmong("copy", "pipe");
+        var express = new Option<bool>("--express") { Description = "An Express workflow (requests and duration) instead of Standard (state transitions)" };
+        var command = new Command("plan", "A month of a schedule: CoinGecko calls against the key tier's allowance, AWS and Snowflake usage, dollars at list prices (docs/cost.md)")
+        {
+            every, pages, tier, load, express,
+        };
+        command.SetAction(async (parsed, ct) =>
+        {
+            var plan = CostPlan.For(new PlanRequest(
+                Interval.Parse(parsed.GetValue(every)!),
+                parsed.GetValue(pages),
+                KeyTier.Parse(parsed.GetValue(tier)!),
+                parsed.GetValue(load) == "pipe" ? LoadMode.Pipe : LoadMode.Copy,
+                parsed.GetValue(express)));
+            await console.Out.WriteAsync(Render(plan).AsMemory(), ct);
+            if (plan.OverCallBudget)
+            {
+                await console.Error.WriteLineAsync(OverBudgetLine(plan).AsMemory(), ct);
+                return 1;
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>The one line `plan` ends with when the schedule does not fit the tier.</summary>
+    public static string OverBudgetLine(CostPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var r = plan.Request;
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"cryptoetl: {ErrorNames.InvalidInput}: every {Interval.Format(r.Every)} with {r.Pages} page{(r.Pages == 1 ? "" : "s")} makes {plan.CoinGeckoCalls:N0} CoinGecko calls in a {CostPlan.Month.TotalDays:0}-day month; "
+            + $"the {r.Tier.Name} tier allows {r.Tier.MonthlyCalls:N0}: run every {Interval.Format(plan.ShortestFittingEvery!.Value)} or less often, fetch fewer pages, or use another tier");
+    }
+
+    public static string Render(CostPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var r = plan.Request;
+        var c = CultureInfo.InvariantCulture;
+        var lines = new List<(string Item, string Usage, decimal? Dollars)>
+        {
+            ("runs", string.Create(c, $"{plan.Runs:N0} (every {Interval.Format(r.Every)}, {plan.CallsPerRun} CoinGecko calls each)"), null),
+            ("CoinGecko calls", r.Tier.MonthlyCalls is { } allowance
+                ? string.Create(c, $"{plan.CoinGeckoCalls:N0} of {allowance:N0} a month ({r.Tier.Name}, {r.Tier.CallsPerMinute:0}/min): {100m * plan.CoinGeckoCalls / allowance:0.#} %")
+                : string.Create(c, $"{plan.CoinGeckoCalls:N0} ({r.Tier.Name}, {r.Tier.CallsPerMinute:0}/min; no published monthly allowance)"),
+                r.Tier.Subscription is null ? null : plan.CoinGeckoDollars),
+            r.Express
+                ? ("Step Functions Express", string.Create(c, $"{plan.Runs:N0} requests, {plan.ExpressGigabyteSeconds:N1} GB-s"), plan.StepFunctionsDollars)
+                : ("Step Functions Standard", string.Create(c, $"{plan.StateTransitions:N0} state transitions"), plan.StepFunctionsDollars),
+            ("Lambda", string.Create(c, $"{plan.LambdaRequests:N0} requests, {plan.LambdaGigabyteSeconds:N1} GB-s"), plan.LambdaDollars),
+            r.Load == LoadMode.Copy
+                ? ("Snowflake (COPY)", string.Create(c, $"{plan.SnowflakeCredits:N2} credits: X-Small resumed per run, {plan.WarehouseSecondsPerRun:0} s billed each"), plan.SnowflakeDollars)
+                : ("Snowflake (Snowpipe)", string.Create(c, $"{plan.SnowflakeCredits:N4} credits: {plan.SnowpipeGigabytes:N3} GB of CSV"), plan.SnowflakeDollars),
+        };
+        var text = new System.Text.StringBuilder();
+        text.Append(c, $"A {CostPlan.Month.TotalDays:0}-day month at list prices (docs/cost.md; no free tiers):\n");
+        foreach (var (item, usage, dollars) in lines)
+        {
+            text.Append(string.Create(c, $"  {item,-24} {usage,-64} {(dollars is { } d ? "$" + d.ToString("N2", c) : ""),10}").TrimEnd()).Append('\n');
+        }
+
+        text.Append(c, $"  {"total",-24} {"",-64} {"$" + plan.TotalDollars.ToString("N2", c),10}\n");
+        return text.ToString();
+    }
+}

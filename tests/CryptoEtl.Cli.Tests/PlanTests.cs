@@ -1,0 +1,210 @@
+using System.Text.RegularExpressions;
+using CryptoEtl.Cli.Budget;
+using CryptoEtl.StateMachine;
+using CryptoEtl.Testing;
+
+namespace CryptoEtl.Cli.Tests;
+
+/// <summary>
+/// `cryptoetl plan`. Expected figures are worked out here from the vendors' list prices (restated
+/// with their pages, not read from ListPrices) and the per-run figures in docs/cost.md.
+/// </summary>
+public sealed partial class PlanTests : IDisposable
+{
+    // https://aws.amazon.com/step-functions/pricing/: Standard $0.025 per 1,000 transitions; Express
+    // $1.00 per million requests and $0.00001667 per GB-second (64 MB, 100 ms steps).
+    private const decimal PerTransition = 0.025m / 1000;
+    private const decimal PerExpressRequest = 1.00m / 1_000_000;
+    private const decimal PerExpressGbSecond = 0.00001667m;
+
+    // https://aws.amazon.com/lambda/pricing/ (x86): $0.20 per million requests, $0.0000166667 per GB-second.
+    private const decimal PerLambdaRequest = 0.20m / 1_000_000;
+    private const decimal PerLambdaGbSecond = 0.0000166667m;
+
+    // https://www.snowflake.com/pricing/ Standard, AWS US East: $2 per credit; X-Small 1 credit an
+    // hour, billed per second with a 60 s minimum; Snowpipe 0.0037 credits per GB (docs page "Snowpipe costs").
+    private const decimal PerCredit = 2m;
+    private const decimal SnowpipeCreditsPerGb = 0.0037m;
+
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static CostPlan Plan(string every, int pages, KeyTier tier, LoadMode load, bool express = false) =>
+        CostPlan.For(new PlanRequest(Interval.Parse(every), pages, tier, load, express));
+
+    [Fact]
+    public void Every_15_minutes_with_a_demo_key_and_copy_fits_the_calls_and_costs_a_warehouse_resume_per_run()
+    {
+        var plan = Plan("15m", 2, KeyTier.Demo, LoadMode.Copy);
+
+        const long runs = 31 * 24 * 4; // 2,976
+        Assert.Equal(runs, plan.Runs);
+        Assert.Equal(runs * 3, plan.CoinGeckoCalls); // 2 pages + /global
+        Assert.False(plan.OverCallBudget); // 8,928 <= 10,000
+        Assert.Equal(runs * 5, plan.StateTransitions);
+        Assert.Equal(runs * 5 * PerTransition, plan.StepFunctionsDollars); // $0.372
+
+        // Extract: 2 waits of 60/30 s + 3 calls of 1 s = 7 s at 512 MB; Transform 0.06 s at 1 GB; Load 5 s at 256 MB.
+        const decimal gbSeconds = (0.5m * 7) + (1m * 0.06m) + (0.25m * 5); // 4.81
+        Assert.Equal(runs * gbSeconds, plan.LambdaGigabyteSeconds);
+        Assert.Equal((runs * 3 * PerLambdaRequest) + (runs * gbSeconds * PerLambdaGbSecond), plan.LambdaDollars);
+
+        // The warehouse runs the 5 s COPY, then idles 60 s until auto-suspend: 65 s a run.
+        Assert.Equal(65m, plan.WarehouseSecondsPerRun);
+        Assert.Equal(runs * 65m / 3600, plan.SnowflakeCredits); // 53.73
+        Assert.Equal(runs * 65m / 3600 * PerCredit, plan.SnowflakeDollars); // $107.47
+        Assert.Equal(0m, plan.CoinGeckoDollars);
+        Assert.Equal(108.08m, Math.Round(plan.TotalDollars, 2));
+    }
+
+    [Fact]
+    public void Snowpipe_on_express_bills_the_csv_size_and_the_execution_duration()
+    {
+        var plan = Plan("15m", 2, KeyTier.Demo, LoadMode.Pipe, express: true);
+
+        const long runs = 2976;
+        Assert.Equal(0, plan.StateTransitions);
+        // 7 + 0.06 + 1 = 8.06 s, billed as 8.1 s of 64 MB.
+        const decimal expressGbSeconds = runs * 8.1m * 64 / 1024;
+        Assert.Equal(expressGbSeconds, plan.ExpressGigabyteSeconds);
+        Assert.Equal((runs * PerExpressRequest) + (expressGbSeconds * PerExpressGbSecond), plan.StepFunctionsDollars);
+        // 500 coins of 380 bytes a run, GB = 10^9 bytes.
+        const decimal gigabytes = runs * 500 * 380 / 1_000_000_000m; // 0.56544
+        Assert.Equal(gigabytes, plan.SnowpipeGigabytes);
+        Assert.Equal(0m, plan.WarehouseSecondsPerRun);
+        Assert.Equal(gigabytes * SnowpipeCreditsPerGb * PerCredit, plan.SnowflakeDollars);
+        Assert.True(plan.TotalDollars < 1m, $"{plan.TotalDollars}");
+    }
+
+    [Fact]
+    public void A_warehouse_resumed_every_minute_never_suspends_and_bills_the_whole_month()
+    {
+        var plan = Plan("1m", 1, KeyTier.Pro, LoadMode.Copy);
+
+        Assert.Equal(31 * 24 * 60, plan.Runs);
+        Assert.Equal(60m, plan.WarehouseSecondsPerRun);
+        Assert.Equal(31 * 24m, plan.SnowflakeCredits); // 1 credit an hour, all month
+        Assert.Equal(35m, plan.CoinGeckoDollars); // Basic, https://www.coingecko.com/en/api/pricing
+    }
+
+    [Fact]
+    public void Keyless_pacing_makes_extract_wait_six_seconds_between_calls()
+    {
+        var plan = Plan("1h", 2, KeyTier.Keyless, LoadMode.Copy);
+
+        // 2 waits of 60/10 s + 3 calls of 1 s = 15 s at 512 MB.
+        Assert.Equal(744 * ((0.5m * 15) + 0.06m + (0.25m * 5)), plan.LambdaGigabyteSeconds);
+        Assert.False(plan.OverCallBudget); // no published monthly allowance
+        Assert.Null(plan.ShortestFittingEvery);
+    }
+
+    [Fact]
+    public async Task A_schedule_over_the_tiers_monthly_calls_prints_the_plan_and_exits_1_with_one_line()
+    {
+        var (exit, output, error) = await RunAsync("plan", "--every", "5m");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("26,784 of 10,000 a month (demo, 30/min)", output, StringComparison.Ordinal);
+        // 31 days x 3 calls / 10,000 = 13.4 minutes: 14m is the shortest interval that fits.
+        Assert.Equal(
+            "cryptoetl: CryptoEtl.InvalidInput: every 5m with 2 pages makes 26,784 CoinGecko calls in a 31-day month; the demo tier allows 10,000: run every 14m or less often, fetch fewer pages, or use another tier",
+            error.TrimEnd());
+        Assert.False(Plan("14m", 2, KeyTier.Demo, LoadMode.Copy).OverCallBudget);
+        Assert.True(Plan("13m", 2, KeyTier.Demo, LoadMode.Copy).OverCallBudget);
+    }
+
+    [Fact]
+    public async Task A_schedule_within_the_allowance_exits_0_with_the_total()
+    {
+        var (exit, output, error) = await RunAsync("plan", "--every", "15m", "--load", "pipe");
+
+        Assert.True(exit == 0, error);
+        Assert.Matches(@"total\s+\$0\.57\n", output);
+    }
+
+    [Theory]
+    [InlineData("15")]
+    [InlineData("0m")]
+    [InlineData("30s")]
+    public async Task A_bad_interval_is_a_named_error(string every)
+    {
+        var (exit, _, error) = await RunAsync("plan", "--every", every);
+
+        Assert.Equal(1, exit);
+        Assert.StartsWith("cryptoetl: CryptoEtl.InvalidInput: --every", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task State_transitions_and_csv_bytes_per_coin_are_those_of_a_real_local_run()
+    {
+        var settings = new PipelineSettings { DataDir = _dir.FullPath, Offline = true };
+        using var pipeline = new LocalPipeline(settings, _ => null);
+        var events = new List<ExecutionEvent>();
+        var runner = new StateMachineRunner(EmbeddedStateMachine.Load(), pipeline.Functions, new NoAlerts(), new StateMachineRunnerOptions { OnEvent = events.Add });
+
+        var result = await runner.RunAsync(new System.Text.Json.Nodes.JsonObject(), "plan-count");
+
+        Assert.True(result.Succeeded, result.Cause);
+        // AWS bills a Standard transition per state entered, retries included (Step Functions pricing page).
+        var transitions = events.Count(e => e.Type is ExecutionEventType.StateEntered or ExecutionEventType.StateRetried);
+        Assert.Equal(RunFigures.StateTransitions.Value, transitions);
+
+        var csvKey = result.Output!["transform"]!["csv_key"]!.GetValue<string>();
+        var rows = result.Output!["transform"]!["rows"]!.GetValue<int>();
+        var bytes = (await pipeline.Store.HeadAsync(csvKey, CancellationToken.None))!.Size;
+        Assert.Equal(RunFigures.CsvBytesPerCoin.Value, Math.Ceiling((decimal)bytes / rows));
+    }
+
+    [Fact]
+    public void The_templates_default_schedule_fits_a_demo_key_and_its_memory_is_the_plans()
+    {
+        var template = File.ReadAllText(RepoPaths.Path("infra", "template.yaml"));
+
+        var every = TemplateDefault().Match(template.ReplaceLineEndings("\n"));
+        Assert.True(every.Success, "infra/template.yaml has no ScheduleExpression default");
+        var interval = every.Groups["unit"].Value switch
+        {
+            "minute" or "minutes" => TimeSpan.FromMinutes(int.Parse(every.Groups["n"].Value, System.Globalization.CultureInfo.InvariantCulture)),
+            "hour" or "hours" => TimeSpan.FromHours(int.Parse(every.Groups["n"].Value, System.Globalization.CultureInfo.InvariantCulture)),
+            var unit => throw new InvalidOperationException(unit),
+        };
+        var pages = int.Parse(TemplatePages().Match(template).Groups["pages"].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.False(CostPlan.For(new PlanRequest(interval, pages, KeyTier.Demo, LoadMode.Copy, Express: false)).OverCallBudget);
+
+        foreach (var (function, figure) in new[] { ("ExtractFunction", RunFigures.ExtractMemory), ("TransformFunction", RunFigures.TransformMemory), ("LoadFunction", RunFigures.LoadMemory) })
+        {
+            var memory = Regex.Match(template, $@"\n  {function}:\n(?:    .*\n|\s*\n)*?      MemorySize: (?<mb>\d+)");
+            Assert.True(memory.Success, $"no MemorySize for {function}");
+            Assert.Equal(figure.Value, decimal.Parse(memory.Groups["mb"].Value, System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    [Fact]
+    public void Docs_cost_md_lists_every_price_and_figure_the_plan_uses()
+    {
+        var doc = File.ReadAllText(RepoPaths.Path("docs", "cost.md"));
+
+        Assert.All(ListPrices.All, p => Assert.Contains($"| {p.Item} | {p.Price.ToString(System.Globalization.CultureInfo.InvariantCulture)} | {p.Unit} | {p.Source} | {p.Checked} |", doc, StringComparison.Ordinal));
+        Assert.All(RunFigures.All, f => Assert.Contains($"| {f.Item} | {f.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)} | {f.Unit} | {f.Source} |", doc, StringComparison.Ordinal));
+    }
+
+    private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await CryptoEtlApp.RunAsync(args, CliConsole.ToWriters(output, error));
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    private sealed class NoAlerts : IAlertSink
+    {
+        public Task PublishAsync(AlertMessage alert, CancellationToken cancellationToken) => throw new InvalidOperationException($"unexpected alert: {alert.Message}");
+    }
+
+    [GeneratedRegex(@"ScheduleExpression:\n    Type: String\n    Default: rate\((?<n>\d+) (?<unit>\w+)\)")]
+    private static partial Regex TemplateDefault();
+
+    [GeneratedRegex(@"ScheduleInput:\n    Type: String\n    Default: '\{""pages"":(?<pages>\d+)\}'")]
+    private static partial Regex TemplatePages();
+}
