@@ -155,15 +155,7 @@ public static partial class Commands
             return null;
         }
 
-        try
-        {
-            return JsonSerializer.Deserialize(json, type)
-                ?? throw new PipelineException(ErrorNames.InvalidInput, "--input is JSON null; give an object");
-        }
-        catch (JsonException ex)
-        {
-            throw new PipelineException(ErrorNames.InvalidInput, $"--input is not a valid {typeof(T).Name}: {ex.Message}", ex);
-        }
+        return StepInputJson.Parse(json, type, "--input");
     }
 
     private static T Required<T>(T? input, string step)

@@ -149,7 +149,7 @@ public static class LambdaHost
         TOut output;
         try
         {
-            var input = Deserialize(invocation.Payload, function.Input);
+            var input = StepInputJson.Parse(invocation.Payload, function.Input, "the event");
             output = await handler(input, context, linked.Token);
             response = JsonSerializer.SerializeToUtf8Bytes(output, function.Output);
         }
@@ -168,19 +168,6 @@ public static class LambdaHost
         List<Metric> metrics = [.. function.Metrics?.Invoke(output) ?? [], new Metric("DurationMs", durationMs, MetricUnit.Milliseconds)];
         EmbeddedMetrics.Write(logger, function.Name, metrics, time.GetUtcNow());
         await runtime.PostResponseAsync(invocation.RequestId, response, CancellationToken.None);
-    }
-
-    private static TIn Deserialize<TIn>(byte[] payload, JsonTypeInfo<TIn> type)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize(payload, type)
-                ?? throw new PipelineException(ErrorNames.InvalidInput, $"the event is null; expected a {typeof(TIn).Name} object");
-        }
-        catch (JsonException ex)
-        {
-            throw new PipelineException(ErrorNames.InvalidInput, $"the event is not a valid {typeof(TIn).Name}: {ex.Message}", ex);
-        }
     }
 
     private static async Task TryAsync(Func<Task> action, LambdaLogger logger)

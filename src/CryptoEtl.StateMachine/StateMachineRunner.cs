@@ -209,7 +209,7 @@ public sealed class StateMachineRunner
         {
             // What our Lambda host (LambdaError) reports for an unhandled exception: errorType, the
             // error name, is the exception type's full name, so a Catch matches the same name here and in AWS.
-            var errorType = ex is PipelineException pipeline ? pipeline.ErrorName : ex.GetType().FullName ?? ex.GetType().Name;
+            var errorType = ErrorNames.Of(ex);
             var cause = new JsonObject { ["errorMessage"] = ex.Message, ["errorType"] = errorType };
             throw new StatesErrorException(errorType, cause.ToJsonString());
         }
