@@ -1,53 +1,7 @@
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using CryptoEtl.Core;
 
 namespace CryptoEtl.LambdaHosting;
-
-/// <summary>What a function tells the host: its name, its JSON contracts, how to build its handler.</summary>
-public sealed class LambdaFunction<TIn, TOut>
-{
-    /// <summary>The step's name ("extract"): the EMF dimension and a field of the log lines.</summary>
-    public required string Name { get; init; }
-
-    public required JsonTypeInfo<TIn> Input { get; init; }
-
-    public required JsonTypeInfo<TOut> Output { get; init; }
-
-    /// <summary>
-    /// Runs once per instance, before the first invocation (reads settings and secrets, builds
-    /// clients). A throw here is reported to /init/error and the process exits.
-    /// </summary>
-    public required Func<LambdaLogger, CancellationToken, Task<Func<TIn, LambdaContext, CancellationToken, Task<TOut>>>> Initialize { get; init; }
-
-    /// <summary>Per-step metrics taken from a successful output; the host adds the duration.</summary>
-    public Func<TOut, IReadOnlyList<Metric>>? Metrics { get; init; }
-}
-
-public sealed class LambdaHostOptions
-{
-    public const string RuntimeApiVariable = "AWS_LAMBDA_RUNTIME_API";
-    public const string TraceIdVariable = "_X_AMZN_TRACE_ID";
-
-    /// <summary>host:port of the Runtime API; null when not running under Lambda.</summary>
-    public string? RuntimeApi { get; init; }
-
-    public required LambdaFunctionInfo Function { get; init; }
-
-    /// <summary>How long before the deadline the handler's token fires, to leave time to report.</summary>
-    public TimeSpan CancellationMargin { get; init; } = TimeSpan.FromSeconds(1);
-
-    public TimeProvider Time { get; init; } = TimeProvider.System;
-
-    /// <summary>Where log lines and EMF records go: stdout, which Lambda sends to CloudWatch Logs.</summary>
-    public Stream Output { get; init; } = Console.OpenStandardOutput();
-
-    public static LambdaHostOptions FromEnvironment() => new()
-    {
-        RuntimeApi = Environment.GetEnvironmentVariable(RuntimeApiVariable),
-        Function = LambdaFunctionInfo.FromEnvironment(Environment.GetEnvironmentVariable),
-    };
-}
 
 /// <summary>
 /// The custom runtime's loop: init once, then GET /next, run the handler, POST its response or
