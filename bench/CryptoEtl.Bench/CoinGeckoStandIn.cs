@@ -1,4 +1,4 @@
-using CryptoEtl.Core.CoinGecko;
+using CryptoEtl.RecordedCoinGecko;
 using CryptoEtl.Testing;
 
 namespace CryptoEtl.Bench;

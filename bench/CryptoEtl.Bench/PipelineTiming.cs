@@ -44,7 +44,7 @@ public static class PipelineTiming
         var again = new List<double>();
         for (var i = 0; i < runs; i++)
         {
-            var warehouse = new DuckDbWarehouse(database.Combine($"bench-{i}.duckdb"), store);
+            var warehouse = new DuckDbWarehouse(database.Combine($"bench-{i}.duckdb"));
             var step = new LoadStep(store, warehouse);
             var clock = Stopwatch.StartNew();
             await step.RunAsync(input, CancellationToken.None);

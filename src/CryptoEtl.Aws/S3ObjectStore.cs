@@ -19,7 +19,7 @@ public sealed class S3ObjectStore : IObjectStore
     private readonly IAmazonS3 _s3;
     private readonly string _prefix;
 
-    /// <param name="s3">A client; see <see cref="ObjectStoreFactory.CreateS3Client"/> for the retry settings.</param>
+    /// <param name="s3">A client; see <see cref="S3ObjectStoreFactory.CreateS3Client"/> for the retry settings.</param>
     /// <param name="bucket">The bucket name.</param>
     /// <param name="prefix">A key prefix such as "etl" or "etl/2026" (no leading or trailing '/' needed).</param>
     /// <param name="options">Encryption and part size; null for the defaults (AES256, 8 MiB).</param>
@@ -44,6 +44,9 @@ public sealed class S3ObjectStore : IObjectStore
     public S3ObjectStoreOptions Options { get; }
 
     public string Location => _prefix.Length == 0 ? $"s3://{Bucket}" : $"s3://{Bucket}/{_prefix.TrimEnd('/')}";
+
+    /// <summary>A bucket: Snowflake's external stage (or any cloud service) can be pointed at it.</summary>
+    public bool CloudServicesCanRead => true;
 
     internal IAmazonS3 Client => _s3;
 

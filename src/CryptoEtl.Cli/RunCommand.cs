@@ -3,9 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CryptoEtl.Core;
-using CryptoEtl.DuckDb;
 using CryptoEtl.Report;
-using CryptoEtl.Snowflake;
 using CryptoEtl.StateMachine;
 using Spectre.Console;
 
@@ -31,22 +29,17 @@ public static class RunCommand
         options.AddTo(command, withCoinGecko: true, withWarehouse: true);
         command.SetAction(async (parsed, ct) =>
         {
-            var executionInput = await ExecutionInputAsync(parsed.GetValue(input), ct);
+            // The execution input is Extract's input (the state machine passes its fields on), so
+            // it goes through the same strict parser as `extract --input`: a misspelt field fails.
+            var request = await ExecutionInputAsync(parsed.GetValue(input), ct);
             // Options win over --input; the state machine fills in the rest.
-            if (parsed.GetValue(pages) is { } p)
+            request = request with
             {
-                executionInput["pages"] = PageCount.Parse(p).Limit is { } n ? JsonValue.Create(n) : JsonValue.Create("all");
-            }
-
-            if (parsed.GetValue(perPage) is { } size)
-            {
-                executionInput["per_page"] = size;
-            }
-
-            if (parsed.GetValue(vsCurrency) is { } currency)
-            {
-                executionInput["vs_currency"] = currency;
-            }
+                Pages = parsed.GetValue(pages) is { } p ? PageCount.Parse(p) : request.Pages,
+                PerPage = parsed.GetValue(perPage) ?? request.PerPage,
+                VsCurrency = parsed.GetValue(vsCurrency) ?? request.VsCurrency,
+            };
+            var executionInput = ToExecutionInput(request);
 
             var settings = options.Read(parsed);
             using var pipeline = new LocalPipeline(settings, console.GetEnvironment);
@@ -65,9 +58,9 @@ public static class RunCommand
             }
 
             await WriteSummaryAsync(display, pipeline, result.Output!, ct);
-            if (pipeline.Warehouse is SnowflakeWarehouse snowflake)
+            if (pipeline.LocalDatabasePath is null)
             {
-                display.MarkupLine($"[green]{result.Output!["load"]!["rows_loaded"]} rows loaded into Snowflake {Markup.Escape(snowflake.Table)}[/]");
+                display.MarkupLine($"[green]{result.Output!["load"]!["rows_loaded"]} rows loaded into {Markup.Escape(pipeline.WarehouseDescription)}[/]");
                 // The report is built from the local DuckDB file, which a Snowflake run leaves as it was.
                 display.MarkupLine("no HTML report: it reads the local DuckDB warehouse, which this run did not load");
                 return 0;
@@ -80,23 +73,15 @@ public static class RunCommand
         return command;
     }
 
-    internal static async Task<JsonObject> ExecutionInputAsync(string? text, CancellationToken ct)
-    {
-        if (await PipelineOptions.InputTextAsync(text, ct) is not { } json)
-        {
-            return [];
-        }
+    /// <summary>
+    /// The execution input is Extract's input (the state machine passes its fields on), so it goes
+    /// through the same strict parser as `extract --input`: a misspelt field fails.
+    /// </summary>
+    internal static async Task<ExtractInput> ExecutionInputAsync(string? text, CancellationToken ct) =>
+        await Commands.ReadInputAsync(text, ContractsJsonContext.Default.ExtractInput, ct) ?? new ExtractInput();
 
-        try
-        {
-            return JsonNode.Parse(json) as JsonObject
-                ?? throw new PipelineException(ErrorNames.InvalidInput, "--input must be a JSON object, e.g. '{\"pages\":3}'");
-        }
-        catch (JsonException ex)
-        {
-            throw new PipelineException(ErrorNames.InvalidInput, $"--input is not JSON: {ex.Message}", ex);
-        }
-    }
+    internal static JsonObject ToExecutionInput(ExtractInput request) =>
+        (JsonObject)JsonSerializer.SerializeToNode(request, ContractsJsonContext.Default.ExtractInput)!;
 
     /// <summary>
     /// A Lambda-style cause carries the step's message in errorMessage; show that. The state
@@ -150,45 +135,17 @@ public static class RunCommand
         summary.AddRow("rows loaded", load["rows_loaded"]!.ToString());
         summary.AddRow("raw object", Markup.Escape(extract["raw_key"]!.ToString()));
         summary.AddRow("csv", Markup.Escape(transform["csv_key"]!.ToString()));
-        summary.AddRow("warehouse", Markup.Escape(pipeline.Warehouse is DuckDbWarehouse duckDb ? duckDb.DatabasePath : $"Snowflake {pipeline.Warehouse.Table}"));
+        summary.AddRow("warehouse", Markup.Escape(pipeline.WarehouseDescription));
         display.Write(summary);
 
         var table = new Table().Title("Top 10 by market dominance").AddColumns("#", "name", "symbol", "dominance %");
-        foreach (var row in await TopByDominanceAsync(pipeline.Warehouse, fetchTime, ct))
+        foreach (var row in await pipeline.TopByDominanceAsync(fetchTime, ct))
         {
             table.AddRow(row.Rank ?? "", Markup.Escape(row.Name ?? ""), Markup.Escape(row.Symbol ?? ""),
                 row.Dominance?.ToString("0.00", CultureInfo.InvariantCulture) ?? "");
         }
 
         display.Write(table);
-    }
-
-    /// <summary>The same query for either warehouse; only how the fetch time is given differs.</summary>
-    private static async Task<IReadOnlyList<(string? Rank, string? Name, string? Symbol, double? Dominance)>> TopByDominanceAsync(
-        IWarehouse warehouse, DateTimeOffset fetchTime, CancellationToken ct)
-    {
-        static string Sql(string table, string fetchTime) =>
-            $"""
-            SELECT market_cap_rank, name, symbol, dominance_percentage
-            FROM {table}
-            WHERE fetch_time = {fetchTime} AND dominance_percentage IS NOT NULL
-            ORDER BY dominance_percentage DESC LIMIT 10
-            """;
-
-        switch (warehouse)
-        {
-            case SnowflakeWarehouse snowflake:
-                // Snowflake's JSON result carries every value as a string.
-                var result = await snowflake.QueryAsync(
-                    new SqlRequest(Sql(snowflake.Table, SnowflakeSql.BoundFetchTime), [SqlBinding.Text(ObjectKeys.Iso(fetchTime))]), ct);
-                return [.. result.Rows.Select(r => (r[0], r[1], r[2],
-                    double.TryParse(r[3], NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : (double?)null))];
-            case DuckDbWarehouse duckDb:
-                var top = await DuckDbQuery.RunAsync(duckDb.DatabasePath, Sql(CryptoSchema.TableName, $"TIMESTAMPTZ '{ObjectKeys.Iso(fetchTime)}'"), ct);
-                return [.. top.Rows.Select(r => (QueryCommand.Format(r[0]), QueryCommand.Format(r[1]), QueryCommand.Format(r[2]), r[3] as double?))];
-            default:
-                return [];
-        }
     }
 
     /// <summary>Prints the execution's events like the Step Functions console, and its alerts.</summary>

@@ -30,8 +30,8 @@ public static class ScheduleCommand
         command.SetAction(async (parsed, ct) =>
         {
             var interval = Interval.Parse(parsed.GetValue(every)!);
-            var executionInput = await RunCommand.ExecutionInputAsync(parsed.GetValue(input), ct);
-            if (executionInput.ContainsKey("fetch_time"))
+            var request = await RunCommand.ExecutionInputAsync(parsed.GetValue(input), ct);
+            if (request.FetchTime is not null)
             {
                 throw new PipelineException(ErrorNames.InvalidInput, "schedule: --input must not set fetch_time; each run takes its own (the same one would replace one snapshot)");
             }
@@ -57,7 +57,7 @@ public static class ScheduleCommand
             using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
             using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
             Report($"schedule: every {Interval.Format(interval)}, into {pipeline.Warehouse.Table}; SIGINT/SIGTERM stop it after the run in progress");
-            await new LocalSchedule(interval, runCt => RunOnceAsync(pipeline, executionInput, runCt), TimeProvider.System, Report).RunAsync(stop.Token);
+            await new LocalSchedule(interval, runCt => RunOnceAsync(pipeline, RunCommand.ToExecutionInput(request), runCt), TimeProvider.System, Report).RunAsync(stop.Token);
             return 0;
         });
         return command;
@@ -72,7 +72,7 @@ public static class ScheduleCommand
             throw new PipelineException(result.Error ?? "States.Failed", RunCommand.CauseMessage(result.Cause));
         }
 
-        if (pipeline.Warehouse is DuckDb.DuckDbWarehouse)
+        if (pipeline.LocalDatabasePath is not null)
         {
             await ReportCommand.WriteAsync(pipeline, null, ct);
         }

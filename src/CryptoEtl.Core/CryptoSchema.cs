@@ -1,20 +1,5 @@
 namespace CryptoEtl.Core;
 
-/// <summary>The type of a column, mapped to each warehouse's own type.</summary>
-public enum ColumnType
-{
-    Timestamp,
-    Text,
-    Number,
-    WholeNumber,
-}
-
-public sealed record Column(string Name, ColumnType Type)
-{
-    /// <summary>Warehouses (Snowflake, the views) use upper-case names; CSV and DuckDB lower-case.</summary>
-    public string UpperName => Name.ToUpperInvariant();
-}
-
 /// <summary>
 /// The one definition of the snapshot's columns, in CSV order: the CSV header, the DuckDB table
 /// and the Snowflake table and COPY column list all come from here.

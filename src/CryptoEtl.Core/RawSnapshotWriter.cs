@@ -3,27 +3,6 @@ using System.Text.Json;
 
 namespace CryptoEtl.Core;
 
-/// <summary>What the raw object records about the requests that filled it.</summary>
-public sealed record RawSnapshotMetadata
-{
-    public required DateTimeOffset FetchTime { get; init; }
-
-    public required string VsCurrency { get; init; }
-
-    public required int PerPage { get; init; }
-
-    public required PageCount PagesRequested { get; init; }
-
-    public required int PagesFetched { get; init; }
-
-    /// <summary>Where a stopped run would go on; null when the run got everything it asked for.</summary>
-    public int? NextPage { get; init; }
-
-    public IReadOnlyList<Uri> Urls { get; init; } = [];
-
-    public Uri? GlobalUrl { get; init; }
-}
-
 /// <summary>
 /// Writes the raw object in the <see cref="RawSnapshot"/> layout, streaming: the metadata, the
 /// /global response and then each /coins/markets page, CoinGecko's bytes embedded as they came so

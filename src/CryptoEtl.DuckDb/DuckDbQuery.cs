@@ -2,14 +2,13 @@ using System.Data.Common;
 
 namespace CryptoEtl.DuckDb;
 
-public sealed record QueryResult(IReadOnlyList<string> Columns, IReadOnlyList<object?[]> Rows);
-
 /// <summary>Ad-hoc SQL over the local warehouse (the CLI's `query`, the report's figures).</summary>
 public static class DuckDbQuery
 {
+    /// <summary>Runs on the database file opened read-only: a query never writes (see <see cref="DuckDbWarehouse.OpenReadOnlyAsync"/>).</summary>
     public static async Task<QueryResult> RunAsync(string databasePath, string sql, CancellationToken cancellationToken)
     {
-        await using var connection = await DuckDbWarehouse.OpenAsync(databasePath, cancellationToken);
+        await using var connection = await DuckDbWarehouse.OpenReadOnlyAsync(databasePath, cancellationToken);
         return await RunAsync(connection, sql, cancellationToken);
     }
 

@@ -12,43 +12,27 @@ namespace CryptoEtl.DuckDb;
 public sealed class DuckDbWarehouse : IWarehouse
 {
     private readonly string _databasePath;
-    private readonly IObjectStore _store;
 
-    public DuckDbWarehouse(string databasePath, IObjectStore store)
+    public DuckDbWarehouse(string databasePath)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
         _databasePath = Path.GetFullPath(databasePath);
-        _store = store ?? throw new ArgumentNullException(nameof(store));
     }
 
     public string Table => CryptoSchema.TableName;
 
     public string DatabasePath => _databasePath;
 
-    public async Task<int> LoadSnapshotAsync(SnapshotCsv snapshot, CancellationToken cancellationToken)
+    /// <summary>DuckDB reads files, not streams: Load hands it the checked CSV as a local file.</summary>
+    public bool ReadsLocalFile => true;
+
+    public Task<int> LoadSnapshotAsync(SnapshotCsv snapshot, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        if (_store is FileSystemObjectStore folder)
-        {
-            return await LoadLocalCsvAsync(folder.PathOf(snapshot.CsvKey), snapshot, cancellationToken);
-        }
-
-        // DuckDB reads files, not streams: stage the object in a local temp file first.
-        var localCsv = Path.Combine(Path.GetTempPath(), $"cryptoetl-load-{Guid.NewGuid():N}.csv");
-        try
-        {
-            await using (var source = await _store.OpenReadAsync(snapshot.CsvKey, cancellationToken))
-            await using (var target = File.Create(localCsv))
-            {
-                await source.CopyToAsync(target, cancellationToken);
-            }
-
-            return await LoadLocalCsvAsync(localCsv, snapshot, cancellationToken);
-        }
-        finally
-        {
-            File.Delete(localCsv);
-        }
+        return LoadLocalCsvAsync(
+            snapshot.LocalPath ?? throw new ArgumentException($"DuckDB loads {snapshot.CsvKey} from a local file; LoadStep passes one", nameof(snapshot)),
+            snapshot,
+            cancellationToken);
     }
 
     private async Task<int> LoadLocalCsvAsync(string localCsv, SnapshotCsv snapshot, CancellationToken cancellationToken)
@@ -131,6 +115,27 @@ public sealed class DuckDbWarehouse : IWarehouse
                 await ExecuteAsync(connection, view, cancellationToken);
             }
 
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Opens an existing database file for reading only (DuckDB's access_mode READ_ONLY): nothing is
+    /// created or written, not even the table or the views, so it works on a read-only mount and
+    /// next to another reader. What `cryptoetl query` and the report use.
+    /// </summary>
+    public static async Task<DuckDBConnection> OpenReadOnlyAsync(string databasePath, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        var connection = new DuckDBConnection($"Data Source={databasePath};access_mode=READ_ONLY");
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
             return connection;
         }
         catch

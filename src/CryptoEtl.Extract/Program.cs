@@ -1,7 +1,7 @@
 using CryptoEtl.Aws;
+using CryptoEtl.Composition;
 using CryptoEtl.Core;
 using CryptoEtl.Core.CoinGecko;
-using CryptoEtl.Core.Steps;
 using CryptoEtl.LambdaHosting;
 
 // The step stops fetching this long before Lambda's deadline, so it still has time to write the
@@ -17,19 +17,16 @@ return await LambdaHost.RunAsync(
         Output = ContractsJsonContext.Default.ExtractOutput,
         Initialize = async (log, ct) =>
         {
-            var store = ObjectStoreFactory.FromEnvironment(getEnv);
+            var pipeline = new PipelineComposition(Settings.FromEnvironment(getEnv));
             if (!string.IsNullOrEmpty(getEnv(SettingNames.CoinGeckoApiKey)))
             {
                 log.Warn($"{SettingNames.CoinGeckoApiKey} is ignored here: Lambda reads the key only from the SSM SecureString named by {SettingNames.CoinGeckoApiKeyParameter}");
             }
 
             var apiKey = await SsmParameterReader.ReadSettingAsync(getEnv, SettingNames.CoinGeckoApiKeyParameter, required: false, ct);
-            var options = CoinGeckoOptions.FromEnvironment(getEnv, apiKey);
-            var step = new ExtractStep(
-                new CoinGeckoClient(new HttpClient(CoinGeckoClient.CreateDefaultHandler()), options, TimeProvider.System),
-                store,
-                TimeProvider.System);
-            log.Info("extract ready", new LogField("store", store.Location), new LogField("coingecko", options.BaseUrl.AbsoluteUri),
+            var options = pipeline.CoinGeckoOptions(apiKey);
+            var step = pipeline.Extract(options);
+            log.Info("extract ready", new LogField("store", pipeline.Store.Location), new LogField("coingecko", options.BaseUrl.AbsoluteUri),
                 new LogField("tier", options.Tier == CoinGeckoTier.Pro ? "pro" : options.Tier == CoinGeckoTier.Demo ? "demo" : "keyless"));
             return (input, context, token) => step.RunAsync(input, context.Deadline - stopFetchingMargin, token);
         },

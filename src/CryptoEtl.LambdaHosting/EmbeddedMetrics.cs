@@ -3,14 +3,6 @@ using System.Text.Json;
 
 namespace CryptoEtl.LambdaHosting;
 
-public enum MetricUnit
-{
-    Count,
-    Milliseconds,
-}
-
-public readonly record struct Metric(string Name, double Value, MetricUnit Unit);
-
 /// <summary>
 /// CloudWatch Embedded Metric Format: a log line whose "_aws" member tells CloudWatch Logs to turn
 /// the named members into metrics, so the functions publish metrics without any API call.

@@ -16,15 +16,9 @@ public sealed record LambdaError(string ErrorType, string ErrorMessage, IReadOnl
         ArgumentNullException.ThrowIfNull(exception);
         var stackTrace = (exception.StackTrace ?? "")
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return exception switch
-        {
-            PipelineException pipeline => new(pipeline.ErrorName, pipeline.Message, stackTrace),
-            OperationCanceledException when deadlineReached => new(
-                ErrorNames.DeadlineExceeded, "the invocation was cancelled as its deadline came near", stackTrace),
-            // Anything else is a bug or an unwrapped failure: the .NET type names it plainly, and
-            // the state machine's catch-all sends it to the alert.
-            _ => new(exception.GetType().FullName ?? exception.GetType().Name, exception.Message, stackTrace),
-        };
+        return exception is OperationCanceledException && deadlineReached
+            ? new(ErrorNames.DeadlineExceeded, "the invocation was cancelled as its deadline came near", stackTrace)
+            : new(ErrorNames.Of(exception), exception.Message, stackTrace);
     }
 
     public byte[] ToJsonBytes()

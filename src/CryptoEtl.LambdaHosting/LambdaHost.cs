@@ -1,53 +1,7 @@
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using CryptoEtl.Core;
 
 namespace CryptoEtl.LambdaHosting;
-
-/// <summary>What a function tells the host: its name, its JSON contracts, how to build its handler.</summary>
-public sealed class LambdaFunction<TIn, TOut>
-{
-    /// <summary>The step's name ("extract"): the EMF dimension and a field of the log lines.</summary>
-    public required string Name { get; init; }
-
-    public required JsonTypeInfo<TIn> Input { get; init; }
-
-    public required JsonTypeInfo<TOut> Output { get; init; }
-
-    /// <summary>
-    /// Runs once per instance, before the first invocation (reads settings and secrets, builds
-    /// clients). A throw here is reported to /init/error and the process exits.
-    /// </summary>
-    public required Func<LambdaLogger, CancellationToken, Task<Func<TIn, LambdaContext, CancellationToken, Task<TOut>>>> Initialize { get; init; }
-
-    /// <summary>Per-step metrics taken from a successful output; the host adds the duration.</summary>
-    public Func<TOut, IReadOnlyList<Metric>>? Metrics { get; init; }
-}
-
-public sealed class LambdaHostOptions
-{
-    public const string RuntimeApiVariable = "AWS_LAMBDA_RUNTIME_API";
-    public const string TraceIdVariable = "_X_AMZN_TRACE_ID";
-
-    /// <summary>host:port of the Runtime API; null when not running under Lambda.</summary>
-    public string? RuntimeApi { get; init; }
-
-    public required LambdaFunctionInfo Function { get; init; }
-
-    /// <summary>How long before the deadline the handler's token fires, to leave time to report.</summary>
-    public TimeSpan CancellationMargin { get; init; } = TimeSpan.FromSeconds(1);
-
-    public TimeProvider Time { get; init; } = TimeProvider.System;
-
-    /// <summary>Where log lines and EMF records go: stdout, which Lambda sends to CloudWatch Logs.</summary>
-    public Stream Output { get; init; } = Console.OpenStandardOutput();
-
-    public static LambdaHostOptions FromEnvironment() => new()
-    {
-        RuntimeApi = Environment.GetEnvironmentVariable(RuntimeApiVariable),
-        Function = LambdaFunctionInfo.FromEnvironment(Environment.GetEnvironmentVariable),
-    };
-}
 
 /// <summary>
 /// The custom runtime's loop: init once, then GET /next, run the handler, POST its response or
@@ -149,7 +103,7 @@ public static class LambdaHost
         TOut output;
         try
         {
-            var input = Deserialize(invocation.Payload, function.Input);
+            var input = StepInputJson.Parse(invocation.Payload, function.Input, "the event");
             output = await handler(input, context, linked.Token);
             response = JsonSerializer.SerializeToUtf8Bytes(output, function.Output);
         }
@@ -168,19 +122,6 @@ public static class LambdaHost
         List<Metric> metrics = [.. function.Metrics?.Invoke(output) ?? [], new Metric("DurationMs", durationMs, MetricUnit.Milliseconds)];
         EmbeddedMetrics.Write(logger, function.Name, metrics, time.GetUtcNow());
         await runtime.PostResponseAsync(invocation.RequestId, response, CancellationToken.None);
-    }
-
-    private static TIn Deserialize<TIn>(byte[] payload, JsonTypeInfo<TIn> type)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize(payload, type)
-                ?? throw new PipelineException(ErrorNames.InvalidInput, $"the event is null; expected a {typeof(TIn).Name} object");
-        }
-        catch (JsonException ex)
-        {
-            throw new PipelineException(ErrorNames.InvalidInput, $"the event is not a valid {typeof(TIn).Name}: {ex.Message}", ex);
-        }
     }
 
     private static async Task TryAsync(Func<Task> action, LambdaLogger logger)

@@ -4,32 +4,6 @@ using System.Net.Http.Headers;
 
 namespace CryptoEtl.LambdaHosting;
 
-/// <summary>An invocation event from GET /runtime/invocation/next.</summary>
-public sealed record Invocation(
-    string RequestId,
-    DateTimeOffset Deadline,
-    string? InvokedFunctionArn,
-    string? TraceId,
-    byte[] Payload);
-
-/// <summary>The Runtime API answered in a way the runtime cannot go on from (it should exit).</summary>
-public sealed class RuntimeApiException : Exception
-{
-    public RuntimeApiException()
-    {
-    }
-
-    public RuntimeApiException(string message)
-        : base(message)
-    {
-    }
-
-    public RuntimeApiException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-}
-
 /// <summary>
 /// A client of the Lambda Runtime API, version 2018-06-01, at http://$AWS_LAMBDA_RUNTIME_API.
 /// </summary>

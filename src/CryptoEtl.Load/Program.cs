@@ -1,8 +1,7 @@
 using CryptoEtl.Aws;
+using CryptoEtl.Composition;
 using CryptoEtl.Core;
-using CryptoEtl.Core.Steps;
 using CryptoEtl.LambdaHosting;
-using CryptoEtl.Snowflake;
 
 Func<string, string?> getEnv = Environment.GetEnvironmentVariable;
 
@@ -14,12 +13,11 @@ return await LambdaHost.RunAsync(
         Output = ContractsJsonContext.Default.LoadOutput,
         Initialize = async (log, ct) =>
         {
-            var store = ObjectStoreFactory.FromEnvironment(getEnv);
+            var pipeline = new PipelineComposition(Settings.FromEnvironment(getEnv));
             var privateKeyPem = await SsmParameterReader.ReadSettingAsync(getEnv, SettingNames.SnowflakePrivateKeyParameter, required: true, ct);
-            var options = SnowflakeOptions.FromEnvironment(getEnv, privateKeyPem!);
-            var warehouse = new SnowflakeWarehouse(new HttpClient(), options, TimeProvider.System);
-            var step = new LoadStep(store, warehouse);
-            log.Info("load ready", new LogField("store", store.Location), new LogField("table", warehouse.Table));
+            var warehouse = pipeline.Snowflake(privateKeyPem!);
+            var step = pipeline.Load(warehouse);
+            log.Info("load ready", new LogField("store", pipeline.Store.Location), new LogField("table", warehouse.Table));
             return (input, _, token) => step.RunAsync(input, token);
         },
         Metrics = output => [new("RowsLoaded", output.RowsLoaded, MetricUnit.Count)],

@@ -30,13 +30,14 @@ public static class MarketReport
     public static async Task<ReportData> BuildAsync(string databasePath, IObjectStore? store, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
-        // Opening creates a missing file; a report of nothing should say so instead.
+        // A report of nothing should say so, not fail inside DuckDB.
         if (!File.Exists(databasePath))
         {
             throw new PipelineException(ErrorNames.InvalidInput, $"no warehouse at {Path.GetFullPath(databasePath)}: run the pipeline first");
         }
 
-        await using var connection = await DuckDbWarehouse.OpenAsync(databasePath, cancellationToken);
+        // Read-only: a report never writes the warehouse, so it works on a read-only mount too.
+        await using var connection = await DuckDbWarehouse.OpenReadOnlyAsync(databasePath, cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         var totals = Rows(await QueryAsync(connection, $"SELECT * FROM {DuckDbSchema.MarketTimeseriesView} ORDER BY fetch_time", cancellationToken))

@@ -1,5 +1,6 @@
 using System.Text;
 using CryptoEtl.Core;
+using CryptoEtl.FileSystem;
 
 namespace CryptoEtl.Report;
 

@@ -18,17 +18,7 @@ public static class TypedFunction
         ArgumentNullException.ThrowIfNull(run);
         return async (payload, ct) =>
         {
-            TIn input;
-            try
-            {
-                input = (payload is null ? default : payload.Deserialize(inputType))
-                    ?? throw new PipelineException(ErrorNames.InvalidInput, $"the payload for {typeof(TIn).Name} is null");
-            }
-            catch (JsonException ex)
-            {
-                throw new PipelineException(ErrorNames.InvalidInput, $"the payload is not a valid {typeof(TIn).Name}: {ex.Message}", ex);
-            }
-
+            var input = StepInputJson.Parse(payload, inputType, "the payload");
             var output = await run(input, ct);
             return JsonSerializer.SerializeToNode(output, outputType);
         };

@@ -1,6 +1,5 @@
-using CryptoEtl.Aws;
+using CryptoEtl.Composition;
 using CryptoEtl.Core;
-using CryptoEtl.Core.Steps;
 using CryptoEtl.LambdaHosting;
 
 return await LambdaHost.RunAsync(
@@ -11,9 +10,9 @@ return await LambdaHost.RunAsync(
         Output = ContractsJsonContext.Default.TransformOutput,
         Initialize = (log, _) =>
         {
-            var store = ObjectStoreFactory.FromEnvironment(Environment.GetEnvironmentVariable);
-            var step = new TransformStep(store);
-            log.Info("transform ready", new LogField("store", store.Location));
+            var pipeline = new PipelineComposition(Settings.FromEnvironment(Environment.GetEnvironmentVariable));
+            var step = pipeline.Transform();
+            log.Info("transform ready", new LogField("store", pipeline.Store.Location));
             return Task.FromResult<Func<TransformInput, LambdaContext, CancellationToken, Task<TransformOutput>>>(
                 (input, _, token) => step.RunAsync(input, token));
         },

@@ -10,7 +10,7 @@ namespace CryptoEtl.Aws.Tests;
 /// <summary>
 /// How S3's failures reach the pipeline, against a local server that answers like S3 does. The
 /// clients here do not retry, so each test sees S3's first answer (retrying is the SDK's job and
-/// its configuration is checked in ObjectStoreFactoryTests).
+/// its configuration is checked in S3ObjectStoreFactoryTests).
 /// </summary>
 public sealed class S3FailureTests
 {
@@ -79,7 +79,7 @@ public sealed class S3FailureTests
 
     private static S3ObjectStore StoreAt(Uri endpoint, string prefix = "")
     {
-        var config = ObjectStoreFactory.CreateS3Config(endpoint);
+        var config = S3ObjectStoreFactory.CreateS3Config(endpoint);
         config.MaxErrorRetry = 0;
         return new S3ObjectStore(new AmazonS3Client(MotoServer.Credentials, config), "bucket-1", prefix);
     }

@@ -1,7 +1,8 @@
 using CryptoEtl.Core;
-using CryptoEtl.Core.CoinGecko;
 using CryptoEtl.Core.Steps;
 using CryptoEtl.DuckDb;
+using CryptoEtl.FileSystem;
+using CryptoEtl.RecordedCoinGecko;
 using CryptoEtl.Testing;
 using Microsoft.Extensions.Time.Testing;
 
@@ -21,8 +22,8 @@ public sealed class StepsOnS3Tests(MotoServer moto) : IClassFixture<MotoServer>,
     [Fact]
     public async Task Extract_transform_load_give_the_same_objects_and_rows_on_S3_as_in_a_folder()
     {
-        var folder = ObjectStoreFactory.Create(_temp.Combine("objects"));
-        var s3 = ObjectStoreFactory.Create($"s3://{await moto.CreateBucketAsync()}/etl", moto.Endpoint);
+        var folder = new FileSystemObjectStore(_temp.Combine("objects"));
+        var s3 = S3ObjectStoreFactory.Create($"s3://{await moto.CreateBucketAsync()}/etl", moto.Endpoint);
 
         var (folderRun, folderDb) = await RunPipelineAsync(folder, "folder.duckdb");
         var (s3Run, s3Db) = await RunPipelineAsync(s3, "s3.duckdb");
@@ -54,7 +55,7 @@ public sealed class StepsOnS3Tests(MotoServer moto) : IClassFixture<MotoServer>,
         var extracted = await new ExtractStep(client, store, clock)
             .RunAsync(new ExtractInput { Pages = PageCount.Of(1), FetchTime = FetchTime }, null, CancellationToken.None);
         var transformed = await new TransformStep(store).RunAsync(new TransformInput { RawKey = extracted.RawKey }, CancellationToken.None);
-        var loaded = await new LoadStep(store, new DuckDbWarehouse(database, store))
+        var loaded = await new LoadStep(store, new DuckDbWarehouse(database))
             .RunAsync(new LoadInput { CsvKey = transformed.CsvKey, FetchTime = transformed.FetchTime, ExpectedRows = transformed.Rows }, CancellationToken.None);
 
         Assert.Equal(transformed.Rows, loaded.RowsLoaded);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CryptoEtl.Core;
 using CryptoEtl.DuckDb;
+using CryptoEtl.FileSystem;
 using CryptoEtl.Testing;
 using Microsoft.AspNetCore.Http;
 

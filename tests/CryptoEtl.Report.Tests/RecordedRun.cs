@@ -2,6 +2,8 @@ using CryptoEtl.Core;
 using CryptoEtl.Core.CoinGecko;
 using CryptoEtl.Core.Steps;
 using CryptoEtl.DuckDb;
+using CryptoEtl.FileSystem;
+using CryptoEtl.RecordedCoinGecko;
 using CryptoEtl.Testing;
 using Microsoft.Extensions.Time.Testing;
 
@@ -33,7 +35,7 @@ public sealed class RecordedRun
         var client = new CoinGeckoClient(http, new CoinGeckoOptions { CallsPerMinute = 1e12 }, clock);
         var extract = await new ExtractStep(client, Store, clock).RunAsync(new ExtractInput { Pages = PageCount.Of(1), FetchTime = fetchTime }, null, CancellationToken.None);
         var transform = await new TransformStep(Store).RunAsync(new TransformInput { RawKey = extract.RawKey }, CancellationToken.None);
-        await new LoadStep(Store, new DuckDbWarehouse(DatabasePath, Store)).RunAsync(
+        await new LoadStep(Store, new DuckDbWarehouse(DatabasePath)).RunAsync(
             new LoadInput { CsvKey = transform.CsvKey, FetchTime = transform.FetchTime, ExpectedRows = transform.Rows },
             CancellationToken.None);
         return transform;

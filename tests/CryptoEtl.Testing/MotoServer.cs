@@ -21,7 +21,7 @@ namespace CryptoEtl.Testing;
 /// <remarks>
 /// Starting sets AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (test/test) and AWS_REGION (us-east-1) in
 /// this test process, so code that resolves credentials through the standard AWS chain (the
-/// ObjectStoreFactory, the CLI run in-process) signs for moto and can never reach real AWS with a
+/// the composition root's ObjectStores, the CLI run in-process) signs for moto and can never reach real AWS with a
 /// developer's own keys. Child processes get the same through <see cref="Environment"/>.
 /// </remarks>
 public sealed class MotoServer : IDisposable

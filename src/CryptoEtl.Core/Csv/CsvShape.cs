@@ -23,7 +23,12 @@ public sealed class CsvShape
 
     private CsvShape(string name) => _name = name;
 
-    public static async Task<int> CheckAsync(Stream csv, string name, CancellationToken cancellationToken)
+    /// <summary>Checks <paramref name="csv"/> (named <paramref name="name"/> in errors); returns its data records.</summary>
+    /// <param name="csv">The CSV, read to its end.</param>
+    /// <param name="name">The key, for messages.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <param name="copyTo">Where the bytes go as they are checked (a local copy for the warehouse), so the CSV is read once; null for none.</param>
+    public static async Task<int> CheckAsync(Stream csv, string name, CancellationToken cancellationToken, Stream? copyTo = null)
     {
         ArgumentNullException.ThrowIfNull(csv);
         var shape = new CsvShape(name);
@@ -34,6 +39,10 @@ public sealed class CsvShape
             while ((read = await csv.ReadAsync(buffer.AsMemory(0, buffer.Length), cancellationToken)) > 0)
             {
                 shape.Scan(buffer.AsSpan(0, read));
+                if (copyTo is not null)
+                {
+                    await copyTo.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                }
             }
 
             return shape.End();

@@ -21,28 +21,45 @@ public sealed class LoadStep(IObjectStore store, IWarehouse warehouse)
             throw new PipelineException(ErrorNames.InvalidInput, $"expected_rows must not be negative, got {input.ExpectedRows}");
         }
 
-        // Everything that can be checked without the warehouse is checked before touching it.
-        int records;
-        await using (var csv = await store.OpenReadAsync(input.CsvKey, ct))
+        // Everything that can be checked without the warehouse is checked before touching it. The
+        // check is the one read of the CSV through the store: a warehouse that reads files gets the
+        // store's own file when it is local, else the copy this pass wrote; Snowflake reads its stage.
+        var inPlace = warehouse.ReadsLocalFile ? store.LocalPathOf(input.CsvKey) : null;
+        var staged = warehouse.ReadsLocalFile && inPlace is null
+            ? Path.Combine(Path.GetTempPath(), $"cryptoetl-load-{Guid.NewGuid():N}.csv")
+            : null;
+        try
         {
-            records = await CsvShape.CheckAsync(csv, input.CsvKey, ct);
-        }
+            int records;
+            await using (var csv = await store.OpenReadAsync(input.CsvKey, ct))
+            await using (var copy = staged is null ? null : File.Create(staged))
+            {
+                records = await CsvShape.CheckAsync(csv, input.CsvKey, ct, copy);
+            }
 
-        if (records != input.ExpectedRows)
+            if (records != input.ExpectedRows)
+            {
+                throw new PipelineException(
+                    ErrorNames.RowCountMismatch,
+                    $"{input.CsvKey} has {records} rows, the transform reported {input.ExpectedRows}");
+            }
+
+            var loaded = await warehouse.LoadSnapshotAsync(new SnapshotCsv(input.CsvKey, input.FetchTime, input.ExpectedRows, inPlace ?? staged), ct);
+            if (loaded != input.ExpectedRows)
+            {
+                throw new PipelineException(
+                    ErrorNames.RowCountMismatch,
+                    $"{warehouse.Table} loaded {loaded} rows from {input.CsvKey}, the transform wrote {input.ExpectedRows}");
+            }
+
+            return new LoadOutput { FetchTime = ObjectKeys.Normalize(input.FetchTime), Table = warehouse.Table, RowsLoaded = loaded };
+        }
+        finally
         {
-            throw new PipelineException(
-                ErrorNames.RowCountMismatch,
-                $"{input.CsvKey} has {records} rows, the transform reported {input.ExpectedRows}");
+            if (staged is not null)
+            {
+                File.Delete(staged);
+            }
         }
-
-        var loaded = await warehouse.LoadSnapshotAsync(new SnapshotCsv(input.CsvKey, input.FetchTime, input.ExpectedRows), ct);
-        if (loaded != input.ExpectedRows)
-        {
-            throw new PipelineException(
-                ErrorNames.RowCountMismatch,
-                $"{warehouse.Table} loaded {loaded} rows from {input.CsvKey}, the transform wrote {input.ExpectedRows}");
-        }
-
-        return new LoadOutput { FetchTime = ObjectKeys.Normalize(input.FetchTime), Table = warehouse.Table, RowsLoaded = loaded };
     }
 }

@@ -1,26 +1,22 @@
-using System.Text;
-using Amazon.Runtime;
 using Amazon.S3;
+using CryptoEtl.Aws;
 using CryptoEtl.Core;
+using CryptoEtl.FileSystem;
 using CryptoEtl.Testing;
 
-namespace CryptoEtl.Aws.Tests;
+namespace CryptoEtl.Composition.Tests;
 
-public sealed class ObjectStoreFactoryTests(MotoServer moto) : IClassFixture<MotoServer>
+/// <summary>The composition root's choice of store from the one store setting (moved from the AWS adapter's factory tests).</summary>
+public sealed class ObjectStoresTests(MotoServer moto) : IClassFixture<MotoServer>
 {
-    [Theory]
-    [InlineData("s3://my-bucket", "my-bucket", "", "s3://my-bucket")]
-    [InlineData("s3://my-bucket/", "my-bucket", "", "s3://my-bucket")]
-    [InlineData("s3://my.bucket-1/etl", "my.bucket-1", "etl/", "s3://my.bucket-1/etl")]
-    [InlineData(" s3://my-bucket/etl/prod/ ", "my-bucket", "etl/prod/", "s3://my-bucket/etl/prod")]
-    public void S3_locations_give_an_S3_store_with_bucket_and_prefix(string location, string bucket, string prefix, string display)
+    [Fact]
+    public void An_S3_location_gives_the_S3_store()
     {
-        var store = Assert.IsType<S3ObjectStore>(ObjectStoreFactory.Create(location));
+        var store = Assert.IsType<S3ObjectStore>(ObjectStores.Create("s3://my-bucket/etl"));
 
-        Assert.Equal(bucket, store.Bucket);
-        Assert.Equal(prefix, store.Prefix);
-        Assert.Equal(display, store.Location);
-        Assert.Equal(ServerSideEncryptionMethod.AES256, store.Options.ServerSideEncryption);
+        Assert.Equal("my-bucket", store.Bucket);
+        Assert.Equal("etl/", store.Prefix);
+        Assert.True(store.CloudServicesCanRead);
     }
 
     [Fact]
@@ -29,8 +25,8 @@ public sealed class ObjectStoreFactoryTests(MotoServer moto) : IClassFixture<Mot
         using var temp = new TempDirectory();
         var folder = temp.Combine("objects");
 
-        var fromUri = ObjectStoreFactory.Create(new Uri(folder).AbsoluteUri);
-        var fromPath = ObjectStoreFactory.Create(folder);
+        var fromUri = ObjectStores.Create(new Uri(folder).AbsoluteUri);
+        var fromPath = ObjectStores.Create(folder);
         await fromUri.PutBytesAsync("raw/a.json", ContentTypes.Json, "{}"u8.ToArray(), CancellationToken.None);
 
         Assert.IsType<FileSystemObjectStore>(fromUri);
@@ -43,7 +39,7 @@ public sealed class ObjectStoreFactoryTests(MotoServer moto) : IClassFixture<Mot
     [Fact]
     public void A_relative_path_is_a_folder_under_the_current_directory()
     {
-        var store = ObjectStoreFactory.Create(Path.Combine("data", "objects"));
+        var store = ObjectStores.Create(Path.Combine("data", "objects"));
 
         Assert.Equal(new Uri(Path.Combine(Environment.CurrentDirectory, "data", "objects") + "/").AbsoluteUri, store.Location);
     }
@@ -61,42 +57,13 @@ public sealed class ObjectStoreFactoryTests(MotoServer moto) : IClassFixture<Mot
     [InlineData("file://server/share/objects")]
     public void Unusable_locations_are_configuration_errors_naming_them(string location)
     {
-        var ex = Assert.Throws<PipelineException>(() => ObjectStoreFactory.Create(location));
+        var ex = Assert.Throws<PipelineException>(() => ObjectStores.Create(location));
 
         Assert.Equal(ErrorNames.Configuration, ex.ErrorName);
         if (!string.IsNullOrWhiteSpace(location))
         {
             Assert.Contains(location, ex.Message, StringComparison.Ordinal);
         }
-    }
-
-    [Fact]
-    public void The_S3_client_retries_in_standard_mode_and_an_endpoint_means_path_style()
-    {
-        var aws = ObjectStoreFactory.CreateS3Config();
-        var local = ObjectStoreFactory.CreateS3Config(new Uri("http://127.0.0.1:5000"));
-
-        Assert.Equal(RequestRetryMode.Standard, aws.RetryMode);
-        Assert.Equal(ObjectStoreFactory.S3MaxErrorRetry, aws.MaxErrorRetry);
-        Assert.False(aws.ForcePathStyle);
-        Assert.Null(aws.ServiceURL);
-        Assert.True(local.ForcePathStyle);
-        Assert.Equal("http://127.0.0.1:5000/", local.ServiceURL);
-        Assert.Equal(RequestRetryMode.Standard, local.RetryMode);
-    }
-
-    [Fact]
-    public async Task An_S3_store_with_an_endpoint_writes_through_the_standard_credential_chain()
-    {
-        var bucket = await moto.CreateBucketAsync();
-        var store = ObjectStoreFactory.Create($"s3://{bucket}/etl", moto.Endpoint);
-
-        await store.PutBytesAsync("raw/a.json", ContentTypes.Json, "{\"a\":1}"u8.ToArray(), CancellationToken.None);
-
-        using var response = await moto.S3.GetObjectAsync(bucket, "etl/raw/a.json");
-        using var reader = new StreamReader(response.ResponseStream, Encoding.UTF8);
-        Assert.Equal("{\"a\":1}", await reader.ReadToEndAsync());
-        Assert.Equal(ServerSideEncryptionMethod.AES256, response.ServerSideEncryptionMethod);
     }
 
     [Fact]
@@ -111,7 +78,7 @@ public sealed class ObjectStoreFactoryTests(MotoServer moto) : IClassFixture<Mot
             [SettingNames.S3KmsKeyId] = "alias/cryptoetl",
         };
 
-        var store = Assert.IsType<S3ObjectStore>(ObjectStoreFactory.FromEnvironment(env.GetValueOrDefault));
+        var store = Assert.IsType<S3ObjectStore>(ObjectStores.FromEnvironment(env.GetValueOrDefault));
         await store.PutBytesAsync("raw/a.json", ContentTypes.Json, "{}"u8.ToArray(), CancellationToken.None);
 
         var head = await moto.S3.GetObjectMetadataAsync(bucket, "lambda/raw/a.json");
@@ -125,7 +92,7 @@ public sealed class ObjectStoreFactoryTests(MotoServer moto) : IClassFixture<Mot
         using var temp = new TempDirectory();
         var env = new Dictionary<string, string> { [SettingNames.Store] = temp.FullPath };
 
-        Assert.IsType<FileSystemObjectStore>(ObjectStoreFactory.FromEnvironment(env.GetValueOrDefault));
+        Assert.IsType<FileSystemObjectStore>(ObjectStores.FromEnvironment(env.GetValueOrDefault));
     }
 
     [Theory]
@@ -143,7 +110,7 @@ public sealed class ObjectStoreFactoryTests(MotoServer moto) : IClassFixture<Mot
             [SettingNames.S3KmsKeyId] = sse == "AES256" ? "alias/k" : null,
         };
 
-        var ex = Assert.Throws<PipelineException>(() => ObjectStoreFactory.FromEnvironment(env.GetValueOrDefault));
+        var ex = Assert.Throws<PipelineException>(() => ObjectStores.FromEnvironment(env.GetValueOrDefault));
 
         Assert.Equal(ErrorNames.Configuration, ex.ErrorName);
         Assert.Contains(named, ex.Message, StringComparison.Ordinal);

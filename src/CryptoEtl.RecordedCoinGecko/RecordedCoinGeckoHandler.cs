@@ -4,7 +4,10 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 
-namespace CryptoEtl.Core.CoinGecko;
+using CryptoEtl.Core;
+using CryptoEtl.Core.CoinGecko;
+
+namespace CryptoEtl.RecordedCoinGecko;
 
 /// <summary>
 /// Answers CoinGecko's URLs from recorded responses, so offline runs go through the real client:

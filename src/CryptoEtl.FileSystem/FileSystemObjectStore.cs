@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 
-namespace CryptoEtl.Core;
+using CryptoEtl.Core;
+
+namespace CryptoEtl.FileSystem;
 
 /// <summary>
 /// A local folder laid out like the bucket: key "raw/2026/11/25/x.json" is file
@@ -114,7 +116,10 @@ public sealed class FileSystemObjectStore : IObjectStore
     private static bool IsTemp(string key) =>
         key.EndsWith(TempSuffix, StringComparison.Ordinal) && key[(key.LastIndexOf('/') + 1)..].StartsWith('.');
 
-    /// <summary>The file behind a key, for readers that take a path (DuckDB's CSV reader).</summary>
+    /// <summary>Every object here is a local file: readers that take a path (DuckDB's CSV reader) read it in place.</summary>
+    public string? LocalPathOf(string key) => PathOf(key);
+
+    /// <summary>The file behind a key.</summary>
     public string PathOf(string key) =>
         Path.Combine(_root, ObjectKeys.Validate(key).Replace('/', Path.DirectorySeparatorChar));
 
@@ -129,17 +134,4 @@ public sealed class FileSystemObjectStore : IObjectStore
             // A temp file we cannot delete is hidden and never listed; leave it.
         }
     }
-}
-
-public static class ContentTypes
-{
-    public const string Json = "application/json";
-    public const string Csv = "text/csv; charset=utf-8";
-    public const string Html = "text/html; charset=utf-8";
-
-    public static string FromKey(string key) =>
-        key.EndsWith(".json", StringComparison.Ordinal) ? Json
-        : key.EndsWith(".csv", StringComparison.Ordinal) ? Csv
-        : key.EndsWith(".html", StringComparison.Ordinal) ? Html
-        : "application/octet-stream";
 }

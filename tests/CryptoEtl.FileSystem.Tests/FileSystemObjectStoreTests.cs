@@ -1,10 +1,11 @@
 using System.Runtime.CompilerServices;
 using System.Text;
-using CryptoEtl.Core.CoinGecko;
+using CryptoEtl.Core;
 using CryptoEtl.Core.Steps;
+using CryptoEtl.RecordedCoinGecko;
 using CryptoEtl.Testing;
 
-namespace CryptoEtl.Core.Tests;
+namespace CryptoEtl.FileSystem.Tests;
 
 public sealed class FileSystemObjectStoreTests : IDisposable
 {

@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Text;
 using CryptoEtl.Core;
 using CryptoEtl.Core.Steps;
-using CryptoEtl.DuckDb;
+using CryptoEtl.FileSystem;
 using CryptoEtl.Testing;
 
-namespace CryptoEtl.Cli.Tests;
+namespace CryptoEtl.DuckDb.Tests;
 
 public sealed class DuckDbLoadTests : IDisposable
 {
@@ -17,7 +17,7 @@ public sealed class DuckDbLoadTests : IDisposable
     public DuckDbLoadTests()
     {
         _store = new FileSystemObjectStore(_dir.Combine("objects"));
-        _warehouse = new DuckDbWarehouse(_dir.Combine("warehouse.duckdb"), _store);
+        _warehouse = new DuckDbWarehouse(_dir.Combine("warehouse.duckdb"));
     }
 
     public void Dispose() => _dir.Dispose();

@@ -34,38 +34,15 @@ public static class ErrorNames
     public static IReadOnlyList<string> All { get; } = [.. Transient, .. Permanent];
 
     public static bool IsTransient(string errorName) => Transient.Contains(errorName);
-}
 
-/// <summary>A failure with a name from <see cref="ErrorNames"/> and a message a person can act on.</summary>
-public class PipelineException : Exception
-{
-    public PipelineException(string errorName, string message, Exception? innerException = null)
-        : base(message, innerException)
+    /// <summary>
+    /// The error name an exception reports (the Lambda errorType, what Retry and Catch match): a
+    /// <see cref="PipelineException"/>'s ErrorName, else the .NET type's full name (a bug or an
+    /// unwrapped failure, which the state machine's catch-all sends to the alert).
+    /// </summary>
+    public static string Of(Exception exception)
     {
-        if (!ErrorNames.All.Contains(errorName))
-        {
-            throw new ArgumentException($"unknown error name {errorName}", nameof(errorName));
-        }
-
-        ErrorName = errorName;
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception is PipelineException pipeline ? pipeline.ErrorName : exception.GetType().FullName ?? exception.GetType().Name;
     }
-
-    public PipelineException()
-        : this(ErrorNames.InvalidInput, "invalid input")
-    {
-    }
-
-    public PipelineException(string message)
-        : this(ErrorNames.InvalidInput, message)
-    {
-    }
-
-    public PipelineException(string message, Exception innerException)
-        : this(ErrorNames.InvalidInput, message, innerException)
-    {
-    }
-
-    public string ErrorName { get; }
-
-    public bool IsTransient => ErrorNames.IsTransient(ErrorName);
 }

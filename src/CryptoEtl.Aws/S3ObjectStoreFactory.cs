@@ -6,10 +6,10 @@ using CryptoEtl.Core;
 namespace CryptoEtl.Aws;
 
 /// <summary>
-/// Turns the one store setting (CLI --store, Lambda CRYPTOETL_STORE) into a store:
-/// s3://bucket[/prefix] is S3, file:///path or a plain folder path is the local folder store.
+/// Builds S3 stores from s3://bucket[/prefix] and the S3 settings. Which kind of store a location
+/// names (s3:// or a folder) is decided by the composition root, so only what uses S3 links this.
 /// </summary>
-public static partial class ObjectStoreFactory
+public static partial class S3ObjectStoreFactory
 {
     /// <summary>Attempts per S3 call are this plus one; throttling and 5xx are retried with backoff.</summary>
     public const int S3MaxErrorRetry = 4;
@@ -17,60 +17,28 @@ public static partial class ObjectStoreFactory
     /// <summary>The region signed for when an endpoint is given and the AWS chain names none (moto, MinIO).</summary>
     public const string EndpointDefaultRegion = "us-east-1";
 
-    /// <summary>The store at <paramref name="location"/> with default S3 settings (SSE AES256).</summary>
-    /// <param name="location">s3://bucket[/prefix], file:///path or a folder path.</param>
+    public const string Scheme = "s3://";
+
+    /// <summary>True for an s3://... location.</summary>
+    public static bool IsS3Location(string location) =>
+        location is not null && location.Trim().StartsWith(Scheme, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The S3 store at <paramref name="location"/> with default S3 settings (SSE AES256).</summary>
+    /// <param name="location">s3://bucket[/prefix].</param>
     /// <param name="s3Endpoint">An S3-compatible endpoint (implies path-style addressing); null for AWS.</param>
-    public static IObjectStore Create(string location, Uri? s3Endpoint = null) =>
+    public static S3ObjectStore Create(string location, Uri? s3Endpoint = null) =>
         Create(location, s3Endpoint, S3ObjectStoreOptions.Default);
 
-    public static IObjectStore Create(string location, Uri? s3Endpoint, S3ObjectStoreOptions s3Options)
+    public static S3ObjectStore Create(string location, Uri? s3Endpoint, S3ObjectStoreOptions s3Options)
     {
         ArgumentNullException.ThrowIfNull(s3Options);
-        if (string.IsNullOrWhiteSpace(location))
+        if (!IsS3Location(location))
         {
-            throw new PipelineException(ErrorNames.Configuration, $"no object store given (set --store or {SettingNames.Store})");
+            throw new PipelineException(ErrorNames.Configuration, $"object store \"{location}\" is not s3://bucket[/prefix]");
         }
 
-        location = location.Trim();
-        if (location.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
-        {
-            var (bucket, prefix) = ParseS3(location);
-            return new S3ObjectStore(CreateS3Client(s3Endpoint), bucket, prefix, s3Options);
-        }
-
-        if (location.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
-        {
-            if (!Uri.TryCreate(location, UriKind.Absolute, out var uri) || !uri.IsFile || !string.IsNullOrEmpty(uri.Host))
-            {
-                throw new PipelineException(ErrorNames.Configuration, $"object store \"{location}\" is not a local file:///path URI");
-            }
-
-            return new FileSystemObjectStore(uri.LocalPath);
-        }
-
-        if (UriScheme().IsMatch(location))
-        {
-            throw new PipelineException(ErrorNames.Configuration,
-                $"object store \"{location}\" is not s3://bucket[/prefix], file:///path or a folder path");
-        }
-
-        return new FileSystemObjectStore(location);
-    }
-
-    /// <summary>
-    /// The store the environment names: CRYPTOETL_STORE (required), CRYPTOETL_S3_ENDPOINT,
-    /// CRYPTOETL_S3_SSE and CRYPTOETL_S3_KMS_KEY_ID. What a Lambda function calls at start.
-    /// </summary>
-    public static IObjectStore FromEnvironment(Func<string, string?> getEnv)
-    {
-        ArgumentNullException.ThrowIfNull(getEnv);
-        var location = getEnv(SettingNames.Store);
-        if (string.IsNullOrWhiteSpace(location))
-        {
-            throw new PipelineException(ErrorNames.Configuration, $"{SettingNames.Store} is not set");
-        }
-
-        return Create(location, ParseEndpoint(getEnv(SettingNames.S3Endpoint)), S3ObjectStoreOptions.FromEnvironment(getEnv));
+        var (bucket, prefix) = ParseS3(location.Trim());
+        return new S3ObjectStore(CreateS3Client(s3Endpoint), bucket, prefix, s3Options);
     }
 
     /// <summary>An absolute http(s) endpoint URL, or null for an unset value.</summary>
@@ -153,8 +121,4 @@ public static partial class ObjectStoreFactory
 
     [GeneratedRegex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
     private static partial Regex BucketName();
-
-    // Two letters at least, so a Windows drive ("C:\data") stays a path.
-    [GeneratedRegex("^[A-Za-z][A-Za-z0-9+.-]+:")]
-    private static partial Regex UriScheme();
 }

@@ -1,10 +1,9 @@
 using Amazon.SimpleSystemsManagement;
 using Amazon.SimpleSystemsManagement.Model;
-using CryptoEtl.Aws;
 using CryptoEtl.Core;
 using CryptoEtl.Testing;
 
-namespace CryptoEtl.Lambda.Tests;
+namespace CryptoEtl.Aws.Tests;
 
 public sealed class SsmParameterReaderTests(MotoServer moto) : IClassFixture<MotoServer>
 {

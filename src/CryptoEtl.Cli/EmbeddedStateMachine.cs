@@ -1,0 +1,16 @@
+using System.Reflection;
+using CryptoEtl.StateMachine;
+
+namespace CryptoEtl.Cli;
+
+/// <summary>statemachine/crypto_etl.asl.json, embedded in the binary: the definition AWS runs too.</summary>
+public static class EmbeddedStateMachine
+{
+    public static StateMachineDefinition Load()
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("crypto_etl.asl.json")
+            ?? throw new InvalidOperationException("the state machine definition is missing from this build");
+        using var reader = new StreamReader(stream);
+        return StateMachineDefinition.Parse(reader.ReadToEnd());
+    }
+}

@@ -1,0 +1,89 @@
+using CryptoEtl.Core;
+using CryptoEtl.Core.CoinGecko;
+using CryptoEtl.Core.Steps;
+using CryptoEtl.Snowflake;
+
+namespace CryptoEtl.Composition;
+
+/// <summary>
+/// Builds the pipeline's parts from <see cref="Composition.Settings"/>: the store, the CoinGecko
+/// client, the three steps and the Snowflake warehouse. The Lambda functions and the CLI both
+/// compose here, so a setting, a handler or a check changes in one place for every host.
+/// Disposing it disposes the HTTP clients it made.
+/// </summary>
+public sealed class PipelineComposition : IDisposable
+{
+    private readonly List<HttpClient> _httpClients = [];
+
+    public PipelineComposition(Settings settings, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        Settings = settings;
+        Time = time ?? TimeProvider.System;
+        Store = ObjectStores.FromEnvironment(settings.Get);
+    }
+
+    public Settings Settings { get; }
+
+    public TimeProvider Time { get; }
+
+    public IObjectStore Store { get; }
+
+    /// <summary>CoinGecko's URL, pacing and key tier from the settings; the key comes from the host (SSM in Lambda, the environment in the CLI).</summary>
+    public CoinGeckoOptions CoinGeckoOptions(string? apiKey) => Core.CoinGecko.CoinGeckoOptions.FromEnvironment(Settings.Get, apiKey);
+
+    /// <param name="options">From <see cref="CoinGeckoOptions(string?)"/>.</param>
+    /// <param name="handler">The HTTP handler; null is the production one (gzip/brotli, connect timeout), the same in every host.</param>
+    public ExtractStep Extract(CoinGeckoOptions options, HttpMessageHandler? handler = null)
+    {
+        var http = Http(handler ?? CoinGeckoClient.CreateDefaultHandler());
+        return new ExtractStep(new CoinGeckoClient(http, options, Time), Store, Time);
+    }
+
+    public TransformStep Transform() => new(Store);
+
+    public LoadStep Load(IWarehouse warehouse) => new(Store, warehouse);
+
+    /// <summary>Snowflake with the PEM key the host read (Lambda: an SSM SecureString).</summary>
+    public SnowflakeWarehouse Snowflake(string privateKeyPem)
+    {
+        ArgumentNullException.ThrowIfNull(privateKeyPem);
+        return Snowflake(() => SnowflakeOptions.FromEnvironment(Settings.Get, privateKeyPem));
+    }
+
+    /// <summary>Snowflake with the key file SNOWFLAKE_PRIVATE_KEY_PATH names (the CLI).</summary>
+    public SnowflakeWarehouse SnowflakeWithKeyFile() => Snowflake(() => SnowflakeOptions.FromEnvironmentWithKeyFile(Settings.Get));
+
+    public void Dispose()
+    {
+        foreach (var http in _httpClients)
+        {
+            http.Dispose();
+        }
+
+        _httpClients.Clear();
+    }
+
+    /// <summary>
+    /// COPY reads the CSV from Snowflake's external stage on the bucket's processed/ prefix, never
+    /// from this machine: a store Snowflake cannot see would load nothing, so refuse it up front.
+    /// </summary>
+    private SnowflakeWarehouse Snowflake(Func<SnowflakeOptions> options)
+    {
+        if (!Store.CloudServicesCanRead)
+        {
+            throw new PipelineException(ErrorNames.Configuration,
+                $"--warehouse snowflake loads from Snowflake's external stage on the bucket's processed/ prefix, so it needs "
+                + $"--store s3://bucket[/prefix] (or {SettingNames.Store}) naming the bucket that stage reads; the store is {Store.Location}");
+        }
+
+        return new SnowflakeWarehouse(Http(null), options(), Time);
+    }
+
+    private HttpClient Http(HttpMessageHandler? handler)
+    {
+        var http = handler is null ? new HttpClient() : new HttpClient(handler);
+        _httpClients.Add(http);
+        return http;
+    }
+}

@@ -1,0 +1,48 @@
+namespace CryptoEtl.Composition;
+
+/// <summary>
+/// The one way a setting (a <see cref="Core.SettingNames"/> name) is resolved: a value given on
+/// the command line, else the environment, else the host's default. Lambda functions have only
+/// the environment; the CLI adds its options as overrides. Every adapter reads its settings
+/// through <see cref="Get"/>, so both hosts parse the same values the same way.
+/// </summary>
+public sealed class Settings
+{
+    private readonly Func<string, string?> _environment;
+    private readonly Dictionary<string, string> _overrides = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _defaults = new(StringComparer.Ordinal);
+
+    private Settings(Func<string, string?> environment) => _environment = environment;
+
+    public static Settings FromEnvironment(Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return new Settings(environment);
+    }
+
+    /// <summary>A value that wins over the environment (a command-line option); null leaves the setting alone.</summary>
+    public Settings Override(string name, string? value)
+    {
+        if (value is not null)
+        {
+            _overrides[name] = value;
+        }
+
+        return this;
+    }
+
+    /// <summary>The value when neither the command line nor the environment gives one.</summary>
+    public Settings Default(string name, string value)
+    {
+        _defaults[name] = value;
+        return this;
+    }
+
+    public string? Get(string name) =>
+        _overrides.TryGetValue(name, out var given) ? given
+        : _environment(name) is { } fromEnvironment ? fromEnvironment
+        : _defaults.GetValueOrDefault(name);
+
+    /// <summary>The environment alone: secrets (API keys) are never command-line values.</summary>
+    public string? Environment(string name) => _environment(name);
+}

@@ -1,0 +1,20 @@
+namespace CryptoEtl.Core;
+
+/// <summary>
+/// The warehouse (DuckDB locally, Snowflake in AWS). Loading a snapshot replaces the rows of its
+/// fetch_time in one transaction, so a re-run never duplicates rows and a failure leaves none.
+/// </summary>
+public interface IWarehouse
+{
+    /// <summary>The fully qualified table the rows land in.</summary>
+    string Table { get; }
+
+    /// <summary>Loads the snapshot and returns the number of rows loaded.</summary>
+    Task<int> LoadSnapshotAsync(SnapshotCsv snapshot, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// True when the warehouse reads the CSV from a local file (DuckDB), so Load hands it one in
+    /// <see cref="SnapshotCsv.LocalPath"/>; false when it reads from the store itself (Snowflake's stage).
+    /// </summary>
+    bool ReadsLocalFile => false;
+}

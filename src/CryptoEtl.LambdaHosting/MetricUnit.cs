@@ -1,0 +1,7 @@
+namespace CryptoEtl.LambdaHosting;
+
+public enum MetricUnit
+{
+    Count,
+    Milliseconds,
+}
