@@ -3,7 +3,7 @@ using CryptoEtl.DuckDb;
 using CryptoEtl.Testing;
 using DuckDB.NET.Data;
 
-namespace CryptoEtl.Cli.Tests;
+namespace CryptoEtl.DuckDb.Tests;
 
 /// <summary>
 /// The trend views (src/CryptoEtl.DuckDb/TrendViews.cs) over nine days of 15-minute snapshots with
