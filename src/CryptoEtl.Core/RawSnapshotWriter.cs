@@ -22,6 +22,15 @@ public sealed record RawSnapshotMetadata
     public IReadOnlyList<Uri> Urls { get; init; } = [];
 
     public Uri? GlobalUrl { get; init; }
+
+    /// <summary>Distinct coins in the pages; null when not counted (then not written).</summary>
+    public int? Coins { get; init; }
+
+    /// <summary>/global's active_cryptocurrencies at fetch time, what the sweep's end was checked against.</summary>
+    public int? ActiveCoins { get; init; }
+
+    /// <summary>Why the sweep's end may not be the market's end (an empty page CoinGecko repeated); null when there is no doubt.</summary>
+    public string? EndDoubt { get; init; }
 }
 
 /// <summary>
@@ -79,6 +88,21 @@ public sealed class RawSnapshotWriter : IDisposable
         else
         {
             _json.WriteNull(RawSnapshot.GlobalUrl);
+        }
+
+        if (metadata.Coins is { } coins)
+        {
+            _json.WriteNumber(RawSnapshot.Coins, coins);
+        }
+
+        if (metadata.ActiveCoins is { } active)
+        {
+            _json.WriteNumber(RawSnapshot.ActiveCoins, active);
+        }
+
+        if (metadata.EndDoubt is { } doubt)
+        {
+            _json.WriteString(RawSnapshot.EndDoubt, doubt);
         }
 
         _json.WriteEndObject();
