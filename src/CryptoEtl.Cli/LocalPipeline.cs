@@ -54,7 +54,7 @@ public sealed class LocalPipeline : IDisposable
     private readonly HttpClient _http;
     private readonly HttpClient? _snowflakeHttp;
 
-    public LocalPipeline(PipelineSettings settings, Func<string, string?> getEnvironment)
+    public LocalPipeline(PipelineSettings settings, Func<string, string?> getEnvironment, IExtractObserver? extractObserver = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(getEnvironment);
@@ -86,7 +86,7 @@ public sealed class LocalPipeline : IDisposable
         var options = CoinGeckoOptions.FromEnvironment(Setting, settings.Offline ? null : getEnvironment(SettingNames.CoinGeckoApiKey));
         // The production handler: gzip/brotli (a full sweep is ~6x smaller on the wire) and a connect timeout.
         _http = new HttpClient(settings.Offline ? RecordedMarket.CreateHandler() : CoinGeckoClient.CreateDefaultHandler());
-        Extract = new ExtractStep(new CoinGeckoClient(_http, options, TimeProvider.System), Store, TimeProvider.System);
+        Extract = new ExtractStep(new CoinGeckoClient(_http, options, TimeProvider.System, extractObserver), Store, TimeProvider.System);
         Transform = new TransformStep(Store);
         Load = new LoadStep(Store, Warehouse);
     }

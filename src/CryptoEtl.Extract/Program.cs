@@ -2,6 +2,7 @@ using CryptoEtl.Aws;
 using CryptoEtl.Core;
 using CryptoEtl.Core.CoinGecko;
 using CryptoEtl.Core.Steps;
+using CryptoEtl.Extract;
 using CryptoEtl.LambdaHosting;
 
 // The step stops fetching this long before Lambda's deadline, so it still has time to write the
@@ -26,7 +27,7 @@ return await LambdaHost.RunAsync(
             var apiKey = await SsmParameterReader.ReadSettingAsync(getEnv, SettingNames.CoinGeckoApiKeyParameter, required: false, ct);
             var options = CoinGeckoOptions.FromEnvironment(getEnv, apiKey);
             var step = new ExtractStep(
-                new CoinGeckoClient(new HttpClient(CoinGeckoClient.CreateDefaultHandler()), options, TimeProvider.System),
+                new CoinGeckoClient(new HttpClient(CoinGeckoClient.CreateDefaultHandler()), options, TimeProvider.System, new ExtractLog(log)),
                 store,
                 TimeProvider.System);
             log.Info("extract ready", new LogField("store", store.Location), new LogField("coingecko", options.BaseUrl.AbsoluteUri),

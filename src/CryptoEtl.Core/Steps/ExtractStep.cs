@@ -233,7 +233,7 @@ public sealed class ExtractStep
         {
             throw new PipelineException(ErrorNames.InvalidInput,
                 $"{key} already holds {stored} coins and this run got {coins}: kept the stored snapshot (a re-run never replaces one with less than "
-                + $"{MinShareOfStoredCoins:P0} of its coins). Run again later, or pass \"force\": true (cryptoetl --force) to replace it");
+                + $"{MinShareOfStoredCoins:P0} of its coins). Run again later, or put \"force\": true in Extract's input to replace it");
         }
     }
 
