@@ -27,8 +27,7 @@ public sealed class CoinGeckoHostileServerTests
             context.Response.Headers.Location = elsewhere.BaseUrl + "/global";
             return FakeCoinGecko.Send(context, 302, "");
         });
-        var client = new CoinGeckoClient(new HttpClient(CoinGeckoClient.CreateDefaultHandler()),
-            new CoinGeckoOptions { BaseUrl = server.BaseUrl, ApiKey = Key, CallsPerMinute = 6000 }, _clock);
+        var client = ProductionClient(server, Key);
 
         var ex = await Assert.ThrowsAsync<PipelineException>(() => client.GetGlobalAsync(CancellationToken.None));
 
@@ -68,8 +67,7 @@ public sealed class CoinGeckoHostileServerTests
 
             return FakeCoinGecko.Send(context, 200, Recorded.Global);
         });
-        var client = new CoinGeckoClient(new HttpClient(CoinGeckoClient.CreateDefaultHandler()),
-            new CoinGeckoOptions { BaseUrl = server.BaseUrl, ApiKey = Key, CallsPerMinute = 6000 }, _clock);
+        var client = ProductionClient(server, Key);
 
         var global = await client.GetGlobalAsync(CancellationToken.None);
 
@@ -87,8 +85,7 @@ public sealed class CoinGeckoHostileServerTests
             context.Response.Headers.ContentEncoding = "gzip";
             return FakeCoinGecko.Send(context, 200, Bomb.Value);
         });
-        var client = new CoinGeckoClient(new HttpClient(CoinGeckoClient.CreateDefaultHandler()),
-            new CoinGeckoOptions { BaseUrl = server.BaseUrl, CallsPerMinute = 6000 }, _clock);
+        var client = ProductionClient(server);
 
         var ex = await Assert.ThrowsAsync<PipelineException>(() => client.GetMarketsPageAsync("usd", 250, 1, CancellationToken.None));
 
@@ -109,8 +106,7 @@ public sealed class CoinGeckoHostileServerTests
             context.Response.Headers.ContentEncoding = "gzip";
             return FakeCoinGecko.Send(context, 200, corrupt);
         });
-        var client = new CoinGeckoClient(new HttpClient(CoinGeckoClient.CreateDefaultHandler()),
-            new CoinGeckoOptions { BaseUrl = server.BaseUrl, CallsPerMinute = 6000 }, _clock);
+        var client = ProductionClient(server);
 
         var ex = await Assert.ThrowsAsync<PipelineException>(() => client.GetMarketsPageAsync("usd", 250, 2, CancellationToken.None));
 
@@ -156,6 +152,11 @@ public sealed class CoinGeckoHostileServerTests
         Assert.Equal(ErrorNames.Configuration, ex.ErrorName);
         Assert.Contains(SettingNames.CoinGeckoApiUrl, ex.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>A client on the production handler (decompression, no automatic redirects), as the Lambda and the CLI build it.</summary>
+    private CoinGeckoClient ProductionClient(FakeCoinGecko server, string? apiKey = null) =>
+        new(new HttpClient(CoinGeckoClient.CreateDefaultHandler()),
+            new CoinGeckoOptions { BaseUrl = server.BaseUrl, ApiKey = apiKey, CallsPerMinute = 6000 }, _clock);
 
     private static byte[] Gzip(byte[] data)
     {

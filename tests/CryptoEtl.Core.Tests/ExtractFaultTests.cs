@@ -153,11 +153,7 @@ public sealed class ExtractFaultTests : IDisposable
     public async Task A_server_that_never_answers_gives_up_after_two_timeouts_per_url_and_says_what_it_waits_for()
     {
         var arrivals = new SemaphoreSlim(0);
-        await using var server = await FakeCoinGecko.StartAsync(_clock, async (_, context) =>
-        {
-            arrivals.Release();
-            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
-        });
+        await using var server = await StartSilentServerAsync(arrivals);
         var observer = new RecordingObserver();
         var step = new ExtractStep(server.Client(_clock, null, observer), _store, _clock);
 
@@ -185,11 +181,7 @@ public sealed class ExtractFaultTests : IDisposable
     public async Task A_server_that_never_answers_within_the_deadline_fails_by_it_and_stores_no_empty_snapshot()
     {
         var arrivals = new SemaphoreSlim(0);
-        await using var server = await FakeCoinGecko.StartAsync(_clock, async (_, context) =>
-        {
-            arrivals.Release();
-            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
-        });
+        await using var server = await StartSilentServerAsync(arrivals);
         var step = new ExtractStep(server.Client(_clock), _store, _clock);
 
         var run = step.RunAsync(new ExtractInput(), SimulatedClock.Origin.AddSeconds(45), CancellationToken.None);
@@ -201,6 +193,14 @@ public sealed class ExtractFaultTests : IDisposable
         Assert.InRange(_clock.Elapsed, TimeSpan.FromSeconds(45), TimeSpan.FromSeconds(65));
         Assert.Empty(Directory.EnumerateFiles(_temp.FullPath, "*", SearchOption.AllDirectories));
     }
+
+    /// <summary>A server that accepts every request and never answers; each arrival releases <paramref name="arrivals"/>.</summary>
+    private Task<FakeCoinGecko> StartSilentServerAsync(SemaphoreSlim arrivals) =>
+        FakeCoinGecko.StartAsync(_clock, async (_, context) =>
+        {
+            arrivals.Release();
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+        });
 
     /// <summary>Each time a request reaches the silent server, moves the clock past the client's 30 s timeout.</summary>
     private async Task DriveTimeoutsAsync(Task run, SemaphoreSlim arrivals)

@@ -72,8 +72,7 @@ public sealed class ExtractStep
         observer?.OnProgress(sweep.Progress());
         try
         {
-            var output = await FetchAndStoreAsync(input, vsCurrency, perPage, pages, fetchTime, sweep, stopFetchingAt, cancellationToken);
-            return output;
+            return await FetchAndStoreAsync(input, vsCurrency, perPage, pages, fetchTime, sweep, stopFetchingAt, cancellationToken);
         }
         finally
         {
