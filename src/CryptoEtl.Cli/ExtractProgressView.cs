@@ -167,8 +167,8 @@ public sealed class ExtractProgressView : IExtractObserver, IDisposable
     }
 
     private static string Pages(ExtractProgress progress) => progress.PagesExpected is { } expected
-        ? string.Create(CultureInfo.InvariantCulture, $"page {progress.PagesFetched} of {expected}")
-        : string.Create(CultureInfo.InvariantCulture, $"page {progress.PagesFetched} of all (to the end)");
+        ? string.Create(CultureInfo.InvariantCulture, $"{progress.PagesFetched} of {expected} pages")
+        : string.Create(CultureInfo.InvariantCulture, $"{progress.PagesFetched} pages of all (to the end)");
 
     private static string Coins(ExtractProgress progress) =>
         string.Create(CultureInfo.InvariantCulture, $"{progress.Coins:N0} coins");

@@ -49,8 +49,8 @@ public sealed class ExtractProgressViewTests : IDisposable
                 $"  retry    {GlobalUrl} (attempt 1 failed: no complete answer within 30 s); trying again in 1.5 s (backoff)",
                 $"  retry    {Page1Url} (attempt 1 failed: HTTP 429: You've exceeded the Rate Limit.); trying again in 5.0 s (Retry-After)",
                 "  extract  waiting 6.0 s for the rate limit",
-                "  extract  page 1 of 2, 250 coins",
-                "  extract  page 2 of 2, 1,250 coins",
+                "  extract  1 of 2 pages, 250 coins",
+                "  extract  2 of 2 pages, 1,250 coins",
             ],
             Lines(output));
     }
@@ -64,7 +64,7 @@ public sealed class ExtractProgressViewTests : IDisposable
         view.OnProgress(new ExtractProgress(0, null, 0));
         view.OnProgress(new ExtractProgress(1, null, 250));
 
-        Assert.Equal(["  extract  page 1 of all (to the end), 250 coins"], Lines(output));
+        Assert.Equal(["  extract  1 pages of all (to the end), 250 coins"], Lines(output));
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public sealed class ExtractProgressViewTests : IDisposable
         var retry = Assert.Single(lines, l => l.StartsWith("retry", StringComparison.Ordinal));
         Assert.Contains("page=1", retry, StringComparison.Ordinal);
         Assert.EndsWith("attempt 1 failed: HTTP 429: You've exceeded the Rate Limit.); trying again in 0.0 s (Retry-After)", retry, StringComparison.Ordinal);
-        Assert.Equal("extract  page 1 of 1, 250 coins", lines[^1]);
+        Assert.Equal("extract  1 of 1 pages, 250 coins", lines[^1]);
     }
 
     private static string[] Lines(StringWriter output) =>
