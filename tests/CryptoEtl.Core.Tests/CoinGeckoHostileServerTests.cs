@@ -22,11 +22,7 @@ public sealed class CoinGeckoHostileServerTests
     public async Task A_redirect_to_another_host_is_not_followed_and_the_key_never_reaches_it()
     {
         await using var elsewhere = await FakeCoinGecko.StartAsync(_clock, FakeCoinGecko.Market(1));
-        await using var server = await FakeCoinGecko.StartAsync(_clock, (_, context) =>
-        {
-            context.Response.Headers.Location = elsewhere.BaseUrl + "/global";
-            return FakeCoinGecko.Send(context, 302, "");
-        });
+        await using var server = await StartRedirectingToAsync(elsewhere);
         var client = ProductionClient(server, Key);
 
         var ex = await Assert.ThrowsAsync<PipelineException>(() => client.GetGlobalAsync(CancellationToken.None));
@@ -42,11 +38,7 @@ public sealed class CoinGeckoHostileServerTests
     public async Task An_http_client_that_follows_redirects_itself_still_gets_no_data_from_another_host()
     {
         await using var elsewhere = await FakeCoinGecko.StartAsync(_clock, FakeCoinGecko.Market(1));
-        await using var server = await FakeCoinGecko.StartAsync(_clock, (_, context) =>
-        {
-            context.Response.Headers.Location = elsewhere.BaseUrl + "/global";
-            return FakeCoinGecko.Send(context, 302, "");
-        });
+        await using var server = await StartRedirectingToAsync(elsewhere);
 
         var ex = await Assert.ThrowsAsync<PipelineException>(() => server.Client(_clock).GetGlobalAsync(CancellationToken.None));
 
@@ -122,9 +114,7 @@ public sealed class CoinGeckoHostileServerTests
     [InlineData("1e9")]
     public void A_pace_outside_1_to_100000_calls_a_minute_is_a_configuration_error_naming_the_range(string rate)
     {
-        var env = new Dictionary<string, string?> { [SettingNames.CoinGeckoRatePerMinute] = rate };
-
-        var ex = Assert.Throws<PipelineException>(() => CoinGeckoOptions.FromEnvironment(n => env.GetValueOrDefault(n), null));
+        var ex = OptionsFailure(SettingNames.CoinGeckoRatePerMinute, rate);
 
         Assert.Equal(ErrorNames.Configuration, ex.ErrorName);
         Assert.Contains("--rate", ex.Message, StringComparison.Ordinal);
@@ -145,12 +135,25 @@ public sealed class CoinGeckoHostileServerTests
     [InlineData("  ")]
     public void A_blank_coingecko_url_is_a_configuration_error_not_the_public_api(string url)
     {
-        var env = new Dictionary<string, string?> { [SettingNames.CoinGeckoApiUrl] = url };
-
-        var ex = Assert.Throws<PipelineException>(() => CoinGeckoOptions.FromEnvironment(n => env.GetValueOrDefault(n), null));
+        var ex = OptionsFailure(SettingNames.CoinGeckoApiUrl, url);
 
         Assert.Equal(ErrorNames.Configuration, ex.ErrorName);
         Assert.Contains(SettingNames.CoinGeckoApiUrl, ex.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A CoinGecko URL that answers every request with a 302 to <paramref name="elsewhere"/>'s /global.</summary>
+    private Task<FakeCoinGecko> StartRedirectingToAsync(FakeCoinGecko elsewhere) =>
+        FakeCoinGecko.StartAsync(_clock, (_, context) =>
+        {
+            context.Response.Headers.Location = elsewhere.BaseUrl + "/global";
+            return FakeCoinGecko.Send(context, 302, "");
+        });
+
+    /// <summary>The error of reading CoinGecko's options from an environment holding only <paramref name="setting"/>.</summary>
+    private static PipelineException OptionsFailure(string setting, string value)
+    {
+        var env = new Dictionary<string, string?> { [setting] = value };
+        return Assert.Throws<PipelineException>(() => CoinGeckoOptions.FromEnvironment(n => env.GetValueOrDefault(n), null));
     }
 
     /// <summary>A client on the production handler (decompression, no automatic redirects), as the Lambda and the CLI build it.</summary>
