@@ -45,7 +45,8 @@ public static partial class Commands
         {
             var settings = options.Read(parsed);
             var stepInput = await ReadInputAsync(parsed.GetValue(input), inputType, ct);
-            using var pipeline = new LocalPipeline(settings, console.GetEnvironment);
+            using var progress = withCoinGecko ? ExtractProgressView.OnErrorStream(console) : null;
+            using var pipeline = new LocalPipeline(settings, console.GetEnvironment, progress);
             var output = await run(pipeline, stepInput, ct);
             await console.Out.WriteLineAsync(JsonSerializer.Serialize(output, outputType));
             return 0;

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using CryptoEtl.Composition;
 using CryptoEtl.Core;
+using CryptoEtl.Core.CoinGecko;
 using CryptoEtl.Core.Steps;
 using CryptoEtl.DuckDb;
 using CryptoEtl.RecordedCoinGecko;
@@ -16,7 +17,7 @@ public sealed class LocalPipeline : IDisposable
 {
     private readonly PipelineComposition _composition;
 
-    public LocalPipeline(PipelineSettings settings, Func<string, string?> getEnvironment)
+    public LocalPipeline(PipelineSettings settings, Func<string, string?> getEnvironment, IExtractObserver? extractObserver = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(getEnvironment);
@@ -41,7 +42,7 @@ public sealed class LocalPipeline : IDisposable
             }
 
             var coinGecko = _composition.CoinGeckoOptions(settings.Offline ? null : getEnvironment(SettingNames.CoinGeckoApiKey));
-            Extract = _composition.Extract(coinGecko, settings.Offline ? RecordedMarket.CreateHandler() : null);
+            Extract = _composition.Extract(coinGecko, settings.Offline ? RecordedMarket.CreateHandler() : null, extractObserver);
             Transform = _composition.Transform();
             Load = _composition.Load(Warehouse);
         }

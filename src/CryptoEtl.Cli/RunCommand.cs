@@ -42,8 +42,9 @@ public static class RunCommand
             var executionInput = ToExecutionInput(request);
 
             var settings = options.Read(parsed);
-            using var pipeline = new LocalPipeline(settings, console.GetEnvironment);
             var display = console.Display;
+            using var progress = new ExtractProgressView(display, TimeProvider.System);
+            using var pipeline = new LocalPipeline(settings, console.GetEnvironment, progress);
             display.MarkupLine(settings.Offline
                 ? "[bold]CryptoEtl[/] run, offline: the recorded market (data provided by CoinGecko)"
                 : "[bold]CryptoEtl[/] run (data provided by CoinGecko)");

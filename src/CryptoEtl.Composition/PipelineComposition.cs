@@ -34,10 +34,11 @@ public sealed class PipelineComposition : IDisposable
 
     /// <param name="options">From <see cref="CoinGeckoOptions(string?)"/>.</param>
     /// <param name="handler">The HTTP handler; null is the production one (gzip/brotli, connect timeout), the same in every host.</param>
-    public ExtractStep Extract(CoinGeckoOptions options, HttpMessageHandler? handler = null)
+    /// <param name="observer">Hears retries, waits and progress (the Lambda log, the CLI's progress line).</param>
+    public ExtractStep Extract(CoinGeckoOptions options, HttpMessageHandler? handler = null, IExtractObserver? observer = null)
     {
         var http = Http(handler ?? CoinGeckoClient.CreateDefaultHandler());
-        return new ExtractStep(new CoinGeckoClient(http, options, Time), Store, Time);
+        return new ExtractStep(new CoinGeckoClient(http, options, Time, observer), Store, Time);
     }
 
     public TransformStep Transform() => new(Store);

@@ -19,4 +19,8 @@ public sealed record ExtractInput
     /// <summary>Pins the snapshot time so a re-run writes the same keys (idempotent re-runs).</summary>
     [JsonPropertyName("fetch_time")]
     public DateTimeOffset? FetchTime { get; init; }
+
+    /// <summary>Replace a stored snapshot of this fetch_time even when the new one has far fewer coins.</summary>
+    [JsonPropertyName("force")]
+    public bool? Force { get; init; }
 }

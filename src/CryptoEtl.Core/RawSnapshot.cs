@@ -9,7 +9,8 @@ namespace CryptoEtl.Core;
 ///                 "fetch_time": "2026-11-25T12:00:00Z", "vs_currency": "usd", "per_page": 250,
 ///                 "pages_requested": "2" | "all", "pages_fetched": 2, "complete": true,
 ///                 "next_page": null, "urls": ["https://.../coins/markets?...", ...],
-///                 "global_url": "https://.../global" },
+///                 "global_url": "https://.../global", "coins": 500, "active_coins": 13180,
+///                 "end_doubt": null | "why the last page may not be the end of the market" },
 ///   "global": { ...the /global response, verbatim... } | null,
 ///   "pages": [ [ ...page 1 array, verbatim... ], [ ...page 2... ] ]
 /// }
@@ -34,6 +35,9 @@ public static class RawSnapshot
     public const string NextPage = "next_page";
     public const string Urls = "urls";
     public const string GlobalUrl = "global_url";
+    public const string Coins = "coins";
+    public const string ActiveCoins = "active_coins";
+    public const string EndDoubt = "end_doubt";
 
     public const string CoinGeckoAttribution = "Data provided by CoinGecko";
 }

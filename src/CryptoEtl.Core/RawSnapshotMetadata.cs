@@ -19,4 +19,13 @@ public sealed record RawSnapshotMetadata
     public IReadOnlyList<Uri> Urls { get; init; } = [];
 
     public Uri? GlobalUrl { get; init; }
+
+    /// <summary>Distinct coins in the pages; null when not counted (then not written).</summary>
+    public int? Coins { get; init; }
+
+    /// <summary>/global's active_cryptocurrencies at fetch time, what the sweep's end was checked against.</summary>
+    public int? ActiveCoins { get; init; }
+
+    /// <summary>Why the sweep's end may not be the market's end (an empty page CoinGecko repeated); null when there is no doubt.</summary>
+    public string? EndDoubt { get; init; }
 }

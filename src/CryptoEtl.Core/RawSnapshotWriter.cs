@@ -60,6 +60,21 @@ public sealed class RawSnapshotWriter : IDisposable
             _json.WriteNull(RawSnapshot.GlobalUrl);
         }
 
+        if (metadata.Coins is { } coins)
+        {
+            _json.WriteNumber(RawSnapshot.Coins, coins);
+        }
+
+        if (metadata.ActiveCoins is { } active)
+        {
+            _json.WriteNumber(RawSnapshot.ActiveCoins, active);
+        }
+
+        if (metadata.EndDoubt is { } doubt)
+        {
+            _json.WriteString(RawSnapshot.EndDoubt, doubt);
+        }
+
         _json.WriteEndObject();
         _json.WritePropertyName(RawSnapshot.Global);
         if (globalJson.IsEmpty)

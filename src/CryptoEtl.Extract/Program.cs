@@ -2,6 +2,7 @@ using CryptoEtl.Aws;
 using CryptoEtl.Composition;
 using CryptoEtl.Core;
 using CryptoEtl.Core.CoinGecko;
+using CryptoEtl.Extract;
 using CryptoEtl.LambdaHosting;
 
 // The step stops fetching this long before Lambda's deadline, so it still has time to write the
@@ -25,7 +26,7 @@ return await LambdaHost.RunAsync(
 
             var apiKey = await SsmParameterReader.ReadSettingAsync(getEnv, SettingNames.CoinGeckoApiKeyParameter, required: false, ct);
             var options = pipeline.CoinGeckoOptions(apiKey);
-            var step = pipeline.Extract(options);
+            var step = pipeline.Extract(options, observer: new ExtractLog(log));
             log.Info("extract ready", new LogField("store", pipeline.Store.Location), new LogField("coingecko", options.BaseUrl.AbsoluteUri),
                 new LogField("tier", options.Tier == CoinGeckoTier.Pro ? "pro" : options.Tier == CoinGeckoTier.Demo ? "demo" : "keyless"));
             return (input, context, token) => step.RunAsync(input, context.Deadline - stopFetchingMargin, token);

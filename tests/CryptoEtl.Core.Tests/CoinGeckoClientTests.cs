@@ -138,8 +138,9 @@ public sealed class CoinGeckoClientTests
 
             return FakeCoinGecko.Send(context, 200, Recorded.Page(1));
         });
-        var retries = new List<CoinGeckoRetry>();
-        var client = server.Client(_clock, o => new CoinGeckoOptions { BaseUrl = o.BaseUrl, CallsPerMinute = 6000, OnRetry = retries.Add });
+        var observer = new RecordingObserver();
+        var retries = observer.Retries;
+        var client = server.Client(_clock, o => new CoinGeckoOptions { BaseUrl = o.BaseUrl, CallsPerMinute = 6000 }, observer);
 
         var page = await client.GetMarketsPageAsync("usd", 250, 1, CancellationToken.None);
 
@@ -157,8 +158,9 @@ public sealed class CoinGeckoClientTests
         await using var server = await FakeCoinGecko.StartAsync(_clock, (call, context) => call.Index < 2
             ? FakeCoinGecko.Send(context, 429, CloudflareHtml, "text/html; charset=UTF-8")
             : FakeCoinGecko.Send(context, 200, Recorded.Page(1)));
-        var retries = new List<CoinGeckoRetry>();
-        var client = server.Client(_clock, o => new CoinGeckoOptions { BaseUrl = o.BaseUrl, CallsPerMinute = 6000, JitterSeed = 7, OnRetry = retries.Add });
+        var observer = new RecordingObserver();
+        var retries = observer.Retries;
+        var client = server.Client(_clock, o => new CoinGeckoOptions { BaseUrl = o.BaseUrl, CallsPerMinute = 6000, JitterSeed = 7 }, observer);
 
         var page = await client.GetMarketsPageAsync("usd", 250, 1, CancellationToken.None);
 
@@ -308,8 +310,9 @@ public sealed class CoinGeckoClientTests
 
             return FakeCoinGecko.Send(context, 200, Recorded.Page(1));
         });
-        var retries = new List<CoinGeckoRetry>();
-        var client = server.Client(_clock, o => new CoinGeckoOptions { BaseUrl = o.BaseUrl, CallsPerMinute = 6000, OnRetry = retries.Add });
+        var observer = new RecordingObserver();
+        var retries = observer.Retries;
+        var client = server.Client(_clock, o => new CoinGeckoOptions { BaseUrl = o.BaseUrl, CallsPerMinute = 6000 }, observer);
 
         var page = await client.GetMarketsPageAsync("usd", 250, 1, CancellationToken.None);
 
@@ -334,11 +337,12 @@ public sealed class CoinGeckoClientTests
 
             await FakeCoinGecko.Send(context, 200, Recorded.Global);
         });
-        var retries = new List<CoinGeckoRetry>();
+        var observer = new RecordingObserver();
+        var retries = observer.Retries;
         var client = server.Client(_clock, o => new CoinGeckoOptions
         {
-            BaseUrl = o.BaseUrl, CallsPerMinute = 6000, RequestTimeout = TimeSpan.FromSeconds(30), OnRetry = retries.Add,
-        });
+            BaseUrl = o.BaseUrl, CallsPerMinute = 6000, RequestTimeout = TimeSpan.FromSeconds(30),
+        }, observer);
 
         var fetch = client.GetGlobalAsync(CancellationToken.None);
         await firstArrived.Task;

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using CryptoEtl.Core.CoinGecko;
+using CryptoEtl.Core.Resilience;
 using CryptoEtl.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Time.Testing;
@@ -98,8 +99,8 @@ public sealed class FakeCoinGecko : IAsyncDisposable
     }
 
     /// <summary>A market of <paramref name="pages"/> full pages (then []), and the recorded /global.</summary>
-    public static Func<CoinGeckoCall, HttpContext, Task> Market(int pages, Func<int, byte[]>? page = null) =>
-        (call, context) => call.IsGlobal ? Send(context, 200, Recorded.Global)
+    public static Func<CoinGeckoCall, HttpContext, Task> Market(int pages, Func<int, byte[]>? page = null, byte[]? global = null) =>
+        (call, context) => call.IsGlobal ? Send(context, 200, global ?? Recorded.Global)
             : call.Page is { } n && n <= pages ? Send(context, 200, (page ?? Recorded.Page)(n))
             : Send(context, 200, "[]"u8.ToArray());
 
@@ -115,10 +116,10 @@ public sealed class FakeCoinGecko : IAsyncDisposable
         Send(context, status, Encoding.UTF8.GetBytes(body), contentType);
 
     /// <summary>A client on this server with a fast pace (pacing tests set their own) and seeded jitter.</summary>
-    public CoinGeckoClient Client(TimeProvider clock, Func<CoinGeckoOptions, CoinGeckoOptions>? configure = null)
+    public CoinGeckoClient Client(TimeProvider clock, Func<CoinGeckoOptions, CoinGeckoOptions>? configure = null, IExtractObserver? observer = null)
     {
         var options = new CoinGeckoOptions { BaseUrl = BaseUrl, CallsPerMinute = 6000, JitterSeed = 42 };
-        return new CoinGeckoClient(new HttpClient(), configure?.Invoke(options) ?? options, clock);
+        return new CoinGeckoClient(new HttpClient(), configure?.Invoke(options) ?? options, clock, observer);
     }
 
     /// <summary>
@@ -138,6 +139,22 @@ public sealed class FakeCoinGecko : IAsyncDisposable
     public ValueTask DisposeAsync() => _server.DisposeAsync();
 }
 
+/// <summary>Records what an extract tells its observer: retries, waits and progress, in order.</summary>
+public sealed class RecordingObserver : IExtractObserver
+{
+    public List<RetryNotice> Retries { get; } = [];
+
+    public List<WaitNotice> Waits { get; } = [];
+
+    public List<ExtractProgress> Progress { get; } = [];
+
+    public void OnRetry(RetryNotice retry) => Retries.Add(retry);
+
+    public void OnWaiting(WaitNotice wait) => Waits.Add(wait);
+
+    public void OnProgress(ExtractProgress progress) => Progress.Add(progress);
+}
+
 /// <summary>The recorded CoinGecko responses in tests/data/coingecko, and pages built from them.</summary>
 public static class Recorded
 {
@@ -146,6 +163,10 @@ public static class Recorded
     private static readonly Lazy<byte[]> GlobalBytes = new(() => File.ReadAllBytes(TestData.CoinGecko(TestData.Global)));
 
     public static byte[] Global => GlobalBytes.Value;
+
+    /// <summary>The recorded /global with data.active_cryptocurrencies set to <paramref name="activeCoins"/>.</summary>
+    public static byte[] GlobalWithActiveCoins(int activeCoins) => Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(Global)
+        .Replace("\"active_cryptocurrencies\": 13180", $"\"active_cryptocurrencies\": {activeCoins}", StringComparison.Ordinal));
 
     public static byte[] Markets57 => Minified57.Value;
 

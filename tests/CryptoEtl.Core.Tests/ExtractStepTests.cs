@@ -77,7 +77,8 @@ public sealed class ExtractStepTests : IDisposable
     [Fact]
     public async Task Pages_all_sweeps_until_the_empty_page()
     {
-        await using var server = await FakeCoinGecko.StartAsync(_clock, FakeCoinGecko.Market(4));
+        // /global counts the 1,000 coins served, so the [] after page 4 is the end of the market.
+        await using var server = await FakeCoinGecko.StartAsync(_clock, FakeCoinGecko.Market(4, global: Recorded.GlobalWithActiveCoins(1000)));
         var step = new ExtractStep(server.Client(_clock), _store, _clock);
 
         var output = await step.RunAsync(new ExtractInput { Pages = PageCount.All }, null, CancellationToken.None);
@@ -93,8 +94,9 @@ public sealed class ExtractStepTests : IDisposable
     }
 
     [Fact]
-    public async Task An_empty_page_in_the_middle_of_a_sweep_ends_it_there()
+    public async Task An_empty_page_in_the_middle_of_a_sweep_is_asked_again_then_stored_as_incomplete_with_the_doubt()
     {
+        // Issue 15 item 1: a single [] on page 3 of a 20-page sweep was taken as the end (complete: true).
         await using var server = await FakeCoinGecko.StartAsync(_clock, (call, context) =>
             call.IsMarkets && call.Page == 3 ? FakeCoinGecko.Send(context, 200, "[]") : FakeCoinGecko.Market(10)(call, context));
         var step = new ExtractStep(server.Client(_clock), _store, _clock);
@@ -103,8 +105,16 @@ public sealed class ExtractStepTests : IDisposable
 
         Assert.Equal(2, output.Pages);
         Assert.Equal(500, output.Coins);
-        Assert.True(output.Complete);
-        Assert.Equal([1, 2, 3], server.MarketCalls.Select(c => c.Page!.Value));
+        Assert.False(output.Complete);
+        Assert.Equal(3, output.NextPage);
+        Assert.Equal([1, 2, 3, 3], server.MarketCalls.Select(c => c.Page!.Value));
+        var metadata = (await ReadRawAsync(output.RawKey)).GetProperty(RawSnapshot.Metadata);
+        Assert.Equal(13180, metadata.GetProperty(RawSnapshot.ActiveCoins).GetInt32());
+        Assert.Equal(500, metadata.GetProperty(RawSnapshot.Coins).GetInt32());
+        Assert.Equal("page 3 was empty twice right after a full page 2, with 500 coins where /global counts 13180 active",
+            metadata.GetProperty(RawSnapshot.EndDoubt).GetString());
+        var transformed = await new TransformStep(_store).RunAsync(new TransformInput { RawKey = output.RawKey }, CancellationToken.None);
+        Assert.Equal(500, transformed.Rows + transformed.Rejected);
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Globalization;
-using CryptoEtl.DuckDb;
 using CryptoEtl.Testing;
 using DuckDB.NET.Data;
 

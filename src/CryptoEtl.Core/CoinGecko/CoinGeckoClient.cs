@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using CryptoEtl.Core.Resilience;
 
 namespace CryptoEtl.Core.CoinGecko;
 
@@ -16,7 +17,8 @@ public sealed record GlobalResponse(Uri Url, byte[] Json);
 /// <summary>
 /// Reads CoinGecko's /coins/markets and /global and returns their bytes verbatim (checked, never
 /// re-serialized). Paces calls to the tier's budget, retries 429, 5xx, timeouts and dropped
-/// connections with backoff and jitter (honouring Retry-After), and turns everything else into a
+/// connections through the shared <see cref="RetryPolicy{T}"/> (backoff with jitter, honouring
+/// Retry-After), tells its <see cref="IExtractObserver"/> each retry and wait, and turns everything else into a
 /// <see cref="PipelineException"/> whose message names the URL and CoinGecko's own words.
 /// Calls are sequential: one client serves one run.
 /// </summary>
@@ -33,30 +35,47 @@ public sealed class CoinGeckoClient
     private readonly HttpClient _http;
     private readonly CoinGeckoOptions _options;
     private readonly TimeProvider _time;
-    private readonly Random _jitter;
+    private readonly IExtractObserver? _observer;
+    private readonly RetryPolicy<Outcome> _retry;
     private readonly TimeSpan _callInterval;
     private readonly string _baseUrl;
     private DateTimeOffset _nextCallAt = DateTimeOffset.MinValue;
 
-    public CoinGeckoClient(HttpClient http, CoinGeckoOptions options, TimeProvider time)
+    public CoinGeckoClient(HttpClient http, CoinGeckoOptions options, TimeProvider time, IExtractObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
-        if (!(options.EffectiveCallsPerMinute > 0) || options.MaxRetries < 0)
+        // Below one call a minute a sweep takes days, and 1e-300 would overflow the interval.
+        if (!(options.EffectiveCallsPerMinute >= CoinGeckoOptions.MinCallsPerMinute) || options.MaxRetries < 0 || options.MaxAnswerBytes < 1)
         {
-            throw new PipelineException(ErrorNames.Configuration, "CoinGecko calls per minute must be positive and retries not negative");
+            throw new PipelineException(ErrorNames.Configuration,
+                $"CoinGecko calls per minute must be at least {CoinGeckoOptions.MinCallsPerMinute:0}, retries not negative and the answer limit positive");
         }
 
         _http = http;
         _options = options;
         _time = time;
-        _jitter = options.JitterSeed is { } seed ? new Random(seed) : Random.Shared;
+        _observer = observer;
+        _retry = new RetryPolicy<Outcome>(
+            new RetrySettings
+            {
+                MaxRetries = options.MaxRetries,
+                InitialBackoff = options.InitialBackoff,
+                MaxBackoff = options.MaxBackoff,
+                MaxRetryAfter = options.MaxRetryAfter,
+                JitterSeed = options.JitterSeed,
+            },
+            time,
+            observer);
         _callInterval = TimeSpan.FromMinutes(1) / options.EffectiveCallsPerMinute;
         _baseUrl = options.BaseUrl.AbsoluteUri.TrimEnd('/');
     }
 
     public CoinGeckoOptions Options => _options;
+
+    /// <summary>Who watches this client's retries and waits, and the extract's progress; null for nobody.</summary>
+    public IExtractObserver? Observer => _observer;
 
     /// <summary>The time from now until the pacer lets the next call go (zero when it may go now).</summary>
     public TimeSpan TimeUntilNextCall
@@ -68,10 +87,15 @@ public sealed class CoinGeckoClient
         }
     }
 
-    /// <summary>A handler for production: pooled connections, gzip/brotli (a full sweep shrinks ~6x on the wire).</summary>
+    /// <summary>
+    /// A handler for production: pooled connections, gzip/brotli (a full sweep shrinks ~6x on the
+    /// wire), and no automatic redirects: the client follows a redirect itself only on the
+    /// configured host, so the API key never travels to another one.
+    /// </summary>
     public static HttpMessageHandler CreateDefaultHandler() => new SocketsHttpHandler
     {
         AutomaticDecompression = DecompressionMethods.All,
+        AllowAutoRedirect = false,
         ConnectTimeout = TimeSpan.FromSeconds(10),
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
     };
@@ -94,89 +118,90 @@ public sealed class CoinGeckoClient
     {
         var url = MarketsUrl(vsCurrency, perPage, page);
         var ids = new List<string?>(perPage);
-        var json = await GetAsync(url, body =>
+        var (json, source) = await GetAsync(url, body =>
         {
             ids.Clear();
             return CoinGeckoJson.CheckMarketsPage(body, ids);
         }, cancellationToken);
-        return new MarketsPage(page, url, json, ids);
+        return new MarketsPage(page, source, json, ids);
     }
 
     public async Task<GlobalResponse> GetGlobalAsync(CancellationToken cancellationToken)
     {
-        var url = GlobalUrl;
-        return new GlobalResponse(url, await GetAsync(url, body => CoinGeckoJson.CheckGlobal(body), cancellationToken));
+        var (json, source) = await GetAsync(GlobalUrl, body => CoinGeckoJson.CheckGlobal(body), cancellationToken);
+        return new GlobalResponse(source, json);
     }
 
     private delegate string? BodyCheck(ReadOnlySpan<byte> body);
 
-    private async Task<byte[]> GetAsync(Uri url, BodyCheck check, CancellationToken cancellationToken)
+    /// <summary>One GET through the retry policy; returns the checked body and the URL that answered.</summary>
+    private async Task<(byte[] Body, Uri Source)> GetAsync(Uri url, BodyCheck check, CancellationToken cancellationToken)
     {
+        var where = Redacted(url);
         var badBodies = 0;
-        for (var attempt = 1; ; attempt++)
-        {
-            await WaitForCallSlotAsync(cancellationToken);
-            var outcome = await SendAsync(url, cancellationToken);
-            string reason;
-            TimeSpan? retryAfter = null;
-            var rateLimited = false;
-            if (outcome.Status is { } status && (int)status is >= 200 and < 300)
+        var timeouts = 0;
+        var result = await _retry.ExecuteAsync(
+            where,
+            async ct =>
             {
-                var problem = check(outcome.Body);
-                if (problem is null)
+                await WaitForCallSlotAsync(where, ct);
+                var outcome = await SendAsync(url, ct);
+                if (outcome.Status is { } status && (int)status is >= 200 and < 300)
                 {
-                    return outcome.Body;
+                    return outcome with { Problem = outcome.Problem ?? check(outcome.Body) };
                 }
 
+                if (outcome.Status is { } failed)
+                {
+                    var (errorCode, message) = CoinGeckoJson.ReadError(outcome.Body);
+                    ThrowIfPermanent(url, (int)failed, errorCode, message);
+                    return outcome with { Problem = $"HTTP {(int)failed}: {message}" };
+                }
+
+                return outcome;
+            },
+            outcome => outcome switch
+            {
+                { Status: not null, Problem: null } => AttemptVerdict.Done,
                 // A cut or garbled 200 is usually a proxy hiccup: one more try, then it is CoinGecko's bug.
-                if (++badBodies > 1 || attempt > _options.MaxRetries)
-                {
-                    throw new PipelineException(ErrorNames.CoinGeckoBadResponse, $"CoinGecko answered {Redacted(url)} with HTTP {(int)status} and a body that is not what was asked for, twice: {problem}");
-                }
+                { Status: { } ok } when (int)ok is >= 200 and < 300 => ++badBodies > 1
+                    ? AttemptVerdict.Done
+                    : AttemptVerdict.TryAgain($"HTTP {(int)ok} with a bad body: {outcome.Problem}"),
+                { Status: not null } => AttemptVerdict.TryAgain(outcome.Problem!, outcome.RetryAfter),
+                { TimedOut: true } when ++timeouts >= _options.MaxTimeoutsPerRequest => AttemptVerdict.Done,
+                _ => AttemptVerdict.TryAgain(outcome.Problem!),
+            },
+            cancellationToken);
 
-                reason = $"HTTP {(int)status} with a bad body: {problem}";
-            }
-            else if (outcome.Status is { } failed)
+        var last = result.Value;
+        if (last.Status is { } code && (int)code is >= 200 and < 300)
+        {
+            if (last.Problem is null)
             {
-                var code = (int)failed;
-                var (errorCode, message) = CoinGeckoJson.ReadError(outcome.Body);
-                ThrowIfPermanent(url, code, errorCode, message);
-                rateLimited = failed == HttpStatusCode.TooManyRequests;
-                retryAfter = RetryAfterOf(outcome.RetryAfter);
-                reason = $"HTTP {code}: {message}";
-            }
-            else
-            {
-                reason = outcome.TransportError!;
+                return (last.Body, last.Source);
             }
 
-            var errorName = rateLimited ? ErrorNames.CoinGeckoRateLimited : ErrorNames.CoinGeckoUnavailable;
-            if (attempt > _options.MaxRetries)
-            {
-                throw new PipelineException(errorName, $"CoinGecko: gave up on {Redacted(url)} after {attempt} attempts; last: {reason}");
-            }
-
-            if (retryAfter > _options.MaxRetryAfter)
-            {
-                throw new PipelineException(errorName, $"CoinGecko asked to wait {retryAfter.Value.TotalSeconds:0} s before retrying {Redacted(url)} (more than the {_options.MaxRetryAfter.TotalSeconds:0} s allowed); last: {reason}");
-            }
-
-            var delay = retryAfter ?? Backoff(attempt);
-            _options.OnRetry?.Invoke(new CoinGeckoRetry(url, attempt, reason, delay));
-            var retryAt = _time.GetUtcNow() + delay;
-            if (retryAt > _nextCallAt)
-            {
-                _nextCallAt = retryAt;
-            }
+            throw new PipelineException(ErrorNames.CoinGeckoBadResponse, $"CoinGecko answered {where} with HTTP {(int)code} and a body that is not what was asked for, twice: {last.Problem}");
         }
+
+        var errorName = last.Status == HttpStatusCode.TooManyRequests ? ErrorNames.CoinGeckoRateLimited : ErrorNames.CoinGeckoUnavailable;
+        throw result.Stop switch
+        {
+            RetryStop.RetryAfterTooLong => new PipelineException(errorName,
+                $"CoinGecko asked to wait {last.RetryAfter!.Value.TotalSeconds:0} s before retrying {where} (more than the {_options.MaxRetryAfter.TotalSeconds:0} s allowed); last: {last.Problem}"),
+            RetryStop.Done when last.TimedOut => new PipelineException(errorName,
+                $"CoinGecko: no answer from {where} within {_options.RequestTimeout.TotalSeconds:0.#} s, {timeouts} times; gave up after {result.Attempts} attempts; last: {last.Problem}"),
+            _ => new PipelineException(errorName, $"CoinGecko: gave up on {where} after {result.Attempts} attempts; last: {last.Problem}"),
+        };
     }
 
     /// <summary>Even spacing at the tier's rate: every attempt, retries included, is a call CoinGecko counts.</summary>
-    private async Task WaitForCallSlotAsync(CancellationToken cancellationToken)
+    private async Task WaitForCallSlotAsync(string target, CancellationToken cancellationToken)
     {
         var wait = TimeUntilNextCall;
         if (wait > TimeSpan.Zero)
         {
+            _observer?.OnWaiting(new WaitNotice(WaitKind.RateLimit, target, wait));
             await Task.Delay(wait, _time, cancellationToken);
         }
 
@@ -184,13 +209,61 @@ public sealed class CoinGeckoClient
         _nextCallAt = (now > _nextCallAt ? now : _nextCallAt) + _callInterval;
     }
 
-    private readonly record struct Outcome(HttpStatusCode? Status, byte[] Body, RetryConditionHeaderValue? RetryAfter, string? TransportError);
+    /// <summary>
+    /// One attempt's result: a status with its body (and the problem with it, once judged), or a
+    /// transport failure; <see cref="Source"/> is the URL that answered.
+    /// </summary>
+    private sealed record Outcome(HttpStatusCode? Status, byte[] Body, TimeSpan? RetryAfter, string? Problem, Uri Source, bool TimedOut = false);
+
+    private const int MaxRedirects = 5;
 
     private async Task<Outcome> SendAsync(Uri url, CancellationToken cancellationToken)
     {
         using var timeout = new CancellationTokenSource(_options.RequestTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        _observer?.OnWaiting(new WaitNotice(WaitKind.Answer, Redacted(url), _options.RequestTimeout));
+        var current = url;
+        try
+        {
+            for (var hop = 0; ; hop++)
+            {
+                using var request = NewRequest(current);
+                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
+                // An HttpClient that follows redirects by itself has already sent the key there; refuse its data at least.
+                var answered = response.RequestMessage?.RequestUri ?? current;
+                ThrowIfOtherHost(url, answered, "the HttpClient followed a redirect");
+                if ((int)response.StatusCode is >= 300 and < 400 && response.Headers.Location is { } location)
+                {
+                    var next = location.IsAbsoluteUri ? location : new Uri(answered, location);
+                    ThrowIfOtherHost(url, next, $"CoinGecko redirected (HTTP {(int)response.StatusCode})");
+                    if (hop >= MaxRedirects)
+                    {
+                        throw new PipelineException(ErrorNames.CoinGeckoBadResponse, $"CoinGecko redirected {Redacted(url)} more than {MaxRedirects} times");
+                    }
+
+                    current = next;
+                    continue;
+                }
+
+                var (body, problem) = await ReadBodyAsync(response, url, linked.Token);
+                return new Outcome(response.StatusCode, body, RetryAfterOf(response.Headers.RetryAfter), problem, answered);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Our timeout, or a shorter HttpClient.Timeout set by whoever built the HttpClient.
+            var limit = timeout.IsCancellationRequested ? _options.RequestTimeout : _http.Timeout;
+            return new Outcome(null, [], null, $"no complete answer within {limit.TotalSeconds:0.#} s", current, TimedOut: true);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            return new Outcome(null, [], null, $"connection failed: {ex.Message}", current);
+        }
+    }
+
+    private HttpRequestMessage NewRequest(Uri url)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         request.Headers.UserAgent.ParseAdd(_options.UserAgent);
         if (!string.IsNullOrEmpty(_options.ApiKey))
@@ -199,21 +272,49 @@ public sealed class CoinGeckoClient
                 _options.Tier == CoinGeckoTier.Pro ? CoinGeckoOptions.ProKeyHeader : CoinGeckoOptions.DemoKeyHeader, _options.ApiKey);
         }
 
+        return request;
+    }
+
+    /// <summary>
+    /// The body, decompressed, up to <see cref="CoinGeckoOptions.MaxAnswerBytes"/>: more is refused
+    /// at once (a gzip bomb would take the process's memory); a corrupt gzip/brotli stream is a bad body.
+    /// </summary>
+    private async Task<(byte[] Body, string? Problem)> ReadBodyAsync(HttpResponseMessage response, Uri url, CancellationToken cancellationToken)
+    {
+        var limit = _options.MaxAnswerBytes;
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        using var body = new MemoryStream();
+        var buffer = new byte[81920];
         try
         {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
-            var body = await response.Content.ReadAsByteArrayAsync(linked.Token);
-            return new Outcome(response.StatusCode, body, response.Headers.RetryAfter, null);
+            int read;
+            while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                if (body.Length + read > limit)
+                {
+                    throw new PipelineException(ErrorNames.CoinGeckoBadResponse,
+                        $"CoinGecko's answer to {Redacted(url)} is larger than {limit / (1024 * 1024.0):0.#} MB decompressed (the limit per answer); refused");
+                }
+
+                body.Write(buffer, 0, read);
+            }
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (InvalidDataException ex)
         {
-            // Our timeout, or a shorter HttpClient.Timeout set by whoever built the HttpClient.
-            var limit = timeout.IsCancellationRequested ? _options.RequestTimeout : _http.Timeout;
-            return new Outcome(null, [], null, $"no complete answer within {limit.TotalSeconds:0.#} s");
+            return ([], $"the body could not be decompressed (corrupt gzip/brotli): {ex.Message}");
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+
+        return (body.ToArray(), null);
+    }
+
+    /// <summary>The key goes only to the configured scheme, host and port; anything else is refused before a request goes there.</summary>
+    private void ThrowIfOtherHost(Uri requested, Uri target, string what)
+    {
+        if (Uri.Compare(target, _options.BaseUrl, UriComponents.SchemeAndServer, UriFormat.SafeUnescaped, StringComparison.OrdinalIgnoreCase) != 0)
         {
-            return new Outcome(null, [], null, $"connection failed: {ex.Message}");
+            throw new PipelineException(ErrorNames.Configuration,
+                $"{what} from {Redacted(requested)} to another host, {target.GetLeftPart(UriPartial.Authority)}; not followed, so neither the API key nor "
+                + $"the data leave {_options.BaseUrl.GetLeftPart(UriPartial.Authority)}. Set {SettingNames.CoinGeckoApiUrl} to the host that serves the API");
         }
     }
 
@@ -266,25 +367,6 @@ public sealed class CoinGeckoClient
         }
 
         return null;
-    }
-
-    // Exponential with "equal jitter": half fixed so waits grow, half random so many runs do not retry in step.
-    private TimeSpan Backoff(int attempt)
-    {
-        var ceiling = _options.InitialBackoff * Math.Pow(2, Math.Min(attempt - 1, 30));
-        if (ceiling > _options.MaxBackoff)
-        {
-            ceiling = _options.MaxBackoff;
-        }
-
-        double random;
-        lock (_jitter)
-        {
-            random = _jitter.NextDouble();
-        }
-
-        // Whole milliseconds: what timers can wait, so the reported delay is the one waited.
-        return TimeSpan.FromMilliseconds(Math.Round((ceiling / 2 + ceiling / 2 * random).TotalMilliseconds));
     }
 
     // The key travels in a header, never the URL; this only guards against a base URL that carries one.

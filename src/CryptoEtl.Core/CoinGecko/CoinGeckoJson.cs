@@ -76,6 +76,24 @@ internal static class CoinGeckoJson
         }
     }
 
+    /// <summary>/global's data.active_cryptocurrencies: how many coins CoinGecko lists; null when absent.</summary>
+    public static int? ReadActiveCoins(ReadOnlySpan<byte> global)
+    {
+        var reader = new Utf8JsonReader(global, Strict);
+        try
+        {
+            using var document = JsonDocument.ParseValue(ref reader);
+            return document.RootElement.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object
+                && data.TryGetProperty("active_cryptocurrencies", out var active) && active.TryGetInt32(out var count) && count > 0
+                ? count
+                : null;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     // The reader is on a coin's StartObject; leaves it on the matching EndObject.
     private static string? ReadCoinId(ref Utf8JsonReader reader)
     {

@@ -33,6 +33,11 @@ public sealed class CoinGeckoOptions
     public const double DemoCallsPerMinute = 30;
     public const double ProCallsPerMinute = 250;
 
+    // The pace a person may set: below 1 a minute a sweep takes days (and 1e-300 overflows a
+    // TimeSpan); above 100,000 the pacer is off (offline replays run at 60,000).
+    public const double MinCallsPerMinute = 1;
+    public const double MaxCallsPerMinute = 100_000;
+
     public static Uri DefaultBaseUrl { get; } = new("https://api.coingecko.com/api/v3");
 
     public Uri BaseUrl { get; init; } = DefaultBaseUrl;
@@ -62,8 +67,17 @@ public sealed class CoinGeckoOptions
 
     public string UserAgent { get; init; } = "CryptoEtl/1.0 (+https://www.coingecko.com/en/api)";
 
-    /// <summary>Told about every retry before its wait (for logs); never sees the key.</summary>
-    public Action<CoinGeckoRetry>? OnRetry { get; init; }
+    /// <summary>
+    /// Attempts of one request that may time out before it gives up: a server that accepted and
+    /// did not answer within <see cref="RequestTimeout"/> twice is not worth another 30 s.
+    /// </summary>
+    public int MaxTimeoutsPerRequest { get; init; } = 2;
+
+    /// <summary>
+    /// The most one answer may be after decompression: a page of 250 coins is ~0.3 MB, so 8 MB is
+    /// far above any real page and far below a gzip bomb.
+    /// </summary>
+    public long MaxAnswerBytes { get; init; } = 8L * 1024 * 1024;
 
     public CoinGeckoTier Tier =>
         string.IsNullOrEmpty(ApiKey) ? CoinGeckoTier.Keyless
@@ -87,7 +101,8 @@ public sealed class CoinGeckoOptions
         var url = getEnv(SettingNames.CoinGeckoApiUrl);
         var rate = getEnv(SettingNames.CoinGeckoRatePerMinute);
         Uri baseUrl = DefaultBaseUrl;
-        if (!string.IsNullOrWhiteSpace(url)
+        // Set but blank is a mistake (`--coingecko-url ''`), not a wish for the public API.
+        if (url is not null
             && (!Uri.TryCreate(url, UriKind.Absolute, out baseUrl!) || baseUrl.Scheme is not ("http" or "https")))
         {
             throw new PipelineException(ErrorNames.Configuration, $"{SettingNames.CoinGeckoApiUrl} must be an http(s) URL, got \"{url}\"");
@@ -101,6 +116,7 @@ public sealed class CoinGeckoOptions
                 throw new PipelineException(ErrorNames.Configuration, $"{SettingNames.CoinGeckoRatePerMinute} must be a positive number, got \"{rate}\"");
             }
 
+            ThrowIfRateOutOfRange(parsed);
             callsPerMinute = parsed;
         }
 
@@ -111,7 +127,14 @@ public sealed class CoinGeckoOptions
             CallsPerMinute = callsPerMinute,
         };
     }
-}
 
-/// <summary>One retry the client is about to make: what failed and how long it waits first.</summary>
-public sealed record CoinGeckoRetry(Uri Url, int Attempt, string Reason, TimeSpan Delay);
+    /// <summary>A Configuration error unless the pace is within <see cref="MinCallsPerMinute"/>..<see cref="MaxCallsPerMinute"/>.</summary>
+    public static void ThrowIfRateOutOfRange(double callsPerMinute)
+    {
+        if (!(callsPerMinute >= MinCallsPerMinute && callsPerMinute <= MaxCallsPerMinute))
+        {
+            throw new PipelineException(ErrorNames.Configuration, string.Create(CultureInfo.InvariantCulture,
+                $"the CoinGecko pace ({SettingNames.CoinGeckoRatePerMinute}, --rate) must be {MinCallsPerMinute:0} to {MaxCallsPerMinute:0} calls per minute, got {callsPerMinute:R}"));
+        }
+    }
+}

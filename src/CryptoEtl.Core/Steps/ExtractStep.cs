@@ -1,16 +1,41 @@
+using System.Text.Json;
 using CryptoEtl.Core.CoinGecko;
 
 namespace CryptoEtl.Core.Steps;
 
 /// <summary>
-/// Extract: /global once, then /coins/markets pages 1..N (or until an empty page), written as one
-/// raw object (<see cref="RawSnapshot"/>) under <see cref="ObjectKeys.Raw"/> in a single atomic put.
+/// Extract: /global once, then /coins/markets pages 1..N (or to the end of the market), written as
+/// one raw object (<see cref="RawSnapshot"/>) under <see cref="ObjectKeys.Raw"/> in a single atomic
+/// put. Progress, waits and retries go to the client's <see cref="IExtractObserver"/>.
 /// </summary>
 public sealed class ExtractStep
 {
     public const string DefaultVsCurrency = "usd";
     public const int DefaultPerPage = CoinGeckoClient.MaxPerPage;
 
+    /// <summary>A pinned fetch_time may be at most this far ahead of the clock (skew between machines).</summary>
+    public static readonly TimeSpan MaxFetchTimeAhead = TimeSpan.FromMinutes(5);
+
+    /// <summary>The first day of CoinGecko's market history: no snapshot can be older.</summary>
+    public static readonly DateTimeOffset EarliestFetchTime = new(2013, 4, 28, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>A sweep's end is believed without a second look once it has this share of /global's active coins.</summary>
+    public const double EndShareOfActiveCoins = 0.9;
+
+    /// <summary>
+    /// "all" may run to twice /global's active coins: a bound against a server that never ends the
+    /// market, not an estimate (new listings, coins on two pages and /global's own lag stay far inside it).
+    /// </summary>
+    public const double ActiveCoinsHeadroom = 2;
+
+    /// <summary>The most pages "all" fetches when /global could not say how many coins there are (100,000 coins at 250).</summary>
+    public const int MaxPagesWithoutGlobal = 400;
+
+    /// <summary>The most one snapshot's pages may take (a full market is ~17 MB).</summary>
+    public const long MaxSnapshotBytes = 256L * 1024 * 1024;
+
+    /// <summary>A re-run replaces a stored snapshot only when it keeps at least this share of its coins, unless forced.</summary>
+    public const double MinShareOfStoredCoins = 0.5;
 
     private readonly CoinGeckoClient _client;
     private readonly IObjectStore _store;
@@ -30,7 +55,7 @@ public sealed class ExtractStep
     /// Runs one extract. <paramref name="stopFetchingAt"/> is when fetching must stop (a Lambda
     /// deadline minus the time the write needs): a page that cannot be fetched before it is not
     /// started and one in flight is abandoned; what was fetched is stored and the output says
-    /// complete=false with next_page.
+    /// complete=false with next_page (with nothing fetched, the run fails instead).
     /// </summary>
     public async Task<ExtractOutput> RunAsync(ExtractInput input, DateTimeOffset? stopFetchingAt, CancellationToken cancellationToken)
     {
@@ -39,8 +64,26 @@ public sealed class ExtractStep
         var perPage = input.PerPage ?? DefaultPerPage;
         var pages = input.Pages ?? PageCount.Default;
         Validate(vsCurrency, perPage);
-        var fetchTime = ObjectKeys.Normalize(input.FetchTime ?? _time.GetUtcNow());
+        var now = _time.GetUtcNow();
+        var fetchTime = ObjectKeys.Normalize(input.FetchTime ?? now);
+        ValidateFetchTime(input.FetchTime, fetchTime, now);
+        var observer = _client.Observer;
+        var sweep = new Sweep(pages.Limit);
+        observer?.OnProgress(sweep.Progress());
+        try
+        {
+            return await FetchAndStoreAsync(input, vsCurrency, perPage, pages, fetchTime, sweep, stopFetchingAt, cancellationToken);
+        }
+        finally
+        {
+            observer?.OnProgress(sweep.Progress() with { Finished = true });
+        }
+    }
 
+    private async Task<ExtractOutput> FetchAndStoreAsync(
+        ExtractInput input, string vsCurrency, int perPage, PageCount pages, DateTimeOffset fetchTime, Sweep sweep,
+        DateTimeOffset? stopFetchingAt, CancellationToken cancellationToken)
+    {
         using var deadline = stopFetchingAt is { } at
             ? new CancellationTokenSource(Clamp(at - _time.GetUtcNow()), _time)
             : new CancellationTokenSource();
@@ -48,11 +91,24 @@ public sealed class ExtractStep
         bool DeadlineHit() => deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
 
         var global = await FetchGlobalAsync(DeadlineHit, fetching.Token);
-        var fetched = new List<MarketsPage>();
+        var activeCoins = global is null ? null : CoinGeckoJson.ReadActiveCoins(global.Json);
+        // "all" ends at CoinGecko's [], but a server that never sends one must not run forever.
+        var maxPages = pages.Limit ?? (activeCoins is { } active ? (int)Math.Ceiling(active * ActiveCoinsHeadroom / perPage) + 2 : MaxPagesWithoutGlobal);
+        await using var spool = new PageSpool(MaxSnapshotBytes);
+        var urls = new List<Uri>();
+        string? endDoubt = null;
         int? nextPage = null;
         var slowestPage = TimeSpan.Zero;
+        var lastPageSize = 0;
         for (var page = 1; pages.Limit is not { } limit || page <= limit; page++)
         {
+            if (page > maxPages)
+            {
+                throw new PipelineException(ErrorNames.CoinGeckoBadResponse,
+                    $"pages \"all\" passed {maxPages} pages of {perPage} without an empty page ({(activeCoins is { } a ? $"/global counts {a} active coins" : "/global gave no coin count")}); "
+                    + $"CoinGecko never ended the market at {_client.MarketsUrl(vsCurrency, perPage, page)}; nothing stored");
+            }
+
             var startsAt = _time.GetUtcNow() + _client.TimeUntilNextCall;
             if (DeadlineHit() || startsAt + slowestPage > stopFetchingAt)
             {
@@ -60,12 +116,28 @@ public sealed class ExtractStep
                 break;
             }
 
-            MarketsPage markets;
-            try
+            var markets = await FetchPageAsync(vsCurrency, perPage, page, DeadlineHit, fetching.Token);
+            if (markets is not null && markets.IsEmpty && !EndIsBelievable(page, perPage, lastPageSize, sweep.Coins, activeCoins))
             {
-                markets = await _client.GetMarketsPageAsync(vsCurrency, perPage, page, fetching.Token);
+                // [] right after a full page, short of /global's count: ask once more before calling it the end.
+                markets = await FetchPageAsync(vsCurrency, perPage, page, DeadlineHit, fetching.Token);
+                if (markets is { IsEmpty: true })
+                {
+                    if (page == 1)
+                    {
+                        throw new PipelineException(ErrorNames.CoinGeckoBadResponse,
+                            $"CoinGecko answered page 1 ({markets.Url}) with [] twice: an empty market is not a market; nothing stored");
+                    }
+
+                    // Stored as what it is: incomplete from this page on (the quality object says source_complete: false).
+                    endDoubt = $"page {page} was empty twice right after a full page {page - 1}, with {sweep.Coins} coins where /global counts "
+                        + (activeCoins is { } n ? $"{n} active" : "an unknown number (it could not be read)");
+                    nextPage = page;
+                    break;
+                }
             }
-            catch (OperationCanceledException) when (DeadlineHit())
+
+            if (markets is null)
             {
                 nextPage = page;
                 break;
@@ -78,24 +150,114 @@ public sealed class ExtractStep
                 break;
             }
 
-            fetched.Add(markets);
+            await spool.AddAsync(markets.Json, markets.Url, cancellationToken);
+            urls.Add(markets.Url);
+            sweep.Add(markets.CoinIds);
+            lastPageSize = markets.CoinIds.Count;
+            _client.Observer?.OnProgress(sweep.Progress());
+        }
+
+        if (spool.Count == 0 && nextPage is not null)
+        {
+            throw new PipelineException(ErrorNames.CoinGeckoUnavailable,
+                $"no page of {_client.MarketsUrl(vsCurrency, perPage, 1)} arrived before the fetch deadline ({(stopFetchingAt is { } d ? ObjectKeys.Iso(d) : "none")}); nothing stored");
         }
 
         var key = ObjectKeys.Raw(fetchTime);
-        await _store.PutAsync(key, ContentTypes.Json,
-            (stream, ct) => WriteRawAsync(stream, fetchTime, vsCurrency, perPage, pages, nextPage, global, fetched, ct),
-            cancellationToken);
+        await RefuseToShrinkAsync(key, sweep.Coins, input.Force == true, cancellationToken);
+        var metadata = new RawSnapshotMetadata
+        {
+            FetchTime = fetchTime,
+            VsCurrency = vsCurrency,
+            PerPage = perPage,
+            PagesRequested = pages,
+            PagesFetched = spool.Count,
+            NextPage = nextPage,
+            Urls = urls,
+            GlobalUrl = global?.Url ?? _client.GlobalUrl,
+            Coins = sweep.Coins,
+            ActiveCoins = activeCoins,
+            EndDoubt = endDoubt,
+        };
+        await _store.PutAsync(key, ContentTypes.Json, (stream, ct) => WriteRawAsync(stream, metadata, global, spool, ct), cancellationToken);
 
         return new ExtractOutput
         {
             FetchTime = fetchTime,
             VsCurrency = vsCurrency,
             RawKey = key,
-            Pages = fetched.Count,
-            Coins = CountCoins(fetched),
+            Pages = spool.Count,
+            Coins = sweep.Coins,
             Complete = nextPage is null,
             NextPage = nextPage,
         };
+    }
+
+    /// <summary>The page, or null when the deadline cut it.</summary>
+    private async Task<MarketsPage?> FetchPageAsync(string vsCurrency, int perPage, int page, Func<bool> deadlineHit, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _client.GetMarketsPageAsync(vsCurrency, perPage, page, cancellationToken);
+        }
+        catch (OperationCanceledException) when (deadlineHit())
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The rule for the end of the market: an empty page ends the sweep when the page before it was
+    /// short (CoinGecko's last page), or the coins so far reach <see cref="EndShareOfActiveCoins"/>
+    /// of /global's active count. Page 1 empty, or [] right after a full page short of that count,
+    /// is asked for once more.
+    /// </summary>
+    private static bool EndIsBelievable(int page, int perPage, int lastPageSize, int coins, int? activeCoins) =>
+        page > 1 && (lastPageSize < perPage || (activeCoins is { } active && coins >= active * EndShareOfActiveCoins));
+
+    /// <summary>
+    /// A re-run for the same fetch_time must not silently replace a stored snapshot with a much
+    /// smaller one (CoinGecko answering [] early turned 4,959 coins into 491): fewer than
+    /// <see cref="MinShareOfStoredCoins"/> of the stored coins is refused unless forced.
+    /// </summary>
+    private async Task RefuseToShrinkAsync(string key, int coins, bool force, CancellationToken cancellationToken)
+    {
+        if (force || await _store.HeadAsync(key, cancellationToken) is null)
+        {
+            return;
+        }
+
+        var stored = await StoredCoinsAsync(key, cancellationToken);
+        if (stored > 0 && coins < stored * MinShareOfStoredCoins)
+        {
+            throw new PipelineException(ErrorNames.InvalidInput,
+                $"{key} already holds {stored} coins and this run got {coins}: kept the stored snapshot (a re-run never replaces one with less than "
+                + $"{MinShareOfStoredCoins:P0} of its coins). Run again later, or put \"force\": true in Extract's input to replace it");
+        }
+    }
+
+    /// <summary>The stored raw object's coins: its metadata's count, or (older objects) the coin objects in its pages; 0 when unreadable.</summary>
+    private async Task<int> StoredCoinsAsync(string key, CancellationToken cancellationToken)
+    {
+        var bytes = await _store.ReadAllBytesAsync(key, cancellationToken);
+        try
+        {
+            using var document = JsonDocument.Parse(bytes);
+            var root = document.RootElement;
+            if (root.TryGetProperty(RawSnapshot.Metadata, out var metadata) && metadata.TryGetProperty(RawSnapshot.Coins, out var counted)
+                && counted.TryGetInt32(out var coins))
+            {
+                return coins;
+            }
+
+            return root.TryGetProperty(RawSnapshot.Pages, out var stored) && stored.ValueKind == JsonValueKind.Array
+                ? stored.EnumerateArray().Where(p => p.ValueKind == JsonValueKind.Array).Sum(p => p.GetArrayLength())
+                : 0;
+        }
+        catch (JsonException)
+        {
+            return 0;
+        }
     }
 
     /// <summary>
@@ -119,53 +281,31 @@ public sealed class ExtractStep
         }
     }
 
-    private async Task WriteRawAsync(
-        Stream stream, DateTimeOffset fetchTime, string vsCurrency, int perPage, PageCount pages, int? nextPage,
-        GlobalResponse? global, List<MarketsPage> fetched, CancellationToken cancellationToken)
+    private static async Task WriteRawAsync(Stream stream, RawSnapshotMetadata metadata, GlobalResponse? global, PageSpool spool, CancellationToken cancellationToken)
     {
-        var metadata = new RawSnapshotMetadata
-        {
-            FetchTime = fetchTime,
-            VsCurrency = vsCurrency,
-            PerPage = perPage,
-            PagesRequested = pages,
-            PagesFetched = fetched.Count,
-            NextPage = nextPage,
-            Urls = [.. fetched.Select(page => page.Url)],
-            GlobalUrl = _client.GlobalUrl,
-        };
         // The client already checked every response is JSON of the right shape.
         using var writer = new RawSnapshotWriter(stream, metadata, global is null ? default : global.Json, validate: false);
-        foreach (var page in fetched)
+        await foreach (var page in spool.ReadAsync(cancellationToken))
         {
-            writer.WritePage(page.Json);
+            writer.WritePage(page.Span);
             await writer.FlushAsync(cancellationToken);
         }
 
         await writer.CompleteAsync(cancellationToken);
     }
 
-    /// <summary>Distinct coins: CoinGecko's ranking can shift between page calls and repeat a coin.</summary>
-    private static int CountCoins(List<MarketsPage> pages)
+    /// <summary>
+    /// A pinned fetch_time names the snapshot the report shows as the latest: not more than
+    /// <see cref="MaxFetchTimeAhead"/> in the future (9999-12-31 would hide every later run) and not
+    /// before <see cref="EarliestFetchTime"/>. Past ones stay allowed: offline replays pin the recording's day.
+    /// </summary>
+    private static void ValidateFetchTime(DateTimeOffset? pinned, DateTimeOffset fetchTime, DateTimeOffset now)
     {
-        var ids = new HashSet<string>(StringComparer.Ordinal);
-        var withoutId = 0;
-        foreach (var page in pages)
+        if (pinned is not null && (fetchTime > now + MaxFetchTimeAhead || fetchTime < EarliestFetchTime))
         {
-            foreach (var id in page.CoinIds)
-            {
-                if (id is null)
-                {
-                    withoutId++;
-                }
-                else
-                {
-                    ids.Add(id);
-                }
-            }
+            throw new PipelineException(ErrorNames.InvalidInput,
+                $"fetch_time must be between {ObjectKeys.Iso(EarliestFetchTime)} and {MaxFetchTimeAhead.TotalMinutes:0} minutes from now ({ObjectKeys.Iso(now)}), got {ObjectKeys.Iso(fetchTime)}");
         }
-
-        return ids.Count + withoutId;
     }
 
     private static void Validate(string vsCurrency, int perPage)

@@ -1,0 +1,14 @@
+namespace CryptoEtl.Core.CoinGecko;
+
+/// <summary>What the client waits for before or during a call.</summary>
+public enum WaitKind
+{
+    /// <summary>The pacer's gap between calls, to stay within the tier's calls per minute.</summary>
+    RateLimit,
+
+    /// <summary>A request is out; the length is how long the client waits for its answer at most.</summary>
+    Answer,
+}
+
+/// <summary>A wait about to start: what for, on which URL (never the key), and how long at most.</summary>
+public sealed record WaitNotice(WaitKind Kind, string Target, TimeSpan Length);

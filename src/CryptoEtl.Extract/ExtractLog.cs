@@ -1,0 +1,47 @@
+using System.Globalization;
+using CryptoEtl.Core.CoinGecko;
+using CryptoEtl.Core.Resilience;
+using CryptoEtl.LambdaHosting;
+
+namespace CryptoEtl.Extract;
+
+/// <summary>
+/// The Extract function's log of an extract: every retry (WARN, with the reason and the wait),
+/// each page stored (INFO, pages and coins so far), and rate-limit waits of 10 s or more. An
+/// answer being awaited is not logged per request (one line per page would double the log); a
+/// request that never answers shows up as its retries.
+/// </summary>
+internal sealed class ExtractLog(LambdaLogger log) : IExtractObserver
+{
+    private static readonly TimeSpan NotableWait = TimeSpan.FromSeconds(10);
+
+    private int _pagesLogged;
+
+    public void OnRetry(RetryNotice retry) =>
+        log.Warn("coingecko retry",
+            new LogField("url", retry.Target),
+            new LogField("attempt", retry.Attempt),
+            new LogField("reason", retry.Reason),
+            new LogField("wait_s", Math.Round(retry.Delay.TotalSeconds, 3)),
+            new LogField("retry_after", retry.FromRetryAfter));
+
+    public void OnWaiting(WaitNotice wait)
+    {
+        if (wait.Kind == WaitKind.RateLimit && wait.Length >= NotableWait)
+        {
+            log.Info("waiting for the coingecko rate limit", new LogField("url", wait.Target), new LogField("wait_s", Math.Round(wait.Length.TotalSeconds, 3)));
+        }
+    }
+
+    public void OnProgress(ExtractProgress progress)
+    {
+        if (progress.PagesFetched > _pagesLogged || progress.Finished)
+        {
+            _pagesLogged = progress.PagesFetched;
+            log.Info(progress.Finished ? "extract fetching done" : "extract page stored",
+                new LogField("pages", progress.PagesFetched),
+                new LogField("pages_expected", progress.PagesExpected?.ToString(CultureInfo.InvariantCulture) ?? "all"),
+                new LogField("coins", progress.Coins));
+        }
+    }
+}
