@@ -14,6 +14,8 @@ internal enum SlotKind : byte
     Unescaped,
     /// <summary>The property had a JSON type its column cannot hold.</summary>
     Invalid,
+    /// <summary>A string whose escapes do not make valid UTF-16 (a lone surrogate such as \ud800).</summary>
+    Undecodable,
 }
 
 internal struct Slot
@@ -36,6 +38,12 @@ internal sealed class CoinRecord
     /// <summary>roi was neither null nor an object of the expected shape.</summary>
     public bool RoiInvalid { get; set; }
 
+    /// <summary>roi was read (so a second roi is a repeated property).</summary>
+    public bool RoiSeen { get; set; }
+
+    /// <summary>A property the CSV takes appeared twice in the object.</summary>
+    public bool RepeatedProperty { get; set; }
+
     public ref readonly Slot this[int column] => ref _slots[column];
 
     public void Clear()
@@ -43,6 +51,8 @@ internal sealed class CoinRecord
         Array.Clear(_slots);
         _scratchUsed = 0;
         RoiInvalid = false;
+        RoiSeen = false;
+        RepeatedProperty = false;
     }
 
     public void Set(int column, SlotKind kind, int start = 0, int length = 0)
@@ -62,7 +72,19 @@ internal sealed class CoinRecord
             Array.Resize(ref _scratch, Math.Max(needed, _scratch.Length * 2));
         }
 
-        var length = reader.CopyString(_scratch.AsSpan(_scratchUsed));
+        int length;
+        try
+        {
+            length = reader.CopyString(_scratch.AsSpan(_scratchUsed));
+        }
+        catch (InvalidOperationException)
+        {
+            // Utf8JsonReader's answer to an escape that is no text (a lone \ud800): that coin is
+            // rejected, the snapshot goes on.
+            Set(column, SlotKind.Undecodable);
+            return;
+        }
+
         Set(column, SlotKind.Unescaped, _scratchUsed, length);
         _scratchUsed += length;
     }

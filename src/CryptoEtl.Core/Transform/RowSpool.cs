@@ -72,16 +72,22 @@ internal sealed class RowSpool : IDisposable
 {
     internal const int ChunkSize = 1 << 20;
     private const int RecordHeader = sizeof(int) + (2 * sizeof(double));
+    private const string SpillPrefix = "cryptoetl-rows-";
+    private const string SpillSuffix = ".tmp";
 
     private readonly long _memoryBudget;
+    private readonly string _spillDirectory;
     private readonly List<(byte[] Chunk, int Used)> _sealed = [];
     private byte[] _current = ArrayPool<byte>.Shared.Rent(ChunkSize);
     private int _used;
     private FileStream? _spill;
 
-    public RowSpool(long memoryBudget)
+    /// <param name="memoryBudget">Bytes of rows kept in memory before the rest go to a temporary file.</param>
+    /// <param name="spillDirectory">Where that file goes; the system's temp folder when null.</param>
+    public RowSpool(long memoryBudget, string? spillDirectory = null)
     {
         _memoryBudget = memoryBudget;
+        _spillDirectory = spillDirectory ?? Path.GetTempPath();
     }
 
     public int Rows { get; private set; }
@@ -176,6 +182,37 @@ internal sealed class RowSpool : IDisposable
         }
     }
 
+    /// <summary>
+    /// A temporary file that nothing outlives: on Unix it is unlinked as soon as it is open (the
+    /// open handle keeps it until this process ends, however it ends); on Windows DeleteOnClose
+    /// is honoured by the system even when the process is killed. Spill files that a kill -9
+    /// left before this rule (or on a file system that refuses the early unlink) are swept here.
+    /// </summary>
+    private static FileStream OpenSpillFile(string directory)
+    {
+        StaleTempFiles.Remove(directory, SpillPrefix + "*" + SpillSuffix, IsSpillName, DateTimeOffset.UtcNow);
+        var path = Path.Combine(directory, $"{SpillPrefix}{Guid.NewGuid():N}{SpillSuffix}");
+        var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 0, FileOptions.DeleteOnClose | FileOptions.SequentialScan);
+        if (!OperatingSystem.IsWindows())
+        {
+            try
+            {
+                File.Delete(path);
+            }
+            catch (IOException)
+            {
+                // DeleteOnClose still removes it on a normal end; the sweep above on a later run.
+            }
+        }
+
+        return file;
+    }
+
+    internal static bool IsSpillName(string fileName) =>
+        fileName.Length == SpillPrefix.Length + 32 + SpillSuffix.Length
+        && fileName.StartsWith(SpillPrefix, StringComparison.Ordinal) && fileName.EndsWith(SpillSuffix, StringComparison.Ordinal)
+        && Guid.TryParseExact(fileName.AsSpan(SpillPrefix.Length, 32), "N", out _);
+
     /// <summary>Closes the current chunk: kept in memory within the budget, else appended to the spill file.</summary>
     private void Seal(int nextRecordSize)
     {
@@ -187,13 +224,7 @@ internal sealed class RowSpool : IDisposable
         }
         else
         {
-            _spill ??= new FileStream(
-                Path.Combine(Path.GetTempPath(), $"cryptoetl-rows-{Guid.NewGuid():N}.tmp"),
-                FileMode.CreateNew,
-                FileAccess.ReadWrite,
-                FileShare.None,
-                bufferSize: 0,
-                FileOptions.DeleteOnClose | FileOptions.SequentialScan);
+            _spill ??= OpenSpillFile(_spillDirectory);
             Span<byte> length = stackalloc byte[sizeof(int)];
             BinaryPrimitives.WriteInt32LittleEndian(length, _used);
             _spill.Write(length);

@@ -16,11 +16,11 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
     internal const long DefaultSpoolMemory = 64L << 20;
 
     // The sanity checks on signs: check name, then the columns it covers.
+    // (A negative current_price, market_cap or total_volume rejects the coin instead: see RejectionReason.)
     internal static readonly (string Check, int[] Columns)[] NonNegativeChecks =
     [
-        ("no_negative_prices", Columns("current_price", "high_24h", "low_24h", "ath", "atl")),
-        ("no_negative_caps", Columns("market_cap", "fully_diluted_valuation")),
-        ("no_negative_volumes", Columns("total_volume")),
+        ("no_negative_prices", Columns("high_24h", "low_24h", "ath", "atl")),
+        ("no_negative_caps", Columns("fully_diluted_valuation")),
     ];
 
     private readonly Utf8StringSet _ids = new();
@@ -76,7 +76,7 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
         var reason = RejectionReason(json, coin, out var marketCap, out var volume, out var rank);
         if (reason is not null)
         {
-            Reject(reason, position, coin.HasValue(SnapshotColumns.Id) ? IdOf(json, coin) : null);
+            Reject(reason, position, HasPrintableId(json, coin) ? IdOf(json, coin) : null);
             return;
         }
 
@@ -234,6 +234,16 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
         marketCap = null;
         volume = null;
         rank = null;
+        if (coin.RepeatedProperty)
+        {
+            return SnapshotColumns.DuplicateProperty;
+        }
+
+        if (FieldReason(json, coin) is { } fieldReason)
+        {
+            return fieldReason;
+        }
+
         if ((RequiredTextReason(coin, SnapshotColumns.Id) ?? RequiredTextReason(coin, SnapshotColumns.Symbol)
             ?? RequiredTextReason(coin, SnapshotColumns.Name)) is { } textReason)
         {
@@ -273,6 +283,12 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
                 return SnapshotColumns.InvalidReason[SnapshotColumns.MarketCap];
             }
 
+            if (IsNegative(coin.Value(json, SnapshotColumns.MarketCap)))
+            {
+                // A negative cap would push every other coin's dominance past 100 %.
+                return SnapshotColumns.NegativeMarketCap;
+            }
+
             marketCap = value;
         }
 
@@ -281,6 +297,11 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
             if (!TryParseNumber(coin.Value(json, SnapshotColumns.TotalVolume), out var value))
             {
                 return SnapshotColumns.InvalidReason[SnapshotColumns.TotalVolume];
+            }
+
+            if (IsNegative(coin.Value(json, SnapshotColumns.TotalVolume)))
+            {
+                return SnapshotColumns.NegativeTotalVolume;
             }
 
             volume = value;
@@ -300,6 +321,36 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
 
         return null;
     }
+
+    /// <summary>The first field, in CSV order, that is too long, not UTF-8 (or not UTF-16 in its escapes) or holds a control character.</summary>
+    private static string? FieldReason(ReadOnlySpan<byte> json, CoinRecord coin)
+    {
+        foreach (var column in SnapshotColumns.CoinColumns)
+        {
+            var problem = coin[column].Kind switch
+            {
+                SlotKind.Number => FieldValidation.CheckNumber(coin.Value(json, column)),
+                SlotKind.String or SlotKind.Unescaped => FieldValidation.CheckText(coin.Value(json, column)),
+                SlotKind.Undecodable => FieldProblem.InvalidEncoding,
+                _ => FieldProblem.None,
+            };
+            switch (problem)
+            {
+                case FieldProblem.TooLong:
+                    return SnapshotColumns.TooLongReason[column];
+                case FieldProblem.InvalidEncoding:
+                    return SnapshotColumns.InvalidEncodingReason[column];
+                case FieldProblem.ControlCharacter:
+                    return SnapshotColumns.ControlCharacterReason[column];
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether a rejected coin's id can go into the quality object as it is.</summary>
+    private static bool HasPrintableId(ReadOnlySpan<byte> json, CoinRecord coin) =>
+        coin.HasValue(SnapshotColumns.Id) && FieldValidation.CheckText(coin.Value(json, SnapshotColumns.Id)) == FieldProblem.None;
 
     private static string? RequiredTextReason(CoinRecord coin, int column) => coin[column] switch
     {
