@@ -3,15 +3,6 @@ using System.Text.Unicode;
 
 namespace CryptoEtl.Core.Transform;
 
-/// <summary>What is wrong with one field's bytes, if anything.</summary>
-internal enum FieldProblem : byte
-{
-    None,
-    TooLong,
-    InvalidEncoding,
-    ControlCharacter,
-}
-
 /// <summary>
 /// The per-field checks that keep one hostile coin from blocking a whole snapshot at Load: bounded
 /// length, valid UTF-8, no control characters. A field that fails them rejects its coin.
