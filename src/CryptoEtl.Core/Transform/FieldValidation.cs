@@ -23,9 +23,6 @@ internal static class FieldValidation
     /// </summary>
     public const int MaxNumberBytes = 64;
 
-    public static FieldProblem CheckNumber(ReadOnlySpan<byte> number) =>
-        number.Length > MaxNumberBytes ? FieldProblem.TooLong : FieldProblem.None;
-
     /// <summary>Checks unescaped string bytes.</summary>
     public static FieldProblem CheckText(ReadOnlySpan<byte> text)
     {

@@ -255,7 +255,7 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
         {
             case SlotKind.Absent or SlotKind.Null:
                 return SnapshotColumns.MissingReason[price];
-            case SlotKind.Number when !TryParseNumber(coin.Value(json, price), out _):
+            case SlotKind.Number when !IsFinite(coin.Value(json, price)):
                 return SnapshotColumns.InvalidReason[price];
             case SlotKind.Number when IsNegative(coin.Value(json, price)):
                 return SnapshotColumns.NegativeCurrentPrice;
@@ -283,7 +283,7 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
                 return SnapshotColumns.InvalidReason[SnapshotColumns.MarketCap];
             }
 
-            if (IsNegative(coin.Value(json, SnapshotColumns.MarketCap)))
+            if (value < 0)
             {
                 // A negative cap would push every other coin's dominance past 100 %.
                 return SnapshotColumns.NegativeMarketCap;
@@ -299,7 +299,7 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
                 return SnapshotColumns.InvalidReason[SnapshotColumns.TotalVolume];
             }
 
-            if (IsNegative(coin.Value(json, SnapshotColumns.TotalVolume)))
+            if (value < 0)
             {
                 return SnapshotColumns.NegativeTotalVolume;
             }
@@ -327,21 +327,23 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
     {
         foreach (var column in SnapshotColumns.CoinColumns)
         {
-            var problem = coin[column].Kind switch
+            var slot = coin[column];
+            var problem = slot.Kind switch
             {
-                SlotKind.Number => FieldValidation.CheckNumber(coin.Value(json, column)),
+                // The reader proved it a JSON number; only its length can be wrong.
+                SlotKind.Number => slot.Length > FieldValidation.MaxNumberBytes ? FieldProblem.TooLong : FieldProblem.None,
                 SlotKind.String or SlotKind.Unescaped => FieldValidation.CheckText(coin.Value(json, column)),
                 SlotKind.Undecodable => FieldProblem.InvalidEncoding,
                 _ => FieldProblem.None,
             };
-            switch (problem)
+            if (problem != FieldProblem.None)
             {
-                case FieldProblem.TooLong:
-                    return SnapshotColumns.TooLongReason[column];
-                case FieldProblem.InvalidEncoding:
-                    return SnapshotColumns.InvalidEncodingReason[column];
-                case FieldProblem.ControlCharacter:
-                    return SnapshotColumns.ControlCharacterReason[column];
+                return problem switch
+                {
+                    FieldProblem.TooLong => SnapshotColumns.TooLongReason[column],
+                    FieldProblem.InvalidEncoding => SnapshotColumns.InvalidEncodingReason[column],
+                    _ => SnapshotColumns.ControlCharacterReason[column],
+                };
             }
         }
 
@@ -358,6 +360,14 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
         { Kind: SlotKind.Invalid } => SnapshotColumns.InvalidReason[column],
         _ => SnapshotColumns.MissingReason[column],
     };
+
+    /// <summary>
+    /// Whether a JSON number (at most <see cref="FieldValidation.MaxNumberBytes"/> long) is a finite
+    /// double: without an exponent it always is (64 digits are far from 1.8e308), so only
+    /// exponent forms are parsed.
+    /// </summary>
+    private static bool IsFinite(ReadOnlySpan<byte> number) =>
+        number.IndexOfAny((byte)'e', (byte)'E') < 0 || TryParseNumber(number, out _);
 
     /// <summary>Negative, not merely signed: "-0" and "-0.0" are zero.</summary>
     private static bool IsNegative(ReadOnlySpan<byte> number) =>

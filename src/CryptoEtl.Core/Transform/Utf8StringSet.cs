@@ -8,9 +8,10 @@ namespace CryptoEtl.Core.Transform;
 /// </summary>
 internal sealed class Utf8StringSet
 {
-    private byte[] _arena = new byte[1 << 16];
+    // Sized for a full market (17,000 ids of ~20 bytes) so a sweep never regrows them.
+    private byte[] _arena = new byte[1 << 19];
     private int _arenaUsed;
-    private Entry[] _entries = new Entry[1 << 10];
+    private Entry[] _entries = new Entry[1 << 16];
     private int _count;
 
     public int Count => _count;
