@@ -101,12 +101,12 @@ public static class AwkwardMarket
         }
 
         Text("id", n % 13 == 0 ? $"wrapped-bridged-liquid-staked-token-{n}" : $"coin-{n}");
-        Text("symbol", n % 17 == 0 ? $"wbl{n}" : Symbol(n));
+        Text("symbol", n % 17 == 0 ? $"wbl{n}" : SyntheticMarket.Symbol(n));
         Text("name", string.Format(CultureInfo.InvariantCulture, Names[n % 7 == 0 ? (n / 7) % Names.Length : 0], n));
         Text("image", $"https://coin-images.coingecko.com/coins/images/{n}/large/{(n % 5 == 0 ? "Wrapped_Token_Logo_200x200" : "coin")}-{n}.png?{1696501400 + n}");
 
         var roll = random.Next(1000);
-        double? price = roll == 0 ? null : LogUniform(random, 1e-10, 1.2e5);
+        double? price = roll == 0 ? null : SyntheticMarket.LogUniform(random, 1e-10, 1.2e5);
         object? priceValue = roll switch
         {
             1 when n % 3 == 0 => -price,            // negative_current_price
@@ -114,7 +114,7 @@ public static class AwkwardMarket
             _ => price,
         };
         var marketCap = rank is { } r ? Math.Round(2e12 / Math.Pow(r, 1.3) * (0.8 + (0.4 * random.NextDouble()))) : 0;
-        var supply = price is { } p && marketCap > 0 ? Math.Min(marketCap / p, 1e18) : LogUniform(random, 1e3, 1e18);
+        var supply = price is { } p && marketCap > 0 ? Math.Min(marketCap / p, 1e18) : SyntheticMarket.LogUniform(random, 1e3, 1e18);
         var has24h = random.Next(50) != 0;
         Name("current_price");
         if (priceValue is string s)
@@ -258,21 +258,4 @@ public static class AwkwardMarket
 
         json.Append(text);
     }
-
-    private static string Symbol(int n)
-    {
-        Span<char> chars = stackalloc char[8];
-        var length = 0;
-        do
-        {
-            chars[length++] = (char)('a' + (n % 26));
-            n /= 26;
-        }
-        while (n > 0);
-
-        return new string(chars[..length]);
-    }
-
-    private static double LogUniform(Random random, double min, double max) =>
-        Math.Exp(Math.Log(min) + (random.NextDouble() * (Math.Log(max) - Math.Log(min))));
 }
