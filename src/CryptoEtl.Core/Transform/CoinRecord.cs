@@ -78,5 +78,12 @@ internal sealed class CoinRecord
         };
     }
 
+    /// <summary>The length of <see cref="Value"/>, without slicing.</summary>
+    public int ValueLength(int column)
+    {
+        ref readonly var slot = ref _slots[column];
+        return slot.Kind is SlotKind.Number or SlotKind.String or SlotKind.Unescaped ? slot.Length : 0;
+    }
+
     public bool HasValue(int column) => _slots[column].Kind is SlotKind.Number or SlotKind.String or SlotKind.Unescaped;
 }

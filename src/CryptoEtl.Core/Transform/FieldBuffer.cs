@@ -1,32 +1,37 @@
 namespace CryptoEtl.Core.Transform;
 
 /// <summary>
-/// One row's fields, each as its length (7-bit varint) and its UTF-8 bytes: the row waits in the
-/// spool in this form and CsvHelper encodes it when the CSV is written.
+/// How a row's fields wait in the spool: each as its length (7-bit varint) and its UTF-8 bytes,
+/// written straight into the spool's chunk; CsvHelper encodes them when the CSV is written.
 /// </summary>
-internal sealed class FieldBuffer
+internal static class FieldBuffer
 {
-    private byte[] _buffer = new byte[1024];
-
-    public int Length { get; private set; }
-
-    public ReadOnlySpan<byte> Written => _buffer.AsSpan(0, Length);
-
-    public void Clear() => Length = 0;
-
-    public void Add(ReadOnlySpan<byte> value)
+    /// <summary>The bytes a field of <paramref name="length"/> bytes takes.</summary>
+    public static int SizeOf(int length)
     {
-        Reserve(5 + value.Length);
+        var size = 1;
+        for (var rest = (uint)length; rest >= 0x80; rest >>= 7)
+        {
+            size++;
+        }
+
+        return size + length;
+    }
+
+    /// <summary>Writes one field at the start of <paramref name="destination"/>; returns the bytes written.</summary>
+    public static int Write(Span<byte> destination, ReadOnlySpan<byte> value)
+    {
+        var at = 0;
         var length = (uint)value.Length;
         while (length >= 0x80)
         {
-            _buffer[Length++] = (byte)(length | 0x80);
+            destination[at++] = (byte)(length | 0x80);
             length >>= 7;
         }
 
-        _buffer[Length++] = (byte)length;
-        value.CopyTo(_buffer.AsSpan(Length));
-        Length += value.Length;
+        destination[at++] = (byte)length;
+        value.CopyTo(destination[at..]);
+        return at + value.Length;
     }
 
     /// <summary>Takes the first field off <paramref name="fields"/>.</summary>
@@ -47,13 +52,5 @@ internal sealed class FieldBuffer
         var value = fields.Slice(i, length);
         fields = fields[(i + length)..];
         return value;
-    }
-
-    private void Reserve(int count)
-    {
-        if (Length + count > _buffer.Length)
-        {
-            Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, Length + count));
-        }
     }
 }

@@ -8,7 +8,7 @@ namespace CryptoEtl.Core.Transform;
 /// metrics need totals over all rows, so rows wait here for them instead of the raw object being
 /// parsed twice. Each record is the row's market cap and volume (NaN for null) and its fields
 /// (<see cref="FieldBuffer"/>). Records live in pooled 1 MB chunks up to a memory budget, then
-/// spill to a temporary file that is deleted on dispose (a local file: written synchronously).
+/// spill to a temporary file that no process end leaves behind (a local file: written synchronously).
 /// </summary>
 internal sealed class RowSpool : IDisposable
 {
@@ -37,20 +37,33 @@ internal sealed class RowSpool : IDisposable
     /// <summary>True once rows went to a temporary file.</summary>
     public bool Spilled => _spill is not null;
 
+    /// <summary>One row whose fields are already encoded (<see cref="FieldBuffer"/>).</summary>
     public void Add(double? marketCap, double? volume, ReadOnlySpan<byte> fields)
     {
-        var size = RecordHeader + fields.Length;
+        fields.CopyTo(BeginRow(fields.Length));
+        CommitRow(marketCap, volume, fields.Length);
+    }
+
+    /// <summary>Room for the next row's <paramref name="fieldsLength"/> bytes of fields, written in place (no copy); then <see cref="CommitRow"/>.</summary>
+    public Span<byte> BeginRow(int fieldsLength)
+    {
+        var size = RecordHeader + fieldsLength;
         if (_used + size > _current.Length)
         {
             Seal(size);
         }
 
-        var record = _current.AsSpan(_used, size);
-        BinaryPrimitives.WriteInt32LittleEndian(record, fields.Length);
+        return _current.AsSpan(_used + RecordHeader, fieldsLength);
+    }
+
+    /// <summary>Completes the row <see cref="BeginRow"/> made room for.</summary>
+    public void CommitRow(double? marketCap, double? volume, int fieldsLength)
+    {
+        var record = _current.AsSpan(_used, RecordHeader);
+        BinaryPrimitives.WriteInt32LittleEndian(record, fieldsLength);
         BinaryPrimitives.WriteDoubleLittleEndian(record[4..], marketCap ?? double.NaN);
         BinaryPrimitives.WriteDoubleLittleEndian(record[12..], volume ?? double.NaN);
-        fields.CopyTo(record[RecordHeader..]);
-        _used += size;
+        _used += RecordHeader + fieldsLength;
         Rows++;
     }
 

@@ -25,7 +25,6 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
 
     private readonly Utf8StringSet _ids = new();
     private readonly RowSpool _rows;
-    private readonly FieldBuffer _fields = new();
     private readonly int[] _nulls = new int[SnapshotColumns.Count];
     private readonly HashSet<long> _ranks = [];
     private readonly SortedDictionary<string, List<RejectedCoin>> _rejected = new(StringComparer.Ordinal);
@@ -88,7 +87,7 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
         }
 
         Kept++;
-        _rows.Add(marketCap, volume, RowFields(json, coin));
+        SpoolRow(json, coin, marketCap, volume);
         if (marketCap is { } cap)
         {
             _marketCaps.Add(cap);
@@ -210,10 +209,20 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
         }
     }
 
-    /// <summary>The row's fields from id to last_updated (fetch time, currency and metrics are added when written).</summary>
-    private ReadOnlySpan<byte> RowFields(ReadOnlySpan<byte> json, CoinRecord coin)
+    /// <summary>
+    /// Puts the row's fields from id to last_updated into the spool, encoded in place (fetch time,
+    /// currency and metrics are added when the CSV is written).
+    /// </summary>
+    private void SpoolRow(ReadOnlySpan<byte> json, CoinRecord coin, double? marketCap, double? volume)
     {
-        _fields.Clear();
+        var length = 0;
+        foreach (var column in SnapshotColumns.CoinColumns)
+        {
+            length += FieldBuffer.SizeOf(coin.ValueLength(column));
+        }
+
+        var row = _rows.BeginRow(length);
+        var at = 0;
         foreach (var column in SnapshotColumns.CoinColumns)
         {
             var value = coin.Value(json, column);
@@ -223,10 +232,10 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
                 _nulls[column]++;
             }
 
-            _fields.Add(value);
+            at += FieldBuffer.Write(row[at..], value);
         }
 
-        return _fields.Written;
+        _rows.CommitRow(marketCap, volume, length);
     }
 
     private static string? RejectionReason(ReadOnlySpan<byte> json, CoinRecord coin, out double? marketCap, out double? volume, out long? rank)
