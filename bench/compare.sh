@@ -14,8 +14,9 @@
 #   inprocess    TransformStep in a warmed-up JIT process (no process start)
 #   pandas       bench/pandas_transform.py (python3-pandas from Debian), whole process
 #   duckdb       the same transform as one DuckDB SQL statement (in process, statement time only)
-# Whole processes: wall (nanosecond clock around the process) and CPU (user + sys, GNU time; on a
-# machine other work is loading, CPU time is the steadier figure) and peak RSS. Ratios at the end.
+# Whole processes: wall (nanosecond clock around the process), CPU (perf stat task-clock, else
+# GNU time's user + sys; on a machine other work is loading, CPU time is the steadier figure) and
+# peak RSS (GNU time). Ratios at the end.
 # BENCH_OUT (default /tmp/cryptoetl-bench), BENCH_PUBLISH=0 reuses earlier publishes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,15 +45,27 @@ for target in bench/TransformProcess:tp src/CryptoEtl.Cli:cli src/CryptoEtl.Tran
   fi
 done
 
+# CPU time: perf's task-clock (0.1 ms) where perf works, else GNU time's user + sys (10 ms steps).
+perf=0
+if command -v perf > /dev/null && perf stat -x, -e task-clock true > /dev/null 2>&1; then perf=1; fi
+
 # One whole process, RUNS times: "wall_ms cpu_ms rss_mb" medians.
 whole() {
   local walls=() cpus=() rss=()
   for _ in $(seq "$runs"); do
     local started
     started=$(date +%s%N)
-    /usr/bin/time -f '%U %S %M' -o "$out/time.txt" "$@" > "$out/stdout.txt"
+    if [ "$perf" = 1 ]; then
+      perf stat -x, -o "$out/perf.txt" -e task-clock /usr/bin/time -f '%U %S %M' -o "$out/time.txt" "$@" > "$out/stdout.txt"
+    else
+      /usr/bin/time -f '%U %S %M' -o "$out/time.txt" "$@" > "$out/stdout.txt"
+    fi
     walls+=("$(( ($(date +%s%N) - started) / 1000000 ))")
-    cpus+=("$(awk '{print ($1 + $2) * 1000}' "$out/time.txt")")
+    if [ "$perf" = 1 ]; then
+      cpus+=("$(awk -F, '/task-clock/ {printf "%.1f", $1}' "$out/perf.txt")")
+    else
+      cpus+=("$(awk '{print ($1 + $2) * 1000}' "$out/time.txt")")
+    fi
     rss+=("$(awk '{print $3 / 1024}' "$out/time.txt")")
   done
   echo "$(printf '%s\n' "${walls[@]}" | median) $(printf '%s\n' "${cpus[@]}" | median) $(printf '%s\n' "${rss[@]}" | median)"
