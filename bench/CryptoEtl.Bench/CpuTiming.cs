@@ -11,10 +11,10 @@ namespace CryptoEtl.Bench;
 /// </summary>
 public static class CpuTiming
 {
-    public static async Task RunAsync(int coins, int runs)
+    public static async Task RunAsync(int coins, int runs, bool awkward)
     {
         var store = new MemoryObjectStore();
-        store.Add(BenchData.RawKey, BenchData.RawSnapshot(coins));
+        store.Add(BenchData.RawKey, BenchData.RawSnapshot(coins, awkward));
         var step = new TransformStep(store);
         var input = new TransformInput { RawKey = BenchData.RawKey };
         for (var i = 0; i < 3; i++)
@@ -38,6 +38,6 @@ public static class CpuTiming
 
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"transform coins={coins} runs={runs} wall_median_ms={PipelineTiming.Median(walls):F1} wall_min_ms={walls.Min():F1} cpu_median_ms={PipelineTiming.Median(cpus):F1} raw_mb={store.HeadAsync(BenchData.RawKey, default).Result!.Size / 1e6:F1} csv_mb={store.WrittenSizes[ObjectKeys.Csv(BenchData.FetchTime)] / 1e6:F1}"));
+            $"transform market={(awkward ? "awkward" : "tame")} coins={coins} runs={runs} wall_median_ms={PipelineTiming.Median(walls):F1} wall_min_ms={walls.Min():F1} cpu_median_ms={PipelineTiming.Median(cpus):F1} raw_mb={store.HeadAsync(BenchData.RawKey, default).Result!.Size / 1e6:F1} csv_mb={store.WrittenSizes[ObjectKeys.Csv(BenchData.FetchTime)] / 1e6:F1}"));
     }
 }

@@ -12,8 +12,17 @@ switch (args)
     case ["generate", var coins, var folder]:
         Console.WriteLine(BenchData.WriteRawSnapshot(folder, int.Parse(coins, CultureInfo.InvariantCulture)));
         return 0;
+    case ["generate-awkward", var coins, var folder]:
+        Console.WriteLine(BenchData.WriteAwkwardSnapshot(folder, int.Parse(coins, CultureInfo.InvariantCulture)));
+        return 0;
     case ["cpu", var coins, var runs]:
-        await CpuTiming.RunAsync(int.Parse(coins, CultureInfo.InvariantCulture), int.Parse(runs, CultureInfo.InvariantCulture));
+        await CpuTiming.RunAsync(int.Parse(coins, CultureInfo.InvariantCulture), int.Parse(runs, CultureInfo.InvariantCulture), awkward: false);
+        return 0;
+    case ["cpu-awkward", var coins, var runs]:
+        await CpuTiming.RunAsync(int.Parse(coins, CultureInfo.InvariantCulture), int.Parse(runs, CultureInfo.InvariantCulture), awkward: true);
+        return 0;
+    case ["duckdb-sql", var raw, var csv, var runs]:
+        await DuckDbSqlPeer.RunAsync(raw, csv, int.Parse(runs, CultureInfo.InvariantCulture));
         return 0;
     case ["extract", var coins, var runs]:
         await PipelineTiming.ExtractAsync(int.Parse(coins, CultureInfo.InvariantCulture), int.Parse(runs, CultureInfo.InvariantCulture));

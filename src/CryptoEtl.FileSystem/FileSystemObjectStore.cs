@@ -28,6 +28,7 @@ public sealed class FileSystemObjectStore : IObjectStore
         var path = PathOf(key);
         var directory = Path.GetDirectoryName(path)!;
         Directory.CreateDirectory(directory);
+        StaleTempFiles.Remove(directory, $".*{TempSuffix}", IsTempName, DateTimeOffset.UtcNow);
         var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}{TempSuffix}");
         try
         {
@@ -112,6 +113,12 @@ public sealed class FileSystemObjectStore : IObjectStore
 
     private static ObjectInfo InfoOf(string key, FileInfo file) =>
         new(key, file.Length, file.LastWriteTimeUtc, ContentTypes.FromKey(key));
+
+    /// <summary>".{file name}.{guid:N}.partial", as PutAsync names its temp files.</summary>
+    private static bool IsTempName(string fileName) =>
+        fileName.StartsWith('.') && fileName.EndsWith(TempSuffix, StringComparison.Ordinal)
+        && fileName.Length > 2 + 32 + TempSuffix.Length
+        && Guid.TryParseExact(fileName.AsSpan(fileName.Length - TempSuffix.Length - 32, 32), "N", out _);
 
     private static bool IsTemp(string key) =>
         key.EndsWith(TempSuffix, StringComparison.Ordinal) && key[(key.LastIndexOf('/') + 1)..].StartsWith('.');

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using CryptoEtl.Core;
+using CryptoEtl.Core.Transform;
 
 namespace CryptoEtl.Report;
 
@@ -150,7 +151,7 @@ public static class ReportHtml
         {
             var width = max > 0 ? 100 * (coin.MarketCap ?? 0) / max : 0;
             html.Append(CultureInfo.InvariantCulture, $"""
-                <tr><td class="num muted">{coin.Rank}</td><td>{CoinLabel(coin)}</td><td class="bar-cell"><svg viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true"><rect class="bar" data-coin="{Text(coin.Id)}" x="0" y="0" width="{Fixed(Math.Max(width, 0.4))}" height="10" rx="1"><title>{Text(coin.Name)}: {Text(ReportFormat.Money(coin.MarketCap, currency))}</title></rect></svg></td><td class="num">{Text(ReportFormat.Money(coin.MarketCap, currency))}</td><td class="num{TrendClass(coin.PriceChangePercentage24h)}">{Text(ReportFormat.SignedPercent(coin.PriceChangePercentage24h))}</td></tr>
+                <tr><td class="num muted">{coin.Rank}</td><td>{CoinLabel(coin)}</td><td class="bar-cell"><svg viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true"><rect class="bar" data-coin="{Text(coin.Id)}" x="0" y="0" width="{Fixed(Math.Max(width, 0.4))}" height="10" rx="1"><title>{IsolatedText(coin.Name)}: {Text(ReportFormat.Money(coin.MarketCap, currency))}</title></rect></svg></td><td class="num">{Text(ReportFormat.Money(coin.MarketCap, currency))}</td><td class="num{TrendClass(coin.PriceChangePercentage24h)}">{Text(ReportFormat.SignedPercent(coin.PriceChangePercentage24h))}</td></tr>
 
                 """);
         }
@@ -177,7 +178,7 @@ public static class ReportHtml
             var slice = slices[i];
             var length = circumference * slice.Percentage / 100;
             html.Append(CultureInfo.InvariantCulture, $"""
-                <circle class="slice" data-coin="{Text(slice.Id ?? "others")}" cx="100" cy="100" r="{radius}" fill="none" stroke="{ColourOf(slices, i)}" stroke-width="36" stroke-dasharray="{Fixed(length)} {Fixed(circumference - length)}" stroke-dashoffset="{Fixed(-start)}"><title>{Text(slice.Label)}: {Text(ReportFormat.Percent(slice.Percentage))}</title></circle>
+                <circle class="slice" data-coin="{Text(slice.Id ?? "others")}" cx="100" cy="100" r="{radius}" fill="none" stroke="{ColourOf(slices, i)}" stroke-width="36" stroke-dasharray="{Fixed(length)} {Fixed(circumference - length)}" stroke-dashoffset="{Fixed(-start)}"><title>{IsolatedText(slice.Label)}: {Text(ReportFormat.Percent(slice.Percentage))}</title></circle>
 
                 """);
             start += length;
@@ -195,7 +196,7 @@ public static class ReportHtml
         for (var i = 0; i < slices.Count; i++)
         {
             html.Append(CultureInfo.InvariantCulture, $"""
-                <li><span class="swatch" style="background:{ColourOf(slices, i)}"></span><span class="legend-name">{Text(slices[i].Label)}</span><span class="num">{Text(ReportFormat.Percent(slices[i].Percentage))}</span></li>
+                <li><span class="swatch" style="background:{ColourOf(slices, i)}"></span><bdi class="legend-name">{DataText(slices[i].Label)}</bdi><span class="num">{Text(ReportFormat.Percent(slices[i].Percentage))}</span></li>
 
                 """);
         }
@@ -334,7 +335,7 @@ public static class ReportHtml
     }
 
     internal static string CoinLabel(CoinFigures coin) =>
-        $"<span class=\"coin\">{Text(coin.Name)}</span> <span class=\"symbol\">{Text(coin.Symbol.ToUpperInvariant())}</span>";
+        $"<bdi class=\"coin\">{DataText(coin.Name)}</bdi> <bdi class=\"symbol\">{DataText(coin.Symbol.ToUpperInvariant())}</bdi>";
 
     private static string BinLabel(HistogramBin bin) => (bin.From, bin.To) switch
     {
@@ -360,6 +361,16 @@ public static class ReportHtml
     internal static string Fixed(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 
     internal static string Text(string text) => WebUtility.HtmlEncode(text);
+
+    /// <summary>
+    /// Text from the data, for inside a &lt;bdi&gt; (which isolates its direction from the page's):
+    /// without the controls Transform now rejects, for rows loaded before it did, so a name can
+    /// neither reorder the page nor close its own isolate.
+    /// </summary>
+    internal static string DataText(string text) => Text(ControlCharacters.Strip(text));
+
+    /// <summary>Text from the data where no element can wrap it (an SVG title): in FSI ... PDI, the isolate as characters.</summary>
+    internal static string IsolatedText(string text) => "\u2068" + DataText(text) + "\u2069";
 
     private const string Css = """
 

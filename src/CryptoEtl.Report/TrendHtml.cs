@@ -54,7 +54,7 @@ public static class TrendHtml
         const double width = 100, height = 24, pad = 2;
         var points = line.Points;
         var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture, $"<svg class=\"spark\" viewBox=\"0 0 {width} {height}\" preserveAspectRatio=\"none\" role=\"img\" aria-label=\"{ReportHtml.Text(line.Coin.Name)} price\" data-points=\"{points.Count}\">");
+        svg.Append(CultureInfo.InvariantCulture, $"<svg class=\"spark\" viewBox=\"0 0 {width} {height}\" preserveAspectRatio=\"none\" role=\"img\" aria-label=\"{ReportHtml.IsolatedText(line.Coin.Name)} price\" data-points=\"{points.Count}\">");
         if (points.Count > 0)
         {
             var t0 = points[0].Time;

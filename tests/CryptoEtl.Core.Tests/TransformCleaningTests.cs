@@ -3,6 +3,7 @@ using System.Text;
 using CryptoEtl.Core.Steps;
 using CryptoEtl.Core.Transform;
 using CryptoEtl.Testing;
+using static CryptoEtl.Core.Tests.CoinJson;
 
 namespace CryptoEtl.Core.Tests;
 
@@ -12,40 +13,6 @@ public sealed class TransformCleaningTests : IDisposable
     private readonly TransformHarness _harness = new();
 
     public void Dispose() => _harness.Dispose();
-
-    /// <summary>A coin with every column set; <paramref name="overrides"/> replace or add properties (raw JSON values).</summary>
-    private static string Coin(string id, params (string Name, string? Json)[] overrides)
-    {
-        var properties = new List<(string Name, string? Json)>
-        {
-            ("id", $"\"{id}\""), ("symbol", "\"sym\""), ("name", $"\"Name of {id}\""),
-            ("image", "\"https://example.invalid/x.png\""), ("current_price", "1.5"), ("market_cap", "1000"),
-            ("market_cap_rank", "1"), ("fully_diluted_valuation", "2000"), ("total_volume", "100"),
-            ("high_24h", "1.6"), ("low_24h", "1.4"), ("price_change_24h", "-0.01"),
-            ("price_change_percentage_24h", "-0.66"), ("market_cap_change_24h", "-10.5"),
-            ("market_cap_change_percentage_24h", "-1.04"), ("circulating_supply", "666.0"),
-            ("total_supply", "1000.0"), ("max_supply", "1000.0"), ("ath", "3"), ("ath_change_percentage", "-50.0"),
-            ("ath_date", "\"2024-12-17T15:02:41.429Z\""), ("atl", "0.1"), ("atl_change_percentage", "1400.0"),
-            ("atl_date", "\"2013-07-06T00:00:00.000Z\""), ("roi", "null"), ("last_updated", "\"2026-11-25T11:59:31.946Z\""),
-        };
-        foreach (var (name, json) in overrides)
-        {
-            var at = properties.FindIndex(p => p.Name == name);
-            if (at >= 0)
-            {
-                properties[at] = (name, json);
-            }
-            else
-            {
-                properties.Add((name, json));
-            }
-        }
-
-        // A null Json drops the property altogether.
-        return "{" + string.Join(',', properties.Where(p => p.Json is not null).Select(p => $"\"{p.Name}\":{p.Json}")) + "}";
-    }
-
-    private static string Page(params string[] coins) => "[" + string.Join(',', coins) + "]";
 
     [Fact]
     public async Task Null_fields_stay_null_and_metrics_are_null_where_an_input_is()
@@ -126,14 +93,14 @@ public sealed class TransformCleaningTests : IDisposable
             Coin("quote", ("name", "\"The \\\"Best\\\" Coin\"")),
             Coin("lines", ("name", "\"two\\nlines\\r\\nhere\"")),
             Coin("escaped", ("name", "\"Caf\\u00e9 \\u0041\""), ("symbol", "\"caf\u00e9\"")),
-            Coin("long", ("name", "\"" + new string('n', 70_000) + "\""), ("symbol", "\"" + new string('s', 200) + "\"")))));
+            Coin("long", ("name", "\"" + new string('n', FieldValidation.MaxTextBytes) + "\""), ("symbol", "\"" + new string('s', 200) + "\"")))));
 
         Assert.Equal("Wrapped, Bridged", result.Row("comma")["name"]);
         Assert.Equal("The \"Best\" Coin", result.Row("quote")["name"]);
         Assert.Equal("two\nlines\r\nhere", result.Row("lines")["name"]);
         Assert.Equal("Café A", result.Row("escaped")["name"]);
         Assert.Equal("café", result.Row("escaped")["symbol"]);
-        Assert.Equal(new string('n', 70_000), result.Row("long")["name"]);
+        Assert.Equal(new string('n', FieldValidation.MaxTextBytes), result.Row("long")["name"]);
         Assert.Equal(new string('s', 200), result.Row("long")["symbol"]);
 
         var csv = Encoding.UTF8.GetString(result.CsvBytes);
@@ -198,7 +165,7 @@ public sealed class TransformCleaningTests : IDisposable
     {
         var result = await _harness.RunAsync(TransformHarness.Raw(Page(
             Coin("a", ("market_cap_rank", "1")),
-            Coin("b", ("market_cap_rank", "1"), ("market_cap", "-5"), ("total_volume", "-1"), ("low_24h", "-0.1")),
+            Coin("b", ("market_cap_rank", "1"), ("fully_diluted_valuation", "-5"), ("low_24h", "-0.1")),
             Coin("c", ("market_cap_rank", "2")))));
 
         Assert.Equal(3, result.Output.Rows);
@@ -206,13 +173,12 @@ public sealed class TransformCleaningTests : IDisposable
         Assert.False(checks["market_cap_rank_unique"].Passed);
         Assert.Equal(["b (rank 1)"], checks["market_cap_rank_unique"].Ids);
         Assert.False(checks["no_negative_caps"].Passed);
-        Assert.Equal(["b (market_cap)"], checks["no_negative_caps"].Ids);
-        Assert.Equal(["b (total_volume)"], checks["no_negative_volumes"].Ids);
+        Assert.Equal(["b (fully_diluted_valuation)"], checks["no_negative_caps"].Ids);
         Assert.Equal(["b (low_24h)"], checks["no_negative_prices"].Ids);
         Assert.True(checks["dominance_sums_to_100"].Passed, checks["dominance_sums_to_100"].Detail);
         Assert.True(checks["global_total_market_cap_usable"].Passed);
-        Assert.Equal(4, result.Quality.Warnings);
-        Assert.Equal("-5", result.Row("b")["market_cap"]);
+        Assert.Equal(3, result.Quality.Warnings);
+        Assert.Equal("-5", result.Row("b")["fully_diluted_valuation"]);
     }
 
     [Fact]

@@ -27,11 +27,13 @@ public sealed class RecordedRun
 
     public static byte[] MarketPage => File.ReadAllBytes(TestData.CoinGecko(TestData.Markets250));
 
-    public async Task<TransformOutput> RunAsync(DateTimeOffset fetchTime)
+    /// <param name="fetchTime">The snapshot's fetch time.</param>
+    /// <param name="marketPage">The /coins/markets page CoinGecko answers; the recorded one when null.</param>
+    public async Task<TransformOutput> RunAsync(DateTimeOffset fetchTime, byte[]? marketPage = null)
     {
         // A clock that never moves and no pacing interval: nothing here waits for real time.
         var clock = new FakeTimeProvider(fetchTime);
-        using var http = new HttpClient(new RecordedCoinGeckoHandler([MarketPage], File.ReadAllBytes(TestData.CoinGecko(TestData.Global))));
+        using var http = new HttpClient(new RecordedCoinGeckoHandler([marketPage ?? MarketPage], File.ReadAllBytes(TestData.CoinGecko(TestData.Global))));
         var client = new CoinGeckoClient(http, new CoinGeckoOptions { CallsPerMinute = 1e12 }, clock);
         var extract = await new ExtractStep(client, Store, clock).RunAsync(new ExtractInput { Pages = PageCount.Of(1), FetchTime = fetchTime }, null, CancellationToken.None);
         var transform = await new TransformStep(Store).RunAsync(new TransformInput { RawKey = extract.RawKey }, CancellationToken.None);

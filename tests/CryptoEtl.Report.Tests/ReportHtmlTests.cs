@@ -52,6 +52,21 @@ public sealed class ReportHtmlTests
     private static int Count(string html, string pattern) => Regex.Count(html, pattern);
 
     [Fact]
+    public void Coin_names_are_isolated_and_cannot_reorder_the_page()
+    {
+        // A row loaded before Transform rejected bidi controls: "Good\u202eKCAB" would show as "GoodBACK"
+        // and reverse the figures after it.
+        var html = ReportHtml.Render(Data(firstName: "Good\u202eKCAB\u2069"));
+
+        Assert.DoesNotContain('\u202e', html);
+        Assert.Contains("<bdi class=\"coin\">GoodKCAB</bdi> <bdi class=\"symbol\">C1</bdi>", html, StringComparison.Ordinal);
+        Assert.Contains("<title>\u2068GoodKCAB\u2069: ", html, StringComparison.Ordinal);
+        Assert.Equal(20 + 10 + 7, Count(html, "<bdi class=\"coin\">"));
+        Assert.Equal(11, Count(html, "<bdi class=\"legend-name\">"));
+        Assert.DoesNotContain("<span class=\"coin\">", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Every_chart_has_its_data_points_in_the_dom()
     {
         var html = ReportHtml.Render(Data());

@@ -147,7 +147,8 @@ public static class SyntheticMarket
         json.WriteEndObject();
     }
 
-    private static string Symbol(int n)
+    /// <summary>A short lower-case symbol for coin <paramref name="n"/> (also used by the benchmark's awkward market).</summary>
+    public static string Symbol(int n)
     {
         Span<char> chars = stackalloc char[8];
         var length = 0;
@@ -161,7 +162,8 @@ public static class SyntheticMarket
         return new string(chars[..length]);
     }
 
-    private static double LogUniform(Random random, double min, double max) =>
+    /// <summary>A value spread evenly over the orders of magnitude between min and max.</summary>
+    public static double LogUniform(Random random, double min, double max) =>
         Math.Exp(Math.Log(min) + (random.NextDouble() * (Math.Log(max) - Math.Log(min))));
 
     /// <summary>CoinGecko's number style: shortest round-trip text with a lower-case exponent (3.7e-09).</summary>

@@ -38,6 +38,14 @@ internal sealed class CoinReader
                 return false;
             }
 
+            if (IsRepeated(coin, target))
+            {
+                // {"id":"bitcoin",...,"id":"ethereum"}: neither value can be trusted; the first is
+                // kept for the quality object and the coin is rejected (duplicate_property).
+                coin.RepeatedProperty = true;
+                target = SnapshotColumns.Unknown;
+            }
+
             var complete = target switch
             {
                 SnapshotColumns.Unknown => reader.TrySkip(),
@@ -50,6 +58,14 @@ internal sealed class CoinReader
             }
         }
     }
+
+    /// <summary>Whether a property the CSV takes was already read in this coin (properties the CSV ignores are not tracked).</summary>
+    private static bool IsRepeated(CoinRecord coin, int target) => target switch
+    {
+        SnapshotColumns.Unknown => false,
+        SnapshotColumns.Roi => coin.RoiSeen,
+        _ => coin[target].Kind != SlotKind.Absent,
+    };
 
     private int Match(ref Utf8JsonReader reader, int position)
     {
@@ -109,6 +125,7 @@ internal sealed class CoinReader
 
     private static bool TryReadRoi(ref Utf8JsonReader reader, CoinRecord coin)
     {
+        coin.RoiSeen = true;
         if (reader.TokenType == JsonTokenType.Null)
         {
             coin.Set(SnapshotColumns.RoiTimes, SlotKind.Null);
@@ -142,6 +159,12 @@ internal sealed class CoinReader
             if (!reader.Read())
             {
                 return false;
+            }
+
+            if (IsRepeated(coin, column))
+            {
+                coin.RepeatedProperty = true;
+                column = SnapshotColumns.Unknown;
             }
 
             var complete = column == SnapshotColumns.Unknown ? reader.TrySkip() : TryReadValue(ref reader, coin, column);

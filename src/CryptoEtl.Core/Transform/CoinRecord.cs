@@ -2,27 +2,6 @@ using System.Text.Json;
 
 namespace CryptoEtl.Core.Transform;
 
-/// <summary>What a coin property held, as far as the CSV cares.</summary>
-internal enum SlotKind : byte
-{
-    Absent,
-    Null,
-    Number,
-    /// <summary>A string whose raw JSON bytes need no unescaping.</summary>
-    String,
-    /// <summary>A string that was unescaped into the record's scratch buffer.</summary>
-    Unescaped,
-    /// <summary>The property had a JSON type its column cannot hold.</summary>
-    Invalid,
-}
-
-internal struct Slot
-{
-    public int Start;
-    public int Length;
-    public SlotKind Kind;
-}
-
 /// <summary>
 /// One coin as positions into the JSON buffer (never copied or turned into strings), indexed by
 /// CSV column. Only valid until the reader's buffer moves on.
@@ -36,6 +15,12 @@ internal sealed class CoinRecord
     /// <summary>roi was neither null nor an object of the expected shape.</summary>
     public bool RoiInvalid { get; set; }
 
+    /// <summary>roi was read (so a second roi is a repeated property).</summary>
+    public bool RoiSeen { get; set; }
+
+    /// <summary>A property the CSV takes appeared twice in the object.</summary>
+    public bool RepeatedProperty { get; set; }
+
     public ref readonly Slot this[int column] => ref _slots[column];
 
     public void Clear()
@@ -43,6 +28,8 @@ internal sealed class CoinRecord
         Array.Clear(_slots);
         _scratchUsed = 0;
         RoiInvalid = false;
+        RoiSeen = false;
+        RepeatedProperty = false;
     }
 
     public void Set(int column, SlotKind kind, int start = 0, int length = 0)
@@ -62,7 +49,19 @@ internal sealed class CoinRecord
             Array.Resize(ref _scratch, Math.Max(needed, _scratch.Length * 2));
         }
 
-        var length = reader.CopyString(_scratch.AsSpan(_scratchUsed));
+        int length;
+        try
+        {
+            length = reader.CopyString(_scratch.AsSpan(_scratchUsed));
+        }
+        catch (InvalidOperationException)
+        {
+            // Utf8JsonReader's answer to an escape that is no text (a lone \ud800): that coin is
+            // rejected, the snapshot goes on.
+            Set(column, SlotKind.Undecodable);
+            return;
+        }
+
         Set(column, SlotKind.Unescaped, _scratchUsed, length);
         _scratchUsed += length;
     }
@@ -77,6 +76,13 @@ internal sealed class CoinRecord
             SlotKind.Unescaped => _scratch.AsSpan(slot.Start, slot.Length),
             _ => default,
         };
+    }
+
+    /// <summary>The length of <see cref="Value"/>, without slicing.</summary>
+    public int ValueLength(int column)
+    {
+        ref readonly var slot = ref _slots[column];
+        return slot.Kind is SlotKind.Number or SlotKind.String or SlotKind.Unescaped ? slot.Length : 0;
     }
 
     public bool HasValue(int column) => _slots[column].Kind is SlotKind.Number or SlotKind.String or SlotKind.Unescaped;

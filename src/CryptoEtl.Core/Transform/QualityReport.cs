@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace CryptoEtl.Core.Transform;
 
 /// <summary>
@@ -46,19 +44,3 @@ public sealed record QualityReport
     public required int Warnings { get; init; }
 }
 
-public sealed record RejectedGroup(int Count, IReadOnlyList<RejectedCoin> Coins);
-
-/// <summary>A rejected page element: page (1-based), index in the page (0-based), id when it had one.</summary>
-public sealed record RejectedCoin(int Page, int Index, string? Id);
-
-/// <summary>The denominators of the metrics; null when no kept row had the value.</summary>
-public sealed record QualitySums(double? MarketCap, double? TotalVolume, double? GlobalTotalMarketCap);
-
-public sealed record QualityCheck(string Name, bool Passed, string Detail, IReadOnlyList<string>? Ids = null);
-
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    WriteIndented = true,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(QualityReport))]
-public sealed partial class QualityJsonContext : JsonSerializerContext;

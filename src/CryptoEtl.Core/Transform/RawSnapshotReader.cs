@@ -4,29 +4,6 @@ using System.Text.Json;
 
 namespace CryptoEtl.Core.Transform;
 
-/// <summary>Where a page element sits in the raw object: ordinal over all pages, page (1-based), index in the page.</summary>
-internal readonly record struct CoinPosition(int Ordinal, int Page, int Index);
-
-/// <summary>What a pass does with each page element of the raw object.</summary>
-internal interface ICoinSink
-{
-    /// <summary>A complete coin object; its slots point into <paramref name="json"/>.</summary>
-    void OnCoin(ReadOnlySpan<byte> json, CoinRecord coin, CoinPosition position);
-
-    void OnNotAnObject(CoinPosition position);
-
-    /// <summary>Called between buffer refills, where asynchronous I/O may happen.</summary>
-    ValueTask OnBufferDoneAsync(CancellationToken cancellationToken);
-}
-
-/// <summary>The raw object's metadata and the /global figure Transform needs.</summary>
-internal sealed record RawSnapshotHeader(
-    DateTimeOffset FetchTime,
-    string VsCurrency,
-    bool? Complete,
-    double? GlobalTotalMarketCap,
-    string? GlobalProblem);
-
 /// <summary>
 /// Streams a raw snapshot object (see <see cref="RawSnapshot"/>) through Utf8JsonReader over a
 /// pooled buffer that is refilled from the stream, so memory stays flat whatever the object's

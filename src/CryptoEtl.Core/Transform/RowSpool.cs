@@ -4,84 +4,32 @@ using System.Buffers.Binary;
 namespace CryptoEtl.Core.Transform;
 
 /// <summary>
-/// One row's fields, each as its length (7-bit varint) and its UTF-8 bytes: the row waits in the
-/// spool in this form and CsvHelper encodes it when the CSV is written.
-/// </summary>
-internal sealed class FieldBuffer
-{
-    private byte[] _buffer = new byte[1024];
-
-    public int Length { get; private set; }
-
-    public ReadOnlySpan<byte> Written => _buffer.AsSpan(0, Length);
-
-    public void Clear() => Length = 0;
-
-    public void Add(ReadOnlySpan<byte> value)
-    {
-        Reserve(5 + value.Length);
-        var length = (uint)value.Length;
-        while (length >= 0x80)
-        {
-            _buffer[Length++] = (byte)(length | 0x80);
-            length >>= 7;
-        }
-
-        _buffer[Length++] = (byte)length;
-        value.CopyTo(_buffer.AsSpan(Length));
-        Length += value.Length;
-    }
-
-    /// <summary>Takes the first field off <paramref name="fields"/>.</summary>
-    public static ReadOnlySpan<byte> Next(ref ReadOnlySpan<byte> fields)
-    {
-        var length = 0;
-        var shift = 0;
-        byte b;
-        var i = 0;
-        do
-        {
-            b = fields[i++];
-            length |= (b & 0x7F) << shift;
-            shift += 7;
-        }
-        while (b >= 0x80);
-
-        var value = fields.Slice(i, length);
-        fields = fields[(i + length)..];
-        return value;
-    }
-
-    private void Reserve(int count)
-    {
-        if (Length + count > _buffer.Length)
-        {
-            Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, Length + count));
-        }
-    }
-}
-
-/// <summary>
 /// The kept rows of one transform between reading the raw object and writing the CSV: the
 /// metrics need totals over all rows, so rows wait here for them instead of the raw object being
 /// parsed twice. Each record is the row's market cap and volume (NaN for null) and its fields
 /// (<see cref="FieldBuffer"/>). Records live in pooled 1 MB chunks up to a memory budget, then
-/// spill to a temporary file that is deleted on dispose (a local file: written synchronously).
+/// spill to a temporary file that no process end leaves behind (a local file: written synchronously).
 /// </summary>
 internal sealed class RowSpool : IDisposable
 {
     internal const int ChunkSize = 1 << 20;
     private const int RecordHeader = sizeof(int) + (2 * sizeof(double));
+    private const string SpillPrefix = "cryptoetl-rows-";
+    private const string SpillSuffix = ".tmp";
 
     private readonly long _memoryBudget;
+    private readonly string _spillDirectory;
     private readonly List<(byte[] Chunk, int Used)> _sealed = [];
     private byte[] _current = ArrayPool<byte>.Shared.Rent(ChunkSize);
     private int _used;
     private FileStream? _spill;
 
-    public RowSpool(long memoryBudget)
+    /// <param name="memoryBudget">Bytes of rows kept in memory before the rest go to a temporary file.</param>
+    /// <param name="spillDirectory">Where that file goes; the system's temp folder when null.</param>
+    public RowSpool(long memoryBudget, string? spillDirectory = null)
     {
         _memoryBudget = memoryBudget;
+        _spillDirectory = spillDirectory ?? Path.GetTempPath();
     }
 
     public int Rows { get; private set; }
@@ -89,20 +37,33 @@ internal sealed class RowSpool : IDisposable
     /// <summary>True once rows went to a temporary file.</summary>
     public bool Spilled => _spill is not null;
 
+    /// <summary>One row whose fields are already encoded (<see cref="FieldBuffer"/>).</summary>
     public void Add(double? marketCap, double? volume, ReadOnlySpan<byte> fields)
     {
-        var size = RecordHeader + fields.Length;
+        fields.CopyTo(BeginRow(fields.Length));
+        CommitRow(marketCap, volume, fields.Length);
+    }
+
+    /// <summary>Room for the next row's <paramref name="fieldsLength"/> bytes of fields, written in place (no copy); then <see cref="CommitRow"/>.</summary>
+    public Span<byte> BeginRow(int fieldsLength)
+    {
+        var size = RecordHeader + fieldsLength;
         if (_used + size > _current.Length)
         {
             Seal(size);
         }
 
-        var record = _current.AsSpan(_used, size);
-        BinaryPrimitives.WriteInt32LittleEndian(record, fields.Length);
+        return _current.AsSpan(_used + RecordHeader, fieldsLength);
+    }
+
+    /// <summary>Completes the row <see cref="BeginRow"/> made room for.</summary>
+    public void CommitRow(double? marketCap, double? volume, int fieldsLength)
+    {
+        var record = _current.AsSpan(_used, RecordHeader);
+        BinaryPrimitives.WriteInt32LittleEndian(record, fieldsLength);
         BinaryPrimitives.WriteDoubleLittleEndian(record[4..], marketCap ?? double.NaN);
         BinaryPrimitives.WriteDoubleLittleEndian(record[12..], volume ?? double.NaN);
-        fields.CopyTo(record[RecordHeader..]);
-        _used += size;
+        _used += RecordHeader + fieldsLength;
         Rows++;
     }
 
@@ -176,6 +137,37 @@ internal sealed class RowSpool : IDisposable
         }
     }
 
+    /// <summary>
+    /// A temporary file that nothing outlives: on Unix it is unlinked as soon as it is open (the
+    /// open handle keeps it until this process ends, however it ends); on Windows DeleteOnClose
+    /// is honoured by the system even when the process is killed. Spill files that a kill -9
+    /// left before this rule (or on a file system that refuses the early unlink) are swept here.
+    /// </summary>
+    private static FileStream OpenSpillFile(string directory)
+    {
+        StaleTempFiles.Remove(directory, SpillPrefix + "*" + SpillSuffix, IsSpillName, DateTimeOffset.UtcNow);
+        var path = Path.Combine(directory, $"{SpillPrefix}{Guid.NewGuid():N}{SpillSuffix}");
+        var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 0, FileOptions.DeleteOnClose | FileOptions.SequentialScan);
+        if (!OperatingSystem.IsWindows())
+        {
+            try
+            {
+                File.Delete(path);
+            }
+            catch (IOException)
+            {
+                // DeleteOnClose still removes it on a normal end; the sweep above on a later run.
+            }
+        }
+
+        return file;
+    }
+
+    internal static bool IsSpillName(string fileName) =>
+        fileName.Length == SpillPrefix.Length + 32 + SpillSuffix.Length
+        && fileName.StartsWith(SpillPrefix, StringComparison.Ordinal) && fileName.EndsWith(SpillSuffix, StringComparison.Ordinal)
+        && Guid.TryParseExact(fileName.AsSpan(SpillPrefix.Length, 32), "N", out _);
+
     /// <summary>Closes the current chunk: kept in memory within the budget, else appended to the spill file.</summary>
     private void Seal(int nextRecordSize)
     {
@@ -187,13 +179,7 @@ internal sealed class RowSpool : IDisposable
         }
         else
         {
-            _spill ??= new FileStream(
-                Path.Combine(Path.GetTempPath(), $"cryptoetl-rows-{Guid.NewGuid():N}.tmp"),
-                FileMode.CreateNew,
-                FileAccess.ReadWrite,
-                FileShare.None,
-                bufferSize: 0,
-                FileOptions.DeleteOnClose | FileOptions.SequentialScan);
+            _spill ??= OpenSpillFile(_spillDirectory);
             Span<byte> length = stackalloc byte[sizeof(int)];
             BinaryPrimitives.WriteInt32LittleEndian(length, _used);
             _spill.Write(length);

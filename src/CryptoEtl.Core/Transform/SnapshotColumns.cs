@@ -52,10 +52,16 @@ internal static class SnapshotColumns
 
     public static readonly string[] MissingReason = Reasons("missing_");
     public static readonly string[] InvalidReason = Reasons("invalid_");
+    public static readonly string[] TooLongReason = Reasons("too_long_");
+    public static readonly string[] InvalidEncodingReason = Reasons("invalid_encoding_");
+    public static readonly string[] ControlCharacterReason = Reasons("control_character_");
 
     public const string NotAnObject = "not_an_object";
     public const string NegativeCurrentPrice = "negative_current_price";
     public const string InvalidRoi = "invalid_roi";
+    public const string DuplicateProperty = "duplicate_property";
+    public const string NegativeMarketCap = "negative_market_cap";
+    public const string NegativeTotalVolume = "negative_total_volume";
 
     public static string ColumnName(int column) => CryptoSchema.Columns[column].Name;
 

@@ -16,16 +16,15 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
     internal const long DefaultSpoolMemory = 64L << 20;
 
     // The sanity checks on signs: check name, then the columns it covers.
+    // (A negative current_price, market_cap or total_volume rejects the coin instead: see RejectionReason.)
     internal static readonly (string Check, int[] Columns)[] NonNegativeChecks =
     [
-        ("no_negative_prices", Columns("current_price", "high_24h", "low_24h", "ath", "atl")),
-        ("no_negative_caps", Columns("market_cap", "fully_diluted_valuation")),
-        ("no_negative_volumes", Columns("total_volume")),
+        ("no_negative_prices", Columns("high_24h", "low_24h", "ath", "atl")),
+        ("no_negative_caps", Columns("fully_diluted_valuation")),
     ];
 
     private readonly Utf8StringSet _ids = new();
     private readonly RowSpool _rows;
-    private readonly FieldBuffer _fields = new();
     private readonly int[] _nulls = new int[SnapshotColumns.Count];
     private readonly HashSet<long> _ranks = [];
     private readonly SortedDictionary<string, List<RejectedCoin>> _rejected = new(StringComparer.Ordinal);
@@ -76,7 +75,7 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
         var reason = RejectionReason(json, coin, out var marketCap, out var volume, out var rank);
         if (reason is not null)
         {
-            Reject(reason, position, coin.HasValue(SnapshotColumns.Id) ? IdOf(json, coin) : null);
+            Reject(reason, position, HasPrintableId(json, coin) ? IdOf(json, coin) : null);
             return;
         }
 
@@ -88,7 +87,7 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
         }
 
         Kept++;
-        _rows.Add(marketCap, volume, RowFields(json, coin));
+        SpoolRow(json, coin, marketCap, volume);
         if (marketCap is { } cap)
         {
             _marketCaps.Add(cap);
@@ -210,10 +209,20 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
         }
     }
 
-    /// <summary>The row's fields from id to last_updated (fetch time, currency and metrics are added when written).</summary>
-    private ReadOnlySpan<byte> RowFields(ReadOnlySpan<byte> json, CoinRecord coin)
+    /// <summary>
+    /// Puts the row's fields from id to last_updated into the spool, encoded in place (fetch time,
+    /// currency and metrics are added when the CSV is written).
+    /// </summary>
+    private void SpoolRow(ReadOnlySpan<byte> json, CoinRecord coin, double? marketCap, double? volume)
     {
-        _fields.Clear();
+        var length = 0;
+        foreach (var column in SnapshotColumns.CoinColumns)
+        {
+            length += FieldBuffer.SizeOf(coin.ValueLength(column));
+        }
+
+        var row = _rows.BeginRow(length);
+        var at = 0;
         foreach (var column in SnapshotColumns.CoinColumns)
         {
             var value = coin.Value(json, column);
@@ -223,10 +232,10 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
                 _nulls[column]++;
             }
 
-            _fields.Add(value);
+            at += FieldBuffer.Write(row[at..], value);
         }
 
-        return _fields.Written;
+        _rows.CommitRow(marketCap, volume, length);
     }
 
     private static string? RejectionReason(ReadOnlySpan<byte> json, CoinRecord coin, out double? marketCap, out double? volume, out long? rank)
@@ -234,6 +243,16 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
         marketCap = null;
         volume = null;
         rank = null;
+        if (coin.RepeatedProperty)
+        {
+            return SnapshotColumns.DuplicateProperty;
+        }
+
+        if (FieldReason(json, coin) is { } fieldReason)
+        {
+            return fieldReason;
+        }
+
         if ((RequiredTextReason(coin, SnapshotColumns.Id) ?? RequiredTextReason(coin, SnapshotColumns.Symbol)
             ?? RequiredTextReason(coin, SnapshotColumns.Name)) is { } textReason)
         {
@@ -245,7 +264,7 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
         {
             case SlotKind.Absent or SlotKind.Null:
                 return SnapshotColumns.MissingReason[price];
-            case SlotKind.Number when !TryParseNumber(coin.Value(json, price), out _):
+            case SlotKind.Number when !IsFinite(coin.Value(json, price)):
                 return SnapshotColumns.InvalidReason[price];
             case SlotKind.Number when IsNegative(coin.Value(json, price)):
                 return SnapshotColumns.NegativeCurrentPrice;
@@ -273,6 +292,12 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
                 return SnapshotColumns.InvalidReason[SnapshotColumns.MarketCap];
             }
 
+            if (value < 0)
+            {
+                // A negative cap would push every other coin's dominance past 100 %.
+                return SnapshotColumns.NegativeMarketCap;
+            }
+
             marketCap = value;
         }
 
@@ -281,6 +306,11 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
             if (!TryParseNumber(coin.Value(json, SnapshotColumns.TotalVolume), out var value))
             {
                 return SnapshotColumns.InvalidReason[SnapshotColumns.TotalVolume];
+            }
+
+            if (value < 0)
+            {
+                return SnapshotColumns.NegativeTotalVolume;
             }
 
             volume = value;
@@ -301,12 +331,52 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
         return null;
     }
 
+    /// <summary>The first field, in CSV order, that is too long, not UTF-8 (or not UTF-16 in its escapes) or holds a control character.</summary>
+    private static string? FieldReason(ReadOnlySpan<byte> json, CoinRecord coin)
+    {
+        foreach (var column in SnapshotColumns.CoinColumns)
+        {
+            var slot = coin[column];
+            var problem = slot.Kind switch
+            {
+                // The reader proved it a JSON number; only its length can be wrong.
+                SlotKind.Number => slot.Length > FieldValidation.MaxNumberBytes ? FieldProblem.TooLong : FieldProblem.None,
+                SlotKind.String or SlotKind.Unescaped => FieldValidation.CheckText(coin.Value(json, column)),
+                SlotKind.Undecodable => FieldProblem.InvalidEncoding,
+                _ => FieldProblem.None,
+            };
+            if (problem != FieldProblem.None)
+            {
+                return problem switch
+                {
+                    FieldProblem.TooLong => SnapshotColumns.TooLongReason[column],
+                    FieldProblem.InvalidEncoding => SnapshotColumns.InvalidEncodingReason[column],
+                    _ => SnapshotColumns.ControlCharacterReason[column],
+                };
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether a rejected coin's id can go into the quality object as it is.</summary>
+    private static bool HasPrintableId(ReadOnlySpan<byte> json, CoinRecord coin) =>
+        coin.HasValue(SnapshotColumns.Id) && FieldValidation.CheckText(coin.Value(json, SnapshotColumns.Id)) == FieldProblem.None;
+
     private static string? RequiredTextReason(CoinRecord coin, int column) => coin[column] switch
     {
         { Kind: SlotKind.String or SlotKind.Unescaped, Length: > 0 } => null,
         { Kind: SlotKind.Invalid } => SnapshotColumns.InvalidReason[column],
         _ => SnapshotColumns.MissingReason[column],
     };
+
+    /// <summary>
+    /// Whether a JSON number (at most <see cref="FieldValidation.MaxNumberBytes"/> long) is a finite
+    /// double: without an exponent it always is (64 digits are far from 1.8e308), so only
+    /// exponent forms are parsed.
+    /// </summary>
+    private static bool IsFinite(ReadOnlySpan<byte> number) =>
+        number.IndexOfAny((byte)'e', (byte)'E') < 0 || TryParseNumber(number, out _);
 
     /// <summary>Negative, not merely signed: "-0" and "-0.0" are zero.</summary>
     private static bool IsNegative(ReadOnlySpan<byte> number) =>

@@ -8,9 +8,10 @@ namespace CryptoEtl.Core.Transform;
 /// </summary>
 internal sealed class Utf8StringSet
 {
-    private byte[] _arena = new byte[1 << 16];
+    // Sized for a full market (17,000 ids of ~20 bytes) so a sweep never regrows them.
+    private byte[] _arena = new byte[1 << 19];
     private int _arenaUsed;
-    private Entry[] _entries = new Entry[1 << 10];
+    private Entry[] _entries = new Entry[1 << 16];
     private int _count;
 
     public int Count => _count;
@@ -86,26 +87,4 @@ internal sealed class Utf8StringSet
     // Length is the value's length + 1, so 0 marks a free slot and "" can be stored.
     [StructLayout(LayoutKind.Auto)]
     private readonly record struct Entry(int Hash, int Offset, int Length);
-}
-
-/// <summary>
-/// Neumaier's compensated sum: the total of 500,000 market caps of very different sizes stays
-/// correct to the last bits, independent of the order of the coins.
-/// </summary>
-internal struct CompensatedSum
-{
-    private double _sum;
-    private double _compensation;
-
-    public int Count { get; private set; }
-
-    public readonly double Value => _sum + _compensation;
-
-    public void Add(double value)
-    {
-        var total = _sum + value;
-        _compensation += Math.Abs(_sum) >= Math.Abs(value) ? (_sum - total) + value : (value - total) + _sum;
-        _sum = total;
-        Count++;
-    }
 }

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Issue 18's side-by-side, in one run, on the same bytes: the awkward 17,000-coin market
+# (bench/CryptoEtl.Bench/AwkwardMarket.cs) and the tame one (SyntheticMarket).
+#
+#   bench/compare.sh [COINS]        (default 17000)
+#
+# Per market, medians of BENCH_RUNS (default 7) runs:
+#   floor        bench/TransformProcess `floor FILE`: a bare Utf8JsonReader pass, whole AOT process
+#   floor+csv    the same plus writing every coin's values, bytes unchanged, as CSV lines
+#   process      our Transform, whole AOT process with the Lambda functions' publish settings
+#   cli          `cryptoetl transform` (native CLI), whole process
+#   lambda       the Transform Lambda `bootstrap`, process start -> response posted to a local
+#                Runtime API (bench/lambda_coldstart.py)
+#   inprocess    TransformStep in a warmed-up JIT process (no process start)
+#   pandas       bench/pandas_transform.py (python3-pandas from Debian), whole process
+#   duckdb       the same transform as one DuckDB SQL statement (in process, statement time only)
+# Whole processes: wall (nanosecond clock around the process), CPU (perf stat task-clock, else
+# GNU time's user + sys; on a machine other work is loading, CPU time is the steadier figure) and
+# peak RSS (GNU time). Ratios at the end.
+# BENCH_OUT (default /tmp/cryptoetl-bench), BENCH_PUBLISH=0 reuses earlier publishes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+coins="${1:-17000}"
+out="${BENCH_OUT:-/tmp/cryptoetl-bench}/compare"
+runs="${BENCH_RUNS:-7}"
+key=raw/2026/11/25/raw_crypto_data_2026-11-25T12-00-00Z.json
+mkdir -p "$out"
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", a / b}'; }
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+
+[ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time > /dev/null; }
+/usr/bin/python3 -c 'import pandas' 2> /dev/null || { apt-get update -qq && apt-get install -y -qq python3-pandas > /dev/null; }
+
+echo "== building and publishing (Release; Native AOT for floor, process, cli, lambda)"
+dotnet build bench/CryptoEtl.Bench -c Release --nologo -v quiet > "$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
+bench_dll=bench/CryptoEtl.Bench/bin/Release/net10.0/CryptoEtl.Bench.dll
+for target in bench/TransformProcess:tp src/CryptoEtl.Cli:cli src/CryptoEtl.Transform:lambda; do
+  name=${target##*:}
+  if [ "${BENCH_PUBLISH:-1}" != 0 ] || [ ! -d "$out/$name" ]; then
+    dotnet publish "${target%%:*}" -c Release -r linux-x64 -o "$out/$name" --nologo -v quiet > "$out/publish-$name.log" 2>&1 \
+      || { cat "$out/publish-$name.log"; exit 1; }
+  fi
+done
+
+# CPU time: perf's task-clock (0.1 ms) where perf works, else GNU time's user + sys (10 ms steps).
+perf=0
+if command -v perf > /dev/null && perf stat -x, -e task-clock true > /dev/null 2>&1; then perf=1; fi
+
+# One whole process, RUNS times: "wall_ms cpu_ms rss_mb" medians.
+whole() {
+  local walls=() cpus=() rss=()
+  for _ in $(seq "$runs"); do
+    local started
+    started=$(date +%s%N)
+    if [ "$perf" = 1 ]; then
+      perf stat -x, -o "$out/perf.txt" -e task-clock /usr/bin/time -f '%U %S %M' -o "$out/time.txt" "$@" > "$out/stdout.txt"
+    else
+      /usr/bin/time -f '%U %S %M' -o "$out/time.txt" "$@" > "$out/stdout.txt"
+    fi
+    walls+=("$(( ($(date +%s%N) - started) / 1000000 ))")
+    if [ "$perf" = 1 ]; then
+      cpus+=("$(awk -F, '/task-clock/ {printf "%.1f", $1}' "$out/perf.txt")")
+    else
+      cpus+=("$(awk '{print ($1 + $2) * 1000}' "$out/time.txt")")
+    fi
+    rss+=("$(awk '{print $3 / 1024}' "$out/time.txt")")
+  done
+  echo "$(printf '%s\n' "${walls[@]}" | median) $(printf '%s\n' "${cpus[@]}" | median) $(printf '%s\n' "${rss[@]}" | median)"
+}
+
+prepare() { # market -> store folder
+  local folder="$out/market-$1"
+  if [ ! -f "$folder/.done" ]; then
+    rm -rf "$folder"
+    case "$1" in
+      awkward) dotnet "$bench_dll" generate-awkward "$coins" "$folder" > /dev/null ;;
+      tame) dotnet "$bench_dll" generate "$coins" "$folder" > /dev/null ;;
+      empty) dotnet "$bench_dll" generate 0 "$folder" > /dev/null ;;
+    esac
+    touch "$folder/.done"
+  fi
+  echo "$folder"
+}
+
+empty=$(prepare empty)
+read -r _ _ baseline_rss <<< "$(whole "$out/tp/transform-process" "$empty" "$key")"
+echo "baseline: transform-process on an empty market peaks at ${baseline_rss} MB RSS"
+
+for market in awkward tame; do
+  folder=$(prepare "$market")
+  raw="$folder/$key"
+  size_mb=$(awk -v b="$(stat -c %s "$raw")" 'BEGIN {printf "%.1f", b / 1e6}')
+  echo "== $market market: $coins coins, $size_mb MB raw, runs=$runs, load=[$(load)]"
+  read -r floor_wall floor_cpu floor_rss <<< "$(whole "$out/tp/transform-process" floor "$raw")"
+  read -r floorcsv_wall floorcsv_cpu floorcsv_rss <<< "$(whole "$out/tp/transform-process" floor "$raw" "$out/floor.csv")"
+  read -r proc_wall proc_cpu proc_rss <<< "$(whole "$out/tp/transform-process" "$folder" "$key")"
+  rows=$(grep -o '"rows":[0-9]*' "$out/stdout.txt" | cut -d: -f2)
+  mkdir -p "$out/cli-$market"
+  ln -sfn "$folder" "$out/cli-$market/objects"
+  read -r cli_wall cli_cpu cli_rss <<< "$(whole "$out/cli/cryptoetl" transform --data-dir "$out/cli-$market" --input "{\"raw_key\":\"$key\"}")"
+  lambda_wall=$(python3 bench/lambda_coldstart.py --runs "$runs" --event "{\"raw_key\":\"$key\"}" \
+    --env "CRYPTOETL_STORE=$folder" --env AWS_LAMBDA_FUNCTION_NAME=bench-transform "lambda=$out/lambda/bootstrap" \
+    | tail -n 1 | grep -o '[0-9.]*}' | tr -d '}')
+  inprocess=$(dotnet "$bench_dll" "$([ "$market" = awkward ] && echo cpu-awkward || echo cpu)" "$coins" 21)
+  in_wall=$(grep -o 'wall_median_ms=[0-9.]*' <<< "$inprocess" | cut -d= -f2)
+  in_cpu=$(grep -o 'cpu_median_ms=[0-9.]*' <<< "$inprocess" | cut -d= -f2)
+  read -r pandas_wall pandas_cpu pandas_rss <<< "$(whole /usr/bin/python3 bench/pandas_transform.py "$raw" "$out/pandas.csv")"
+  duckdb=$(dotnet "$bench_dll" duckdb-sql "$raw" "$out/duckdb.csv" 3)
+  duck_ms=$(grep -o 'median_ms=[0-9.]*' <<< "$duckdb" | cut -d= -f2)
+
+  printf '%-10s %9s %9s %9s %s\n' figure wall_ms cpu_ms rss_mb note
+  printf '%-10s %9s %9s %9s %s\n' floor "$floor_wall" "$floor_cpu" "$floor_rss" "bare Utf8JsonReader pass, AOT process"
+  printf '%-10s %9s %9s %9s %s\n' floor+csv "$floorcsv_wall" "$floorcsv_cpu" "$floorcsv_rss" "the same + CSV bytes written"
+  printf '%-10s %9s %9s %9s %s\n' process "$proc_wall" "$proc_cpu" "$proc_rss" "our Transform, AOT process, $rows rows; $(awk -v a="$proc_rss" -v b="$baseline_rss" 'BEGIN {printf "%.0f", a - b}') MB above baseline"
+  printf '%-10s %9s %9s %9s %s\n' cli "$cli_wall" "$cli_cpu" "$cli_rss" "cryptoetl transform, native"
+  printf '%-10s %9s %9s %9s %s\n' lambda "$lambda_wall" - - "Transform Lambda bootstrap, start -> response"
+  printf '%-10s %9s %9s %9s %s\n' inprocess "$in_wall" "$in_cpu" - "TransformStep, warmed JIT, no process start"
+  printf '%-10s %9s %9s %9s %s\n' pandas "$pandas_wall" "$pandas_cpu" "$pandas_rss" "bench/pandas_transform.py, whole process"
+  printf '%-10s %9s %9s %9s %s\n' duckdb "$duck_ms" - - "DuckDB SQL statement, in process ($(grep -o 'rows=[0-9]*' <<< "$duckdb"))"
+  echo "ratios ($market): process/floor wall $(ratio "$proc_wall" "$floor_wall")x cpu $(ratio "$proc_cpu" "$floor_cpu")x;" \
+    "process/floor+csv wall $(ratio "$proc_wall" "$floorcsv_wall")x cpu $(ratio "$proc_cpu" "$floorcsv_cpu")x;" \
+    "pandas/process wall $(ratio "$pandas_wall" "$proc_wall")x cpu $(ratio "$pandas_cpu" "$proc_cpu")x;" \
+    "pandas/cli wall $(ratio "$pandas_wall" "$cli_wall")x; duckdb/process wall $(ratio "$duck_ms" "$proc_wall")x"
+done
