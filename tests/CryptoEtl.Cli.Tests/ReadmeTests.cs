@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using CryptoEtl.Testing;
 
 namespace CryptoEtl.Cli.Tests;
 
@@ -11,19 +12,19 @@ namespace CryptoEtl.Cli.Tests;
 /// </summary>
 public sealed partial class ReadmeTests
 {
-    private static readonly string Root = FindRepoRoot();
+    private static readonly string Root = TestData.RepoRoot;
     private static readonly string Readme = File.ReadAllText(Path.Combine(Root, "README.md"));
 
     [Fact]
     public void The_command_table_lists_exactly_the_real_commands_with_real_options()
     {
-        var section = Section(Readme, "## The `cryptoetl` command");
+        var section = Markdown.Section(Readme, "## The `cryptoetl` command");
         var commands = Commands.All(CliConsole.ToWriters(TextWriter.Null, TextWriter.Null)).ToDictionary(c => c.Name, StringComparer.Ordinal);
         var documented = new HashSet<string>(StringComparer.Ordinal);
 
-        foreach (var row in TableRows(section))
+        foreach (var row in Markdown.TableRows(section))
         {
-            var usage = Code().Match(row[0]).Groups[1].Value;
+            var usage = Markdown.Code().Match(row[0]).Groups[1].Value;
             var names = usage.Split(' ')[0].Split(@"\|");
             var options = OptionName().Matches(usage).Select(m => m.Value).ToList();
             foreach (var name in names)
@@ -49,17 +50,9 @@ public sealed partial class ReadmeTests
     public void The_layout_table_names_paths_that_exist_and_every_project_in_src()
     {
         var paths = new List<string>();
-        foreach (var row in TableRows(Section(Readme, "## Layout")))
+        foreach (var row in Markdown.TableRows(Markdown.Section(Readme, "## Layout")))
         {
-            var previous = "";
-            foreach (Match code in Code().Matches(row[0]))
-            {
-                // "`src/CryptoEtl.Extract`, `.Transform`" is shorthand for src/CryptoEtl.Transform.
-                var path = code.Groups[1].Value;
-                path = path.StartsWith('.') ? previous[..previous.LastIndexOf('.')] + path : path;
-                paths.Add(path.TrimEnd('/'));
-                previous = path;
-            }
+            paths.AddRange(Markdown.CodeNames(row[0]));
         }
 
         Assert.All(paths, path => Assert.True(Exists(path), $"README's layout names {path}, which does not exist"));
@@ -84,8 +77,8 @@ public sealed partial class ReadmeTests
     {
         var performance = File.ReadAllText(Path.Combine(Root, "docs", "performance.md"));
         // Only the table rows of the figures section: prose (history, figures under load) does not count.
-        var measured = TableRows(Section(performance, "## Figures against the targets")).ToList();
-        var rows = TableRows(Section(Readme, "## Performance")).ToList();
+        var measured = Markdown.TableRows(Markdown.Section(performance, "## Figures against the targets")).ToList();
+        var rows = Markdown.TableRows(Markdown.Section(Readme, "## Performance")).ToList();
 
         Assert.NotEmpty(rows);
         foreach (var row in rows)
@@ -121,45 +114,8 @@ public sealed partial class ReadmeTests
             return (decimal.Parse(digits, CultureInfo.InvariantCulture), point < 0 ? 0 : digits.Length - point - 1, m.Value);
         });
 
-    private static string Section(string markdown, string heading)
-    {
-        var start = markdown.IndexOf(heading + "\n", StringComparison.Ordinal);
-        Assert.True(start >= 0, $"no section {heading}");
-        var end = markdown.IndexOf("\n## ", start + heading.Length, StringComparison.Ordinal);
-        return end < 0 ? markdown[start..] : markdown[start..end];
-    }
-
-    /// <summary>The body rows of the section's tables, cells trimmed ("\|" inside a cell is not a separator).</summary>
-    private static IEnumerable<string[]> TableRows(string section) =>
-        section.Split('\n')
-            .Where(line => line.StartsWith('|') && !line.StartsWith("|---", StringComparison.Ordinal) && !line.StartsWith("| ---", StringComparison.Ordinal))
-            .Select(line => CellSeparator().Split(line.Trim().Trim('|')).Select(c => c.Trim()).ToArray())
-            .Where(cells => !IsHeader(cells));
-
-    private static bool IsHeader(string[] cells) =>
-        cells[0] is "command" or "path" or "figure" or "topic" or "mode" or "coins" || cells[0].StartsWith("run (", StringComparison.Ordinal);
-
     private static bool Exists(string relative) =>
         File.Exists(Path.Combine(Root, relative)) || Directory.Exists(Path.Combine(Root, relative));
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "CryptoEtl.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no CryptoEtl.sln above {AppContext.BaseDirectory}");
-    }
-
-    [GeneratedRegex(@"(?<!\\)\|")]
-    private static partial Regex CellSeparator();
-
-    [GeneratedRegex("`([^`]+)`")]
-    private static partial Regex Code();
 
     [GeneratedRegex(@"--[a-z][a-z0-9-]*")]
     private static partial Regex OptionName();

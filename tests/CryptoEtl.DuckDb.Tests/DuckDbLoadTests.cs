@@ -152,6 +152,36 @@ public sealed class DuckDbLoadTests : IDisposable
         Assert.Equal(1, (await new LoadStep(_store, _warehouse).RunAsync(Input(key, 1), CancellationToken.None)).RowsLoaded);
     }
 
+    /// <summary>
+    /// Load reads the CSV from the store once: the shape check is that read, and DuckDB gets the
+    /// store's own file in place (a folder) or the copy the check wrote (any other store, e.g. S3).
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task The_csv_is_opened_once_and_its_rows_loaded(bool storeKeepsLocalFiles)
+    {
+        var key = await PutCsvAsync(Row("bitcoin", "btc", "Bitcoin", "1", "2"), Row("ethereum", "eth", "Ethereum", "3", "4"), Row("tether", "usdt", "Tether", "1", "5"));
+        var store = new CountingStore(_store, storeKeepsLocalFiles);
+        var warehouse = new RecordingWarehouse(_warehouse);
+
+        var output = await new LoadStep(store, warehouse).RunAsync(Input(key, 3), CancellationToken.None);
+
+        Assert.Equal(3, output.RowsLoaded);
+        Assert.Equal(1, store.Opens);
+        Assert.Equal([["bitcoin"], ["ethereum"], ["tether"]], await QueryAsync("SELECT id FROM crypto_data ORDER BY id"));
+        if (storeKeepsLocalFiles)
+        {
+            Assert.Equal(_store.PathOf(key), warehouse.LocalPath);
+        }
+        else
+        {
+            // The staged copy was the warehouse's input, and it is gone afterwards.
+            Assert.NotEqual(_store.PathOf(key), warehouse.LocalPath);
+            Assert.False(File.Exists(warehouse.LocalPath));
+        }
+    }
+
     private static LoadInput Input(string key, int rows) => new() { CsvKey = key, FetchTime = FetchTime, ExpectedRows = rows };
 
     /// <summary>A CSV record in schema order with the given leading values and empty (null) metrics.</summary>
@@ -208,6 +238,44 @@ public sealed class DuckDbLoadTests : IDisposable
         {
             Calls++;
             return Task.FromResult(snapshot.ExpectedRows);
+        }
+    }
+
+    /// <summary>Counts reads; without local files it stands for S3 (no path to read in place).</summary>
+    private sealed class CountingStore(FileSystemObjectStore inner, bool localFiles) : IObjectStore
+    {
+        public int Opens { get; private set; }
+
+        public string Location => inner.Location;
+
+        public Task PutAsync(string key, string contentType, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken) =>
+            inner.PutAsync(key, contentType, write, cancellationToken);
+
+        public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken)
+        {
+            Opens++;
+            return inner.OpenReadAsync(key, cancellationToken);
+        }
+
+        public Task<ObjectInfo?> HeadAsync(string key, CancellationToken cancellationToken) => inner.HeadAsync(key, cancellationToken);
+
+        public IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
+
+        public string? LocalPathOf(string key) => localFiles ? inner.LocalPathOf(key) : null;
+    }
+
+    private sealed class RecordingWarehouse(DuckDbWarehouse inner) : IWarehouse
+    {
+        public string? LocalPath { get; private set; }
+
+        public string Table => inner.Table;
+
+        public bool ReadsLocalFile => inner.ReadsLocalFile;
+
+        public Task<int> LoadSnapshotAsync(SnapshotCsv snapshot, CancellationToken cancellationToken)
+        {
+            LocalPath = snapshot.LocalPath;
+            return inner.LoadSnapshotAsync(snapshot, cancellationToken);
         }
     }
 }
