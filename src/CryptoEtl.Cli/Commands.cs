@@ -117,6 +117,7 @@ public static partial class Commands
             (pipeline, input, ct) => pipeline.Load.RunAsync(Required(input, "load"), ct)),
         QueryCommand.Create(console),
         ReportCommand.Create(console),
+        ServeCommand.Create(console),
     ];
 
     /// <summary>One step, with the same input JSON its Lambda takes and the same output JSON on stdout.</summary>
