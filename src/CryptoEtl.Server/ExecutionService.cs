@@ -113,6 +113,7 @@ public sealed class ExecutionService : IAsyncDisposable
             };
             var entry = NewEntry(record);
             _executions[name] = entry;
+            entry.Recorder.ExecutionStarted();
             _queue.Writer.TryWrite(entry);
             _store.Save(record, _gate);
             return Snapshot(record);

@@ -29,7 +29,7 @@ public sealed class HistoryRecorder(LocalStateMachine machine, ExecutionRecord r
         switch (e.Type)
         {
             case ExecutionEventType.ExecutionStarted:
-                Add(e.Timestamp, "ExecutionStarted", h => h with { ExecutionStartedEventDetails = new(e.Data ?? "{}", NotTruncated, machine.RoleArn) });
+                // Recorded by ExecutionStarted(...) when StartExecution accepted it, which may be before its turn to run.
                 break;
             case ExecutionEventType.StateEntered:
                 Current = (e.StateName!, e.Timestamp);
@@ -66,6 +66,10 @@ public sealed class HistoryRecorder(LocalStateMachine machine, ExecutionRecord r
                 break;
         }
     }
+
+    /// <summary>ExecutionStarted, at the execution's startDate, as StartExecution accepts it.</summary>
+    public void ExecutionStarted() =>
+        Add(record.StartDate, "ExecutionStarted", h => h with { ExecutionStartedEventDetails = new(record.Input, NotTruncated, machine.RoleArn) });
 
     /// <summary>ExecutionAborted, for StopExecution or a server that stopped while the execution ran.</summary>
     public void Aborted(DateTimeOffset at, string? error, string? cause)

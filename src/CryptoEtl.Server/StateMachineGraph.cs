@@ -68,17 +68,25 @@ public sealed class StateMachineGraph
             }
         }
 
+        // Column 0 is the happy path; catch targets, and states reached only from them, go to the right.
         var nodes = new List<Node>();
+        var columnOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        var fileOrder = states.Select(s => s.Key).ToList();
         foreach (var group in row.GroupBy(r => r.Value).OrderBy(g => g.Key))
         {
-            // States reached by a Next go left, catch targets to the right, in file order.
-            var ordered = group.Select(g => g.Key)
-                .OrderBy(n => edges.Any(e => e.To == n && !e.Catch) ? 0 : 1)
-                .ThenBy(n => states.Select(s => s.Key).ToList().IndexOf(n));
-            var column = 0;
-            foreach (var name in ordered)
+            var taken = new HashSet<int>();
+            foreach (var name in group.Select(g => g.Key).OrderBy(fileOrder.IndexOf))
             {
-                nodes.Add(new Node(name, (string)states[name]!["Type"]!, group.Key, column++));
+                var incoming = edges.Where(e => e.To == name && columnOf.ContainsKey(e.From)).ToList();
+                var aside = incoming.Count > 0 && incoming.All(e => e.Catch || columnOf[e.From] >= 1);
+                var column = aside ? 1 : 0;
+                while (!taken.Add(column))
+                {
+                    column++;
+                }
+
+                columnOf[name] = column;
+                nodes.Add(new Node(name, (string)states[name]!["Type"]!, group.Key, column));
             }
         }
 
