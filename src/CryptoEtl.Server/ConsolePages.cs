@@ -97,6 +97,7 @@ public static class ConsolePages
         }
 
         body.Append("</section></div><h2>Event history</h2><table class=\"history\"><thead><tr><th>ID</th><th>Type</th><th>Step</th><th>Elapsed (ms)</th><th>Timestamp</th><th>Details</th></tr></thead><tbody>");
+        var inState = "";
         foreach (var e in record.Events)
         {
             var details = JsonSerializer.SerializeToNode(e, StepFunctionsJsonContext.Default.HistoryEvent)!.AsObject();
@@ -104,7 +105,9 @@ public static class ConsolePages
             details.Remove("type");
             details.Remove("id");
             details.Remove("previousEventId");
-            var step = e.StateEnteredEventDetails?.Name ?? e.StateExitedEventDetails?.Name ?? "";
+            // Task events belong to the state entered last, as the AWS console's Step column shows.
+            var step = e.StateEnteredEventDetails?.Name ?? e.StateExitedEventDetails?.Name ?? (e.Type.StartsWith("Execution", StringComparison.Ordinal) ? "" : inState);
+            inState = e.StateEnteredEventDetails?.Name ?? inState;
             body.Append(CultureInfo.InvariantCulture,
                 $"<tr class=\"event\" data-type=\"{E(e.Type)}\"><td>{e.Id}</td><td>{E(e.Type)}</td><td>{E(step)}</td><td>{(e.Timestamp - record.StartDate).TotalMilliseconds:0}</td><td>{Time(e.Timestamp)}</td><td><details><summary>details</summary><pre>{E(details.ToJsonString(Indented))}</pre></details></td></tr>");
         }

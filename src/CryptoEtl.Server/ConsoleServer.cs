@@ -115,6 +115,12 @@ public sealed class ConsoleServer : IAsyncDisposable
         _app.MapPost("/report/refresh", RefreshReportAsync);
         _app.MapGet("/report/market.html", MarketHtmlAsync);
         _app.MapGet("/console.css", StylesheetAsync);
+        // Browsers ask for it on their own; no icon, and no 404 in their console.
+        _app.MapGet("/favicon.ico", context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status204NoContent;
+            return Task.CompletedTask;
+        });
     }
 
     private Task HomeAsync(HttpContext context) =>
