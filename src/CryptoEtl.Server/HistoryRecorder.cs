@@ -25,6 +25,15 @@ public sealed class HistoryRecorder(LocalStateMachine machine, ExecutionRecord r
     public void OnRunnerEvent(ExecutionEvent e)
     {
         ArgumentNullException.ThrowIfNull(e);
+        // Under the service's lock: pages read Current from other threads.
+        lock (gate)
+        {
+            Record(e);
+        }
+    }
+
+    private void Record(ExecutionEvent e)
+    {
         var type = e.StateName is { } s && machine.StateTypes.TryGetValue(s, out var t) ? t : "Task";
         switch (e.Type)
         {
@@ -74,7 +83,11 @@ public sealed class HistoryRecorder(LocalStateMachine machine, ExecutionRecord r
     /// <summary>ExecutionAborted, for StopExecution or a server that stopped while the execution ran.</summary>
     public void Aborted(DateTimeOffset at, string? error, string? cause)
     {
-        Current = null;
+        lock (gate)
+        {
+            Current = null;
+        }
+
         Add(at, "ExecutionAborted", h => h with { ExecutionAbortedEventDetails = new(error, cause) });
     }
 
