@@ -20,7 +20,8 @@ cp tests/console-browser/console-flow.mjs "$work/node/"
 dotnet build src/CryptoEtl.Cli -c Release --nologo -v q >"$work/build.log" 2>&1 \
   || { cat "$work/build.log"; echo "console-browser: could not build the CLI"; exit 1; }
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-dotnet run --project src/CryptoEtl.Cli -c Release --no-build -- serve --offline --data-dir "$work/data" --port "$port" \
+# The built binary itself (not `dotnet run`, whose child would outlive a kill of its pid).
+src/CryptoEtl.Cli/bin/Release/net10.0/cryptoetl serve --offline --data-dir "$work/data" --port "$port" \
   >"$work/serve.log" 2>&1 </dev/null &
 server=$!
 # Bounded wait: up to 60 s for the first page.

@@ -34,13 +34,14 @@ public static class ServeCommand
             await using var server = await StartAsync(options.Read(parsed), serverOptions, console, ct);
             console.Display.MarkupLine($"[bold]CryptoEtl[/] console at [link]{server.Address}[/] (Ctrl+C stops it)");
             console.Display.MarkupLine($"state machine: {StateMachineArn()}; executions run one at a time");
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, server.Stopping);
             try
             {
-                await Task.Delay(Timeout.Infinite, ct);
+                await Task.Delay(Timeout.Infinite, stop.Token);
             }
             catch (OperationCanceledException)
             {
-                // Ctrl+C: stop serving, cleanly.
+                // Ctrl+C or SIGTERM: stop serving, cleanly.
             }
 
             return 0;

@@ -61,6 +61,12 @@ public sealed class ConsoleServer : IAsyncDisposable
 
     public ExecutionService Executions => _executions;
 
+    /// <summary>
+    /// Cancelled when the host stops on its own: its console lifetime takes SIGTERM (and Ctrl+C)
+    /// for itself, so a command waiting for the signal must also wait on this.
+    /// </summary>
+    public CancellationToken Stopping => _app.Lifetime.ApplicationStopping;
+
     /// <summary>Starts serving; the server owns <paramref name="host"/> from here (disposed with it when disposable).</summary>
     public static async Task<ConsoleServer> StartAsync(
         ConsoleServerOptions options, LocalStateMachine machine, IPipelineHost host, string dataDir, TimeProvider time, CancellationToken cancellationToken)
