@@ -7,14 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-# Debian's chromium (installed here as root); a GitHub runner (not root) has Google Chrome instead.
-browser=$(command -v chromium || command -v google-chrome || true)
-if [ -z "$browser" ]; then
-  sudo=$([ "$(id -u)" = 0 ] || echo sudo)
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
-  browser=$(command -v chromium)
-fi
+. .ci/chromium.sh
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

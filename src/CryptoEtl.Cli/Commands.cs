@@ -23,6 +23,7 @@ public static partial class Commands
         ReportCommand.Create(console),
         PlanCommand.Create(console),
         ScheduleCommand.Create(console),
+        ServeCommand.Create(console),
     ];
 
     /// <summary>One step, with the same input JSON its Lambda takes and the same output JSON on stdout.</summary>

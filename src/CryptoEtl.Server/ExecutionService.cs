@@ -1,0 +1,343 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using CryptoEtl.StateMachine;
+
+namespace CryptoEtl.Server;
+
+/// <summary>
+/// The executions of the one state machine: started, described, listed, stopped, kept on disk.
+/// They run ONE AT A TIME, in the order started: they share the DuckDB warehouse (one writer) and
+/// CoinGecko's rate limit, so two at once would only wait on each other. An execution started
+/// while another runs is RUNNING with only its ExecutionStarted event until its turn.
+/// </summary>
+public sealed class ExecutionService : IAsyncDisposable
+{
+    public const string Running = "RUNNING";
+    public const string Succeeded = "SUCCEEDED";
+    public const string Failed = "FAILED";
+    public const string Aborted = "ABORTED";
+
+    /// <summary>Step Functions' limit on an execution input (the API's SensitiveData max length).</summary>
+    public const int MaxInputLength = 256 * 1024;
+
+    private static readonly string[] Statuses = [Running, Succeeded, Failed, "TIMED_OUT", Aborted, "PENDING_REDRIVE"];
+
+    // AWS's execution name rule (API_StartExecution): 1-80 characters, none of these, no control characters.
+    private const string ForbiddenNameCharacters = " <>{}[]?*\"#%\\^|~`$&,;:/";
+
+    private readonly object _gate = new();
+    private readonly Dictionary<string, Entry> _executions = new(StringComparer.Ordinal);
+    private readonly Channel<Entry> _queue = Channel.CreateUnbounded<Entry>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly LocalStateMachine _machine;
+    private readonly IPipelineHost _host;
+    private readonly ExecutionStore _store;
+    private readonly TimeProvider _time;
+    private readonly Task _worker;
+
+    public ExecutionService(LocalStateMachine machine, IPipelineHost host, ExecutionStore store, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(machine);
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(time);
+        _machine = machine;
+        _host = host;
+        _store = store;
+        _time = time;
+        foreach (var record in store.LoadAll())
+        {
+            var entry = NewEntry(record);
+            _executions[record.Name] = entry;
+            if (record.Status == Running)
+            {
+                // Its run ended with the previous server: say so instead of pretending it still runs.
+                Close(entry, Aborted, "States.Runtime", "the server stopped while this execution ran; start it again");
+            }
+        }
+
+        _worker = Task.Run(RunQueueAsync);
+    }
+
+    public LocalStateMachine Machine => _machine;
+
+    public ExecutionRecord Start(string? stateMachineArn, string? name, string? input)
+    {
+        CheckStateMachineArn(stateMachineArn);
+        name ??= Guid.NewGuid().ToString();
+        if (name.Length is < 1 or > 80 || name.Any(c => ForbiddenNameCharacters.Contains(c) || char.IsControl(c)))
+        {
+            throw StepFunctionsException.InvalidName(name);
+        }
+
+        input ??= "{}";
+        if (input.Length > MaxInputLength)
+        {
+            throw StepFunctionsException.Validation(
+                $"1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to {MaxInputLength}");
+        }
+
+        JsonNode? parsed;
+        try
+        {
+            parsed = JsonNode.Parse(input);
+        }
+        catch (JsonException ex)
+        {
+            throw StepFunctionsException.InvalidExecutionInput(ex.Message);
+        }
+
+        lock (_gate)
+        {
+            if (_executions.TryGetValue(name, out var existing))
+            {
+                // AWS (API_StartExecution): the same name and input as a RUNNING execution returns it;
+                // a closed execution or another input is ExecutionAlreadyExists.
+                if (existing.Record.Status == Running && JsonNode.DeepEquals(JsonNode.Parse(existing.Record.Input), parsed))
+                {
+                    return Snapshot(existing.Record);
+                }
+
+                throw StepFunctionsException.ExecutionAlreadyExists(existing.Record.ExecutionArn);
+            }
+
+            var record = new ExecutionRecord
+            {
+                Name = name,
+                ExecutionArn = _machine.ExecutionArn(name),
+                Input = input,
+                Status = Running,
+                StartDate = _time.GetUtcNow(),
+            };
+            var entry = NewEntry(record);
+            _executions[name] = entry;
+            entry.Recorder.ExecutionStarted();
+            _queue.Writer.TryWrite(entry);
+            _store.Save(record, _gate);
+            return Snapshot(record);
+        }
+    }
+
+    public ExecutionRecord Describe(string? executionArn)
+    {
+        var entry = Find(executionArn);
+        lock (_gate)
+        {
+            return Snapshot(entry.Record);
+        }
+    }
+
+    /// <summary>Newest first, as ListExecutions returns them.</summary>
+    public IReadOnlyList<ExecutionRecord> List(string? stateMachineArn, string? statusFilter)
+    {
+        CheckStateMachineArn(stateMachineArn);
+        if (statusFilter is not null && !Statuses.Contains(statusFilter, StringComparer.Ordinal))
+        {
+            throw StepFunctionsException.Validation(
+                $"1 validation error detected: Value '{statusFilter}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [{string.Join(", ", Statuses)}]");
+        }
+
+        lock (_gate)
+        {
+            return [.. _executions.Values.Select(e => e.Record)
+                .Where(r => statusFilter is null || r.Status == statusFilter)
+                .OrderByDescending(r => r.StartDate).ThenByDescending(r => r.Name, StringComparer.Ordinal)
+                .Select(Snapshot)];
+        }
+    }
+
+    /// <summary>The state the execution is in now and since when; null when it is between states or closed.</summary>
+    public (string State, DateTimeOffset Since)? CurrentState(string executionArn)
+    {
+        var entry = Find(executionArn);
+        lock (_gate)
+        {
+            return entry.Record.Status == Running ? entry.Recorder.Current : null;
+        }
+    }
+
+    public DateTimeOffset Stop(string? executionArn, string? error, string? cause)
+    {
+        var entry = Find(executionArn);
+        lock (_gate)
+        {
+            if (entry.Record.Status == Running)
+            {
+                Close(entry, Aborted, error, cause);
+                entry.Stop.Cancel();
+            }
+
+            return entry.Record.StopDate!.Value;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _shutdown.CancelAsync();
+        await _worker;
+        foreach (var entry in _executions.Values)
+        {
+            entry.Stop.Dispose();
+        }
+
+        _shutdown.Dispose();
+    }
+
+    private async Task RunQueueAsync()
+    {
+        await foreach (var entry in _queue.Reader.ReadAllAsync())
+        {
+            if (_shutdown.IsCancellationRequested)
+            {
+                // Left RUNNING on disk: the next server marks them aborted.
+                continue;
+            }
+
+            lock (_gate)
+            {
+                if (entry.Record.Status != Running)
+                {
+                    continue;
+                }
+            }
+
+            await RunAsync(entry);
+        }
+    }
+
+    private async Task RunAsync(Entry entry)
+    {
+        var recorder = entry.Recorder;
+        var functions = _host.Functions.ToDictionary(f => f.Key, f => recorder.Wrap(f.Key, f.Value), StringComparer.Ordinal);
+        var runner = new StateMachineRunner(_machine.Definition, functions, recorder.Wrap(_host.Alerts), new StateMachineRunnerOptions
+        {
+            OnEvent = recorder.OnRunnerEvent,
+            TimeProvider = _time,
+            StateMachineName = _machine.Name,
+        });
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(entry.Stop.Token, _shutdown.Token);
+        try
+        {
+            var result = await runner.RunAsync(JsonNode.Parse(entry.Record.Input), entry.Record.Name, linked.Token);
+            lock (_gate)
+            {
+                entry.Record.Output = result.Output?.ToJsonString();
+                SetClosed(entry.Record, result.Succeeded ? Succeeded : Failed, result.Error, result.Cause);
+            }
+        }
+        catch (OperationCanceledException) when (linked.IsCancellationRequested)
+        {
+            // Stopped: StopExecution already closed it. Shutting down: it stays RUNNING on disk.
+        }
+#pragma warning disable CA1031 // Whatever breaks inside one execution fails that execution, not the server.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            lock (_gate)
+            {
+                if (entry.Record.Status == Running)
+                {
+                    entry.Recorder.OnRunnerEvent(new ExecutionEvent(ExecutionEventType.ExecutionFailed, _time.GetUtcNow(), null)
+                    {
+                        Error = "States.Runtime",
+                        Cause = ex.Message,
+                    });
+                    SetClosed(entry.Record, Failed, "States.Runtime", ex.Message);
+                }
+            }
+        }
+
+        _store.Save(entry.Record, _gate);
+    }
+
+    private void Close(Entry entry, string status, string? error, string? cause)
+    {
+        lock (_gate)
+        {
+            entry.Recorder.Aborted(_time.GetUtcNow(), error, cause);
+            SetClosed(entry.Record, status, error, cause);
+        }
+
+        _store.Save(entry.Record, _gate);
+    }
+
+    private void SetClosed(ExecutionRecord record, string status, string? error, string? cause)
+    {
+        record.Status = status;
+        record.StopDate = _time.GetUtcNow();
+        record.Error = error;
+        record.Cause = cause;
+    }
+
+    private Entry NewEntry(ExecutionRecord record)
+    {
+        var recorder = new HistoryRecorder(_machine, record, _gate, _time, () => _store.Save(record, _gate));
+        return new Entry(record, recorder, new CancellationTokenSource());
+    }
+
+    private Entry Find(string? executionArn)
+    {
+        if (string.IsNullOrEmpty(executionArn) || !IsArn(executionArn, "execution"))
+        {
+            throw StepFunctionsException.InvalidArn(executionArn);
+        }
+
+        lock (_gate)
+        {
+            return executionArn.StartsWith(_machine.ExecutionArnPrefix, StringComparison.Ordinal)
+                && _executions.TryGetValue(executionArn[_machine.ExecutionArnPrefix.Length..], out var entry)
+                ? entry
+                : throw StepFunctionsException.ExecutionDoesNotExist(executionArn);
+        }
+    }
+
+    public void CheckStateMachineArn(string? stateMachineArn)
+    {
+        if (string.IsNullOrEmpty(stateMachineArn) || !IsArn(stateMachineArn, "stateMachine"))
+        {
+            throw StepFunctionsException.InvalidArn(stateMachineArn);
+        }
+
+        if (stateMachineArn != _machine.Arn)
+        {
+            throw StepFunctionsException.StateMachineDoesNotExist(stateMachineArn);
+        }
+    }
+
+    /// <summary>arn:PARTITION:states:REGION:ACCOUNT:KIND:NAME[:...].</summary>
+    private static bool IsArn(string arn, string kind)
+    {
+        var parts = arn.Split(':');
+        return parts.Length >= 7 && parts[0] == "arn" && parts[1].Length > 0 && parts[2] == "states" && parts[5] == kind && parts[6].Length > 0;
+    }
+
+    private static ExecutionRecord Snapshot(ExecutionRecord record) => record with { Events = [.. record.Events] };
+
+    private sealed record Entry(ExecutionRecord Record, HistoryRecorder Recorder, CancellationTokenSource Stop);
+
+    /// <summary>Opaque page tokens: the offset into the list, base64.</summary>
+    public static string PageToken(int offset) => Convert.ToBase64String(Encoding.UTF8.GetBytes($"offset:{offset}"));
+
+    public static int PageOffset(string? token)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return 0;
+        }
+
+        try
+        {
+            var text = Encoding.UTF8.GetString(Convert.FromBase64String(token));
+            return text.StartsWith("offset:", StringComparison.Ordinal) && int.TryParse(text.AsSpan(7), out var offset) && offset >= 0
+                ? offset
+                : throw StepFunctionsException.InvalidToken(token);
+        }
+        catch (FormatException)
+        {
+            throw StepFunctionsException.InvalidToken(token);
+        }
+    }
+}

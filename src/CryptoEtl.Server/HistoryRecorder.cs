@@ -1,0 +1,183 @@
+using System.Text.Json.Nodes;
+using CryptoEtl.StateMachine;
+
+namespace CryptoEtl.Server;
+
+/// <summary>
+/// Turns the local runner's events, and the calls it makes into the functions and the alert sink,
+/// into Step Functions' execution history: ExecutionStarted, {Pass,Task,Fail,Succeed}StateEntered,
+/// TaskScheduled, TaskStarted, TaskSucceeded/TaskFailed, {Type}StateExited, ExecutionSucceeded/Failed,
+/// ExecutionAborted, with AWS's ids: each event's previousEventId is the one before it, except the
+/// first state's, which is 0 (as AWS recorded in LocalStack's
+/// tests/aws/services/stepfunctions/v2/services/test_lambda_task_service.snapshot.json).
+/// </summary>
+public sealed class HistoryRecorder(LocalStateMachine machine, ExecutionRecord record, object gate, TimeProvider time, Action changed)
+{
+    private static readonly DataDetails NotTruncated = new(false);
+    private bool _firstStateSeen;
+    private bool _closed;
+    private bool _taskFailing;
+    private (string Type, string Resource)? _task;
+
+    /// <summary>The state the execution is in now, and since when (null between states).</summary>
+    public (string Name, DateTimeOffset Since)? Current { get; private set; }
+
+    public void OnRunnerEvent(ExecutionEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        // Under the service's lock: pages read Current from other threads.
+        lock (gate)
+        {
+            Record(e);
+        }
+    }
+
+    private void Record(ExecutionEvent e)
+    {
+        var type = e.StateName is { } s && machine.StateTypes.TryGetValue(s, out var t) ? t : "Task";
+        switch (e.Type)
+        {
+            case ExecutionEventType.ExecutionStarted:
+                // Recorded by ExecutionStarted(...) when StartExecution accepted it, which may be before its turn to run.
+                break;
+            case ExecutionEventType.StateEntered:
+                Current = (e.StateName!, e.Timestamp);
+                Add(e.Timestamp, $"{type}StateEntered", h => h with { StateEnteredEventDetails = new(e.StateName!, e.Data ?? "null", NotTruncated) });
+                break;
+            case ExecutionEventType.StateSucceeded:
+                Current = null;
+                if (type != "Fail")
+                {
+                    Add(e.Timestamp, $"{type}StateExited", h => h with { StateExitedEventDetails = new(e.StateName!, e.Data ?? "null", NotTruncated) });
+                }
+
+                break;
+            case ExecutionEventType.StateRetried or ExecutionEventType.StateCaught or ExecutionEventType.StateFailed:
+                if (_taskFailing && _task is { } task)
+                {
+                    Add(e.Timestamp, "TaskFailed", h => h with { TaskFailedEventDetails = new(task.Type, task.Resource, e.Error, e.Cause) });
+                }
+
+                _taskFailing = false;
+                if (e.Type == ExecutionEventType.StateFailed)
+                {
+                    Current = null;
+                }
+
+                break;
+            case ExecutionEventType.ExecutionSucceeded:
+                Add(e.Timestamp, "ExecutionSucceeded", h => h with { ExecutionSucceededEventDetails = new(e.Data ?? "null", NotTruncated) });
+                break;
+            case ExecutionEventType.ExecutionFailed:
+                Add(e.Timestamp, "ExecutionFailed", h => h with { ExecutionFailedEventDetails = new(e.Error, e.Cause) });
+                break;
+            default:
+                break;
+        }
+    }
+
+    /// <summary>ExecutionStarted, at the execution's startDate, as StartExecution accepts it.</summary>
+    public void ExecutionStarted() =>
+        Add(record.StartDate, "ExecutionStarted", h => h with { ExecutionStartedEventDetails = new(record.Input, NotTruncated, machine.RoleArn) });
+
+    /// <summary>ExecutionAborted, for StopExecution or a server that stopped while the execution ran.</summary>
+    public void Aborted(DateTimeOffset at, string? error, string? cause)
+    {
+        lock (gate)
+        {
+            Current = null;
+        }
+
+        Add(at, "ExecutionAborted", h => h with { ExecutionAbortedEventDetails = new(error, cause) });
+    }
+
+    /// <summary>Wraps a lambda:invoke function so its call shows as TaskScheduled, TaskStarted and TaskSucceeded.</summary>
+    public Func<JsonNode?, CancellationToken, Task<JsonNode?>> Wrap(string placeholder, Func<JsonNode?, CancellationToken, Task<JsonNode?>> function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        return async (payload, ct) =>
+        {
+            var parameters = new JsonObject { ["FunctionName"] = LocalStateMachine.FunctionArn(placeholder), ["Payload"] = payload?.DeepClone() };
+            Started("lambda", "invoke", parameters);
+            JsonNode? result;
+            try
+            {
+                result = await function(payload, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The runner names the error (and retries or catches it) next; TaskFailed carries its name.
+                _taskFailing = true;
+                throw;
+            }
+
+            // The lambda:invoke integration's result around the function's own, as the runner builds it.
+            Succeeded(new JsonObject
+            {
+                ["ExecutedVersion"] = "$LATEST",
+                ["Payload"] = result?.DeepClone(),
+                ["SdkHttpMetadata"] = new JsonObject { ["HttpStatusCode"] = 200 },
+                ["StatusCode"] = 200,
+            });
+            return result;
+        };
+    }
+
+    /// <summary>Wraps the alert sink so sns:publish shows in the history too.</summary>
+    public IAlertSink Wrap(IAlertSink alerts) => new RecordingAlertSink(this, alerts);
+
+    private void Started(string resourceType, string resource, JsonObject parameters)
+    {
+        _task = (resourceType, resource);
+        _taskFailing = false;
+        var now = time.GetUtcNow();
+        Add(now, "TaskScheduled", h => h with { TaskScheduledEventDetails = new(resourceType, resource, LocalStateMachine.Region, parameters.ToJsonString()) });
+        Add(now, "TaskStarted", h => h with { TaskStartedEventDetails = new(resourceType, resource) });
+    }
+
+    private void Succeeded(JsonNode output)
+    {
+        var (resourceType, resource) = _task!.Value;
+        Add(time.GetUtcNow(), "TaskSucceeded", h => h with { TaskSucceededEventDetails = new(resourceType, resource, output.ToJsonString(), NotTruncated) });
+    }
+
+    private void Add(DateTimeOffset at, string type, Func<HistoryEvent, HistoryEvent> details)
+    {
+        lock (gate)
+        {
+            // Once closed (e.g. stopped), a state finishing late adds nothing: AWS's history ends there too.
+            if (_closed)
+            {
+                return;
+            }
+
+            _closed = type is "ExecutionSucceeded" or "ExecutionFailed" or "ExecutionAborted";
+            var id = record.Events.Count + 1L;
+            var previous = type.EndsWith("StateEntered", StringComparison.Ordinal) && !_firstStateSeen ? 0 : id - 1;
+            _firstStateSeen |= type.EndsWith("StateEntered", StringComparison.Ordinal);
+            record.Events.Add(details(new HistoryEvent { Timestamp = at, Type = type, Id = id, PreviousEventId = previous }));
+        }
+
+        changed();
+    }
+
+    private sealed class RecordingAlertSink(HistoryRecorder recorder, IAlertSink inner) : IAlertSink
+    {
+        public async Task PublishAsync(AlertMessage alert, CancellationToken cancellationToken)
+        {
+            var parameters = new JsonObject { ["TopicArn"] = alert.TopicArn, ["Subject"] = alert.Subject, ["Message"] = alert.Message };
+            recorder.Started("sns", "publish", parameters);
+            try
+            {
+                await inner.PublishAsync(alert, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                recorder._taskFailing = true;
+                throw;
+            }
+
+            recorder.Succeeded(new JsonObject { ["MessageId"] = Guid.NewGuid().ToString(), ["SdkHttpMetadata"] = new JsonObject { ["HttpStatusCode"] = 200 } });
+        }
+    }
+}

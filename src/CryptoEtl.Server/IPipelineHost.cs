@@ -1,0 +1,21 @@
+using System.Text.Json.Nodes;
+using CryptoEtl.Report;
+using CryptoEtl.StateMachine;
+
+namespace CryptoEtl.Server;
+
+/// <summary>
+/// What the server needs from the place that composes the pipeline (the CLI's, the same one
+/// `cryptoetl run` uses): the state machine's functions and the market report's figures.
+/// </summary>
+public interface IPipelineHost
+{
+    /// <summary>The state machine's functions by placeholder name, as <see cref="StateMachineRunner"/> takes them.</summary>
+    IReadOnlyDictionary<string, Func<JsonNode?, CancellationToken, Task<JsonNode?>>> Functions { get; }
+
+    /// <summary>Where sns:publish goes besides the execution's history (e.g. the server's terminal).</summary>
+    IAlertSink Alerts { get; }
+
+    /// <summary>The report's figures, read from the warehouse now.</summary>
+    Task<ReportData> BuildReportAsync(CancellationToken cancellationToken);
+}

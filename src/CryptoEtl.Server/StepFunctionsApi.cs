@@ -1,0 +1,145 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http;
+
+namespace CryptoEtl.Server;
+
+/// <summary>
+/// The AWS JSON 1.0 protocol: POST / with X-Amz-Target: AWSStepFunctions.ACTION and a JSON body;
+/// answers 200 with the action's output or 400 with {"__type", "message"}. Any SigV4 signature is
+/// accepted: the server listens on loopback only (unless told otherwise) and checks no credential.
+/// </summary>
+public sealed class StepFunctionsApi(ExecutionService executions)
+{
+    public const string TargetPrefix = "AWSStepFunctions.";
+    public const string ContentType = "application/x-amz-json-1.0";
+    private const int DefaultPageSize = 100;
+    private const int MaxPageSize = 1000;
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var target = context.Request.Headers["X-Amz-Target"].ToString();
+        try
+        {
+            if (!target.StartsWith(TargetPrefix, StringComparison.Ordinal))
+            {
+                throw new StepFunctionsException("UnknownOperationException", $"no X-Amz-Target of the form {TargetPrefix}ACTION: '{target}'");
+            }
+
+            using var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+            var json = body.Length == 0 ? "{}"u8.ToArray() : body.ToArray();
+            var c = StepFunctionsJsonContext.Default;
+            switch (target[TargetPrefix.Length..])
+            {
+                case "ListStateMachines":
+                    Read(json, c.ListStateMachinesRequest);
+                    var machine = executions.Machine;
+                    await WriteAsync(context, new ListStateMachinesResponse([new(machine.Arn, machine.Name, "STANDARD", machine.CreationDate)], null), c.ListStateMachinesResponse);
+                    break;
+                case "DescribeStateMachine":
+                    executions.CheckStateMachineArn(Read(json, c.StateMachineArnRequest).StateMachineArn);
+                    var m = executions.Machine;
+                    await WriteAsync(context, new DescribeStateMachineResponse(m.Arn, m.Name, "ACTIVE", m.AslText, m.RoleArn, "STANDARD", m.CreationDate), c.DescribeStateMachineResponse);
+                    break;
+                case "StartExecution":
+                    var start = Read(json, c.StartExecutionRequest);
+                    var started = executions.Start(start.StateMachineArn, start.Name, start.Input);
+                    await WriteAsync(context, new StartExecutionResponse(started.ExecutionArn, started.StartDate), c.StartExecutionResponse);
+                    break;
+                case "DescribeExecution":
+                    var r = executions.Describe(Read(json, c.ExecutionArnRequest).ExecutionArn);
+                    await WriteAsync(context, new DescribeExecutionResponse
+                    {
+                        ExecutionArn = r.ExecutionArn,
+                        StateMachineArn = executions.Machine.Arn,
+                        Name = r.Name,
+                        Status = r.Status,
+                        StartDate = r.StartDate,
+                        StopDate = r.StopDate,
+                        Input = r.Input,
+                        InputDetails = new IncludedDetails(true),
+                        Output = r.Output,
+                        OutputDetails = r.Output is null ? null : new IncludedDetails(true),
+                        Error = r.Error,
+                        Cause = r.Cause,
+                    }, c.DescribeExecutionResponse);
+                    break;
+                case "ListExecutions":
+                    var list = Read(json, c.ListExecutionsRequest);
+                    if (list.StateMachineArn is null)
+                    {
+                        throw StepFunctionsException.Validation("Must provide a StateMachine ARN or MapRun ARN");
+                    }
+
+                    var all = executions.List(list.StateMachineArn, list.StatusFilter);
+                    var (items, next) = Page(all, list.MaxResults, list.NextToken);
+                    await WriteAsync(context, new ListExecutionsResponse(
+                        [.. items.Select(e => new ExecutionListItem(e.ExecutionArn, executions.Machine.Arn, e.Name, e.Status, e.StartDate, e.StopDate))], next),
+                        c.ListExecutionsResponse);
+                    break;
+                case "GetExecutionHistory":
+                    var history = Read(json, c.GetExecutionHistoryRequest);
+                    var events = executions.Describe(history.ExecutionArn).Events.AsEnumerable();
+                    if (history.ReverseOrder == true)
+                    {
+                        events = events.Reverse();
+                    }
+
+                    var (page, token) = Page([.. events], history.MaxResults, history.NextToken);
+                    await WriteAsync(context, new GetExecutionHistoryResponse(page, token), c.GetExecutionHistoryResponse);
+                    break;
+                case "StopExecution":
+                    var stop = Read(json, c.ExecutionArnRequest);
+                    await WriteAsync(context, new StopExecutionResponse(executions.Stop(stop.ExecutionArn, stop.Error, stop.Cause)), c.StopExecutionResponse);
+                    break;
+                default:
+                    throw new StepFunctionsException("UnknownOperationException", $"this local server does not implement {target}");
+            }
+        }
+        catch (StepFunctionsException ex)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await WriteAsync(context, new ErrorResponse(ex.ErrorType, ex.Message), StepFunctionsJsonContext.Default.ErrorResponse);
+        }
+    }
+
+    private static T Read<T>(byte[] json, JsonTypeInfo<T> type)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(json, type) ?? throw new StepFunctionsException("SerializationException", "the request body is JSON null");
+        }
+        catch (JsonException ex)
+        {
+            throw new StepFunctionsException("SerializationException", $"the request body is not the action's JSON: {ex.Message}");
+        }
+    }
+
+    /// <summary>maxResults 0 or absent means the default page (100); more than 1000 is refused, as AWS does.</summary>
+    private static (IReadOnlyList<T> Items, string? NextToken) Page<T>(IReadOnlyList<T> all, int? maxResults, string? nextToken)
+    {
+        if (maxResults is < 0 or > MaxPageSize)
+        {
+            throw StepFunctionsException.Validation(
+                $"1 validation error detected: Value '{maxResults}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to {MaxPageSize}");
+        }
+
+        var size = maxResults is null or 0 ? DefaultPageSize : maxResults.Value;
+        var offset = ExecutionService.PageOffset(nextToken);
+        if (offset > all.Count)
+        {
+            throw StepFunctionsException.InvalidToken(nextToken!);
+        }
+
+        var items = all.Skip(offset).Take(size).ToList();
+        return (items, offset + size < all.Count ? ExecutionService.PageToken(offset + size) : null);
+    }
+
+    private static async Task WriteAsync<T>(HttpContext context, T value, JsonTypeInfo<T> type)
+    {
+        context.Response.ContentType = ContentType;
+        await JsonSerializer.SerializeAsync(context.Response.Body, value, type, context.RequestAborted);
+    }
+}

@@ -1,0 +1,53 @@
+using static CryptoEtl.Infra.Tests.CfnTemplate;
+
+namespace CryptoEtl.Infra.Tests;
+
+/// <summary>
+/// The operator's managed policy grants exactly what issue 17 asks: start executions of this state
+/// machine and read or stop them. Resource types per action from the Service Authorization
+/// Reference, "Actions defined by AWS Step Functions"
+/// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsstepfunctions.html):
+/// StartExecution, DescribeStateMachine and ListExecutions on stateMachine; DescribeExecution,
+/// GetExecutionHistory and StopExecution on execution (arn:...:execution:NAME:ID).
+/// </summary>
+public sealed class OperatorPolicyTests
+{
+    private static readonly Dictionary<string, string> Required = new(StringComparer.Ordinal) { ["SnowflakeAccount"] = "myorg-myaccount" };
+
+    [Fact]
+    public void Operator_policy_grants_exactly_start_describe_list_history_and_stop_on_this_state_machine()
+    {
+        var template = Load(Required);
+        var statements = IamStatement.All(template).Where(s => s.Owner == "OperatorPolicy").ToList();
+
+        var grants = statements.Where(s => s.IsAllow)
+            .SelectMany(s => s.Actions.SelectMany(a => s.Resources.Select(r => $"{a} {r}")))
+            .Order(StringComparer.Ordinal);
+        var executions = $"arn:aws:states:{Region}:{AccountId}:execution:{{CryptoEtlStateMachine.Name}}:*";
+        Assert.Equal(
+            [
+                $"states:DescribeExecution {executions}",
+                "states:DescribeStateMachine {CryptoEtlStateMachine}",
+                $"states:GetExecutionHistory {executions}",
+                "states:ListExecutions {CryptoEtlStateMachine}",
+                "states:StartExecution {CryptoEtlStateMachine}",
+                $"states:StopExecution {executions}",
+            ],
+            grants);
+        Assert.All(statements, s => Assert.Empty(s.Condition));
+        Assert.Equal("AWS::IAM::ManagedPolicy", AsString(template.Resources["OperatorPolicy"]["Type"]));
+    }
+
+    [Fact]
+    public void Operator_policy_is_an_output_and_creates_no_credential()
+    {
+        var template = Load(Required);
+
+        Assert.Equal("{OperatorPolicy}", AsString(AsMap(template.Outputs["OperatorPolicyArn"])["Value"]));
+        // Attaching is the operator's choice (docs/deploy.md): no user, access key or attachment in the template.
+        var properties = Properties(template.Resources["OperatorPolicy"]);
+        Assert.False(properties.ContainsKey("Users") || properties.ContainsKey("Roles") || properties.ContainsKey("Groups"));
+        Assert.Empty(template.ResourcesOfType("AWS::IAM::User"));
+        Assert.Empty(template.ResourcesOfType("AWS::IAM::AccessKey"));
+    }
+}
