@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Threading.Channels;
 using CryptoEtl.Core;
+using CryptoEtl.FileSystem;
 
 namespace CryptoEtl.Server;
 
