@@ -69,7 +69,7 @@ public sealed class PipelineOptions
         ArgumentNullException.ThrowIfNull(parsed);
         return new PipelineSettings
         {
-            DataDir = parsed.GetValue(DataDir)!,
+            DataDir = CheckDataDir(parsed.GetValue(DataDir)!),
             Store = parsed.GetValue(Store),
             S3Endpoint = parsed.GetValue(S3Endpoint),
             CoinGeckoUrl = parsed.GetValue(CoinGeckoUrl),
@@ -78,6 +78,29 @@ public sealed class PipelineOptions
             // Commands without --warehouse read null: they never load.
             Warehouse = parsed.GetValue(Warehouse) == SnowflakeWarehouseName ? WarehouseKind.Snowflake : WarehouseKind.DuckDb,
         };
+    }
+
+    /// <summary>
+    /// The data folder, or a Configuration error when it (or a folder above it) is a file: the
+    /// folder store and DuckDB would otherwise fail deep inside with DirectoryNotFoundException.
+    /// </summary>
+    public static string CheckDataDir(string dataDir)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(dataDir);
+        for (var path = Path.GetFullPath(dataDir); !string.IsNullOrEmpty(path); path = Path.GetDirectoryName(path))
+        {
+            if (File.Exists(path))
+            {
+                throw new PipelineException(ErrorNames.Configuration, $"--data-dir {dataDir}: {path} is a file, not a folder; give a folder (it is created when missing)");
+            }
+
+            if (Directory.Exists(path))
+            {
+                break;
+            }
+        }
+
+        return dataDir;
     }
 
     private static Option<string> CreateWarehouseOption()

@@ -25,7 +25,7 @@ public static class QueryCommand
         var command = new Command("query", "Run SQL on the local DuckDB warehouse") { dataDir, format, sql };
         command.SetAction(async (parsed, ct) =>
         {
-            var settings = new PipelineSettings { DataDir = parsed.GetValue(dataDir)! };
+            var settings = new PipelineSettings { DataDir = PipelineOptions.CheckDataDir(parsed.GetValue(dataDir)!) };
             if (!File.Exists(settings.DatabasePath))
             {
                 // A mistyped --data-dir must not quietly query a new, empty warehouse.

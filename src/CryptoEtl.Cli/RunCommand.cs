@@ -3,8 +3,11 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CryptoEtl.Core;
+using CryptoEtl.Core.Steps;
+using CryptoEtl.RecordedCoinGecko;
 using CryptoEtl.Report;
 using CryptoEtl.StateMachine;
+using DuckDB.NET.Data;
 using Spectre.Console;
 
 namespace CryptoEtl.Cli;
@@ -22,9 +25,10 @@ public static class RunCommand
         var pages = new Option<string?>("--pages") { Description = "Pages of /coins/markets to fetch: a number (default 2) or 'all'" };
         var perPage = new Option<int?>("--per-page") { Description = "Coins per page, 1 to 250 (default 250)" };
         var vsCurrency = new Option<string?>("--vs-currency") { Description = "Quote currency (default usd)" };
+        var force = new Option<bool>("--force") { Description = "Replace a stored snapshot of the same fetch_time even when the new one has far fewer coins (docs/extract.md, the shrink rule)" };
         var command = new Command("run", "Run the whole pipeline locally through the state machine: Extract -> Transform -> Load")
         {
-            pages, perPage, vsCurrency, input,
+            pages, perPage, vsCurrency, force, input,
         };
         options.AddTo(command, withCoinGecko: true, withWarehouse: true);
         command.SetAction(async (parsed, ct) =>
@@ -38,9 +42,8 @@ public static class RunCommand
                 Pages = parsed.GetValue(pages) is { } p ? PageCount.Parse(p) : request.Pages,
                 PerPage = parsed.GetValue(perPage) ?? request.PerPage,
                 VsCurrency = parsed.GetValue(vsCurrency) ?? request.VsCurrency,
+                Force = parsed.GetValue(force) ? true : request.Force,
             };
-            var executionInput = ToExecutionInput(request);
-
             var settings = options.Read(parsed);
             var display = console.Display;
             using var progress = new ExtractProgressView(display, TimeProvider.System);
@@ -48,6 +51,7 @@ public static class RunCommand
             display.MarkupLine(settings.Offline
                 ? "[bold]CryptoEtl[/] run, offline: the recorded market (data provided by CoinGecko)"
                 : "[bold]CryptoEtl[/] run (data provided by CoinGecko)");
+            var executionInput = ToExecutionInput(settings.Offline ? OfflinePages(request, display) : request);
 
             var view = new ExecutionView(display);
             var runner = new StateMachineRunner(EmbeddedStateMachine.Load(), pipeline.Functions, view, new StateMachineRunnerOptions { OnEvent = view.Show });
@@ -58,20 +62,51 @@ public static class RunCommand
                 return 1;
             }
 
-            await WriteSummaryAsync(display, pipeline, result.Output!, ct);
-            if (pipeline.LocalDatabasePath is null)
+            var loaded = $"{result.Output!["load"]!["rows_loaded"]} rows loaded into {pipeline.WarehouseDescription}";
+            try
             {
-                display.MarkupLine($"[green]{result.Output!["load"]!["rows_loaded"]} rows loaded into {Markup.Escape(pipeline.WarehouseDescription)}[/]");
-                // The report is built from the local DuckDB file, which a Snowflake run leaves as it was.
-                display.MarkupLine("no HTML report: it reads the local DuckDB warehouse, which this run did not load");
-                return 0;
+                await WriteSummaryAsync(display, pipeline, result.Output!, ct);
+                if (pipeline.LocalDatabasePath is null)
+                {
+                    display.MarkupLine($"[green]{Markup.Escape(loaded)}[/]");
+                    // The report is built from the local DuckDB file, which a Snowflake run leaves as it was.
+                    display.MarkupLine("no HTML report: it reads the local DuckDB warehouse, which this run did not load");
+                    return 0;
+                }
+
+                var report = await ReportCommand.WriteAsync(pipeline, null, ct);
+                display.MarkupLine($"report: [link]{Markup.Escape(report)}[/]");
+            }
+            catch (Exception ex) when (ex is PipelineException or DuckDBException or IOException or UnauthorizedAccessException)
+            {
+                // The rows are committed: a summary or report that cannot read the warehouse (a lock
+                // held by a `query`, a full disk) does not undo that, so it is a warning and exit 0.
+                var name = ex is PipelineException named ? named.ErrorName : ex.GetType().Name;
+                display.MarkupLine($"[green]{Markup.Escape(loaded)}[/]");
+                await console.Error.WriteLineAsync($"cryptoetl: warning: the load succeeded ({loaded}), but the summary or report failed: {name}: {CryptoEtlApp.OneLine(ex.Message)}; `cryptoetl report` writes the report later");
             }
 
-            var report = await ReportCommand.WriteAsync(pipeline, null, ct);
-            display.MarkupLine($"report: [link]{Markup.Escape(report)}[/]");
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The recording holds one page of a far larger market: asking past it would be answered [] right
+    /// after a full page, a doubtful end (see docs/extract.md). Offline runs ask only the recorded pages, and say so.
+    /// </summary>
+    internal static ExtractInput OfflinePages(ExtractInput request, IAnsiConsole display)
+    {
+        var perPage = request.PerPage ?? ExtractStep.DefaultPerPage;
+        var recorded = RecordedMarket.PagesFor(perPage);
+        var asked = request.Pages ?? PageCount.Default;
+        if (asked.Limit is { } limit && limit <= recorded)
+        {
+            return request;
+        }
+
+        display.MarkupLine($"offline: the recording holds {RecordedMarket.CoinCount} coins, {recorded} page(s) of {perPage}; asking {recorded}, not {asked}");
+        return request with { Pages = PageCount.Of(recorded) };
     }
 
     /// <summary>

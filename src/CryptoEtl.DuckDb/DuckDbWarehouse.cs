@@ -17,6 +17,7 @@ public sealed class DuckDbWarehouse : IWarehouse
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
         _databasePath = Path.GetFullPath(databasePath);
+        RefuseNonLiteral(_databasePath);
     }
 
     public string Table => CryptoSchema.TableName;
@@ -55,9 +56,6 @@ public sealed class DuckDbWarehouse : IWarehouse
                     ErrorNames.RowCountMismatch,
                     $"{snapshot.CsvKey}: loaded {inserted} rows for fetch_time {ObjectKeys.Iso(snapshot.FetchTime)}, the transform wrote {snapshot.ExpectedRows}; nothing was loaded");
             }
-
-            await transaction.CommitAsync(cancellationToken);
-            return inserted;
         }
         catch (DuckDBException ex)
         {
@@ -68,6 +66,21 @@ public sealed class DuckDbWarehouse : IWarehouse
         {
             await transaction.RollbackAsync(CancellationToken.None);
             throw;
+        }
+
+        try
+        {
+            await transaction.CommitAsync(cancellationToken);
+            return snapshot.ExpectedRows;
+        }
+        catch (DuckDBException ex)
+        {
+            // A failed commit (a full disk: DuckDB cannot write its WAL) has already ended the
+            // transaction inside DuckDB, so there is nothing to roll back; the rows before it stay.
+            throw new PipelineException(
+                ErrorNames.WarehouseError,
+                $"DuckDB could not commit {snapshot.CsvKey} into {_databasePath} (is its disk full?): {ex.Message}; nothing of it was loaded, the rows already there are kept",
+                ex);
         }
     }
 
@@ -83,10 +96,8 @@ public sealed class DuckDbWarehouse : IWarehouse
         }
         catch (DuckDBException ex)
         {
-            // DuckDB has no distinct error type for a lock conflict; its message is the only sign.
-            var locked = ex.Message.Contains("Could not set lock", StringComparison.OrdinalIgnoreCase);
             throw new PipelineException(
-                locked ? ErrorNames.WarehouseUnavailable : ErrorNames.WarehouseError,
+                IsLockConflict(ex) ? ErrorNames.WarehouseUnavailable : ErrorNames.WarehouseError,
                 $"DuckDB could not open {_databasePath} to load {snapshot.CsvKey}: {ex.Message}",
                 ex);
         }
@@ -96,6 +107,7 @@ public sealed class DuckDbWarehouse : IWarehouse
     public static async Task<DuckDBConnection> OpenAsync(string databasePath, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        RefuseNonLiteral(databasePath);
         var directory = Path.GetDirectoryName(Path.GetFullPath(databasePath));
         if (!string.IsNullOrEmpty(directory))
         {
@@ -132,16 +144,44 @@ public sealed class DuckDbWarehouse : IWarehouse
     public static async Task<DuckDBConnection> OpenReadOnlyAsync(string databasePath, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        RefuseNonLiteral(databasePath);
         var connection = new DuckDBConnection($"Data Source={databasePath};access_mode=READ_ONLY");
         try
         {
             await connection.OpenAsync(cancellationToken);
             return connection;
         }
+        catch (DuckDBException ex) when (IsLockConflict(ex))
+        {
+            await connection.DisposeAsync();
+            throw new PipelineException(
+                ErrorNames.WarehouseUnavailable,
+                $"{Path.GetFullPath(databasePath)} is locked by another process (a `cryptoetl run` or `load` writing it, or the DuckDB CLI); try again when it is done: {ex.Message}",
+                ex);
+        }
         catch
         {
             await connection.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>DuckDB has no distinct error type for a lock conflict; its message is the only sign.</summary>
+    private static bool IsLockConflict(DuckDBException ex) =>
+        ex.Message.Contains("Could not set lock", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// DuckDB reads a '?' in a database path as the start of options (it then opens "dir/q.wal?x=1/..."
+    /// for the WAL), and the connection string gives ';' a meaning: such a path cannot be used
+    /// literally, so it is refused by name instead of opening another file.
+    /// </summary>
+    private static void RefuseNonLiteral(string databasePath)
+    {
+        if (databasePath.AsSpan().IndexOfAny("?;") >= 0)
+        {
+            throw new PipelineException(
+                ErrorNames.Configuration,
+                $"DuckDB cannot open {databasePath} as written: it reads '?' in a path as the start of options and ';' as the end of the setting; use a data folder whose path has neither");
         }
     }
 

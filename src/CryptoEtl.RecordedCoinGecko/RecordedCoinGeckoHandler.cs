@@ -38,6 +38,9 @@ public sealed class RecordedCoinGeckoHandler : HttpMessageHandler
         }
     }
 
+    /// <summary>The coins in the recorded pages.</summary>
+    public int CoinCount => _coins.Count;
+
     /// <summary>A client on a recording: the real client code, with no pacing (nothing is rate limited offline).</summary>
     public static CoinGeckoClient CreateClient(IReadOnlyList<byte[]> pages, byte[] global, TimeProvider time) =>
         new(new HttpClient(new RecordedCoinGeckoHandler(pages, global)), new CoinGeckoOptions { CallsPerMinute = 60_000 }, time);

@@ -5,8 +5,26 @@ namespace CryptoEtl.RecordedCoinGecko;
 /// <summary>The recorded market shipped in the binary for `cryptoetl run --offline` (see Recorded/README.md).</summary>
 public static class RecordedMarket
 {
-    public static HttpMessageHandler CreateHandler() =>
-        new RecordedCoinGeckoHandler([Read("Recorded.coins_markets_usd_page1.json")], Read("Recorded.global.json"));
+    private static readonly Lazy<int> RecordedCoins = new(() =>
+    {
+        using var handler = CreateRecordedHandler();
+        return handler.CoinCount;
+    });
+
+    /// <summary>How many coins the recording holds (one page of CoinGecko's 250, of a much larger market).</summary>
+    public static int CoinCount => RecordedCoins.Value;
+
+    public static HttpMessageHandler CreateHandler() => CreateRecordedHandler();
+
+    /// <summary>
+    /// The pages of <paramref name="perPage"/> coins the recording fills. Asking beyond them would
+    /// get [] right after a full page, which Extract rightly doubts (the recorded /global counts
+    /// thousands more coins), so offline runs ask no further.
+    /// </summary>
+    public static int PagesFor(int perPage) => (CoinCount + perPage - 1) / Math.Max(perPage, 1);
+
+    private static RecordedCoinGeckoHandler CreateRecordedHandler() =>
+        new([Read("Recorded.coins_markets_usd_page1.json")], Read("Recorded.global.json"));
 
     private static byte[] Read(string name)
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using CryptoEtl.Core;
 using CryptoEtl.Core.Steps;
@@ -126,27 +125,13 @@ public sealed class DuckDbLoadTests : IDisposable
     {
         var key = await PutCsvAsync(Row("bitcoin", "btc", "Bitcoin", "1", "2"));
         await (await DuckDbWarehouse.OpenAsync(_warehouse.DatabasePath, CancellationToken.None)).DisposeAsync();
-        // The same POSIX record lock DuckDB takes, held by another process (as `cryptoetl query` or the DuckDB CLI would).
-        using var holder = Process.Start(new ProcessStartInfo("python3")
+        await using (await FileLockHolder.LockAsync(_warehouse.DatabasePath))
         {
-            ArgumentList = { "-c", "import fcntl, sys; f = open(sys.argv[1], 'r+'); fcntl.lockf(f, fcntl.LOCK_EX); print('locked', flush=True); sys.stdin.read()", _warehouse.DatabasePath },
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-        })!;
-        try
-        {
-            Assert.Equal("locked", await holder.StandardOutput.ReadLineAsync());
-
             var error = await Assert.ThrowsAsync<PipelineException>(() => new LoadStep(_store, _warehouse).RunAsync(Input(key, 1), CancellationToken.None));
 
             Assert.Equal(ErrorNames.WarehouseUnavailable, error.ErrorName);
             Assert.Contains(_warehouse.DatabasePath, error.Message, StringComparison.Ordinal);
             Assert.Contains(key, error.Message, StringComparison.Ordinal);
-        }
-        finally
-        {
-            holder.StandardInput.Close();
-            await holder.WaitForExitAsync();
         }
 
         Assert.Equal(1, (await new LoadStep(_store, _warehouse).RunAsync(Input(key, 1), CancellationToken.None)).RowsLoaded);

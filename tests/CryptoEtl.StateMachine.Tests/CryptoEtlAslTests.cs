@@ -47,13 +47,14 @@ public sealed class CryptoEtlAslTests
         Assert.Equal("usd", extract.VsCurrency);
         Assert.Null(extract.PerPage);
         Assert.Null(extract.FetchTime);
+        Assert.Null(extract.Force);
     }
 
     [Fact]
     public async Task The_input_overrides_the_defaults()
     {
         var steps = new FakeSteps();
-        var input = JsonNode.Parse("""{"pages": 5, "vs_currency": "eur", "per_page": 100, "fetch_time": "2026-01-02T03:04:05Z"}""");
+        var input = JsonNode.Parse("""{"pages": 5, "vs_currency": "eur", "per_page": 100, "fetch_time": "2026-01-02T03:04:05Z", "force": true}""");
 
         var result = await steps.Runner().RunAsync(input);
 
@@ -62,6 +63,7 @@ public sealed class CryptoEtlAslTests
         Assert.Equal(PageCount.Of(5), extract.Pages);
         Assert.Equal("eur", extract.VsCurrency);
         Assert.Equal(100, extract.PerPage);
+        Assert.True(extract.Force);
         var pinned = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
         Assert.Equal(pinned, extract.FetchTime);
         Assert.Equal(pinned, Assert.Single(steps.LoadInputs).FetchTime);

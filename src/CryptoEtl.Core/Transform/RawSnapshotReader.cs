@@ -76,7 +76,9 @@ internal sealed class RawSnapshotReader : IDisposable
             }
             catch (JsonException ex)
             {
-                throw Invalid($"is not valid JSON ({ex.Message})", ex);
+                // System.Text.Json quotes a bad literal whole (a CSV's 262 KB first line): keep the line short.
+                var detail = ex.Message.Length <= 160 ? ex.Message : $"{ex.Message[..160]}...";
+                throw Invalid($"is not valid JSON ({detail}); expected the raw snapshot JSON object Extract writes under raw/", ex);
             }
 
             await _sink.OnBufferDoneAsync(cancellationToken);
