@@ -22,15 +22,6 @@ public sealed record PacingSweepResult(
 /// </summary>
 public static class PacingSweep
 {
-    /// <summary>
-    /// The least time the window rule allows for the calls a clean sweep needs (/global, every
-    /// page, the closing []): calls 1..rate at once, the next rate a window later, and so on.
-    /// Against the rate alone (pages / rate, the even-spacing bound) a sweep within one window's
-    /// allowance has no bound at all.
-    /// </summary>
-    public static TimeSpan WindowBound(int pages, int callsPerMinute) =>
-        (TrailingWindowPacer.Window + TrailingWindowPacer.Guard) * ((pages + 2 - 1) / callsPerMinute);
-
     public static async Task<PacingSweepResult> RunAsync(
         IReadOnlyList<byte[]> pages, byte[] global, int perPage, int callsPerMinute, double inject429Rate, IObjectStore store, string? apiKey = "CG-demo")
     {
@@ -44,6 +35,8 @@ public static class PacingSweep
         var output = await new ExtractStep(client, store, clock).RunAsync(
             new ExtractInput { Pages = PageCount.All, PerPage = perPage }, null, CancellationToken.None);
         return new PacingSweepResult(output, callsPerMinute, standIn.CallTimes.Count, standIn.Injected429s, standIn.OverLimit,
-            standIn.MostCallsInAnyWindow, clock.Elapsed, WindowBound(pages.Count, callsPerMinute));
+            standIn.MostCallsInAnyWindow, clock.Elapsed,
+            // The calls a clean sweep needs: /global, every page and the closing [].
+            TrailingWindowPacer.LeastTimeFor(pages.Count + 2, callsPerMinute));
     }
 }

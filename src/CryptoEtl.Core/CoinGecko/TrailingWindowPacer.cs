@@ -42,9 +42,18 @@ public sealed class TrailingWindowPacer
     {
         ArgumentNullException.ThrowIfNull(time);
         _time = time;
-        // A fractional rate rounds down: 10.5 a minute is 10 in any minute, never 11.
-        _limit = (int)Math.Clamp(Math.Floor(callsPerMinute), 1, int.MaxValue);
+        _limit = LimitFor(callsPerMinute);
         _cutAllowance = _limit;
+    }
+
+    /// <summary>
+    /// The least time <paramref name="calls"/> calls take at <paramref name="callsPerMinute"/>
+    /// without 429s: the first rate-many at once, the next ones a window (and the guard) later, and so on.
+    /// </summary>
+    public static TimeSpan LeastTimeFor(int calls, double callsPerMinute)
+    {
+        var limit = LimitFor(callsPerMinute);
+        return calls <= 1 ? TimeSpan.Zero : (Window + Guard) * ((calls - 1) / limit);
     }
 
     /// <summary>The tier's calls in any trailing window.</summary>
@@ -108,6 +117,9 @@ public sealed class TrailingWindowPacer
         _cutAllowance = Math.Max(1, Allowance - 1);
         _lastRateLimited = _time.GetUtcNow();
     }
+
+    // A fractional rate rounds down: 10.5 a minute is 10 in any minute, never 11.
+    private static int LimitFor(double callsPerMinute) => (int)Math.Clamp(Math.Floor(callsPerMinute), 1, int.MaxValue);
 
     private void Forget(DateTimeOffset now)
     {
