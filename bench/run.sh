@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The performance bench: one command for every figure in docs/performance.md.
 #
-#   bench/run.sh [process] [inprocess] [steps] [pipeline] [bdn]
-#                (default: process inprocess steps pipeline)
+#   bench/run.sh [process] [inprocess] [steps] [pipeline] [pacing] [bdn]
+#                (default: process inprocess steps pipeline pacing)
 #
 #   process    Native AOT transform process (bench/TransformProcess, the Lambda's publish settings)
 #              on 0, 17,000 and 500,000 synthetic coins: median wall time and peak RSS over RUNS
@@ -13,6 +13,9 @@
 #              500,000-row CSVs (the process mode's output): a new table, and a re-run replacing it.
 #   pipeline   `cryptoetl run --pages all` on 17,000 coins from the stand-in: wall time per state
 #              and in total (Native AOT binary when it publishes, else the JIT build).
+#   pacing     Extract's pacing on a simulated clock: full sweeps (70 pages) against a stand-in that
+#              enforces 100, 30 or 10 calls in any trailing minute, with and without 8 % injected 429s:
+#              calls, calls over the limit, most calls in any 60 s, simulated time against its bound.
 #   bdn        BenchmarkDotNet (time and allocations, MemoryDiagnoser) for 250, 17,000, 500,000 coins.
 #
 # Environment: BENCH_OUT (default /tmp/cryptoetl-bench; the 500,000-coin market is ~0.5 GB),
@@ -24,7 +27,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 out="${BENCH_OUT:-/tmp/cryptoetl-bench}"
 runs="${BENCH_RUNS:-5}"
 modes=("$@")
-[ ${#modes[@]} -gt 0 ] || modes=(process inprocess steps pipeline)
+[ ${#modes[@]} -gt 0 ] || modes=(process inprocess steps pipeline pacing)
 mkdir -p "$out"
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
@@ -119,11 +122,14 @@ for mode in "${modes[@]}"; do
       kill "$standin" 2> /dev/null || true
       echo "pipeline run coins=17000 runs=$runs total_median_ms=$(printf '%s\n' "${totals[@]}" | median) extract_median_ms=$(printf '%s\n' "${extract[@]}" | median) transform_median_ms=$(printf '%s\n' "${transform[@]}" | median) load_median_ms=$(printf '%s\n' "${loads[@]}" | median) cli=${cli[*]##*/} load=[$(load)]"
       ;;
+    pacing)
+      dotnet "$bench_dll" pacing
+      ;;
     bdn)
       dotnet "$bench_dll" --filter '*TransformBenchmarks*' --artifacts "$out/bdn"
       ;;
     *)
-      echo "bench/run.sh: unknown mode $mode (process, inprocess, steps, pipeline, bdn)" >&2
+      echo "bench/run.sh: unknown mode $mode (process, inprocess, steps, pipeline, pacing, bdn)" >&2
       exit 2
       ;;
   esac

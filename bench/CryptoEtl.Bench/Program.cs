@@ -6,7 +6,8 @@ using CryptoEtl.Bench;
 // `generate COINS FOLDER` writes a synthetic raw snapshot into a folder store (for bench/run.sh).
 // `cpu COINS RUNS` times the in-process transform by wall clock and by CPU time (the CPU figure
 // holds up on a machine other builds are loading). `extract COINS RUNS`, `load STORE RUNS` and
-// `serve COINS SECONDS` (a local CoinGecko stand-in) time the other steps. Anything else goes to BenchmarkDotNet.
+// `serve COINS SECONDS` (a local CoinGecko stand-in) time the other steps; `pacing` simulates full
+// sweeps against a rate-enforcing stand-in on a simulated clock. Anything else goes to BenchmarkDotNet.
 switch (args)
 {
     case ["generate", var coins, var folder]:
@@ -26,6 +27,9 @@ switch (args)
         return 0;
     case ["extract", var coins, var runs]:
         await PipelineTiming.ExtractAsync(int.Parse(coins, CultureInfo.InvariantCulture), int.Parse(runs, CultureInfo.InvariantCulture));
+        return 0;
+    case ["pacing"]:
+        await PacingTiming.RunAsync();
         return 0;
     case ["load", var folder, var runs]:
         await PipelineTiming.LoadAsync(folder, int.Parse(runs, CultureInfo.InvariantCulture));

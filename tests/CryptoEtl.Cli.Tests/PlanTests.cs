@@ -45,8 +45,8 @@ public sealed partial class PlanTests : IDisposable
         Assert.Equal(runs * 5, plan.StateTransitions);
         Assert.Equal(runs * 5 * PerTransition, plan.StepFunctionsDollars); // $0.372
 
-        // Extract: 2 waits of 60/30 s + 3 calls of 1 s = 7 s at 512 MB; Transform 0.06 s at 1 GB; Load 5 s at 256 MB.
-        const decimal gbSeconds = (0.5m * 7) + (1m * 0.06m) + (0.25m * 5); // 4.81
+        // Extract: 3 calls within a Demo key's 30 a minute go at once, 1 s each = 3 s at 512 MB; Transform 0.06 s at 1 GB; Load 5 s at 256 MB.
+        const decimal gbSeconds = (0.5m * 3) + (1m * 0.06m) + (0.25m * 5); // 2.81
         Assert.Equal(runs * gbSeconds, plan.LambdaGigabyteSeconds);
         Assert.Equal((runs * 3 * PerLambdaRequest) + (runs * gbSeconds * PerLambdaGbSecond), plan.LambdaDollars);
 
@@ -55,7 +55,7 @@ public sealed partial class PlanTests : IDisposable
         Assert.Equal(runs * 65m / 3600, plan.SnowflakeCredits); // 53.73
         Assert.Equal(runs * 65m / 3600 * PerCredit, plan.SnowflakeDollars); // $107.47
         Assert.Equal(0m, plan.CoinGeckoDollars);
-        Assert.Equal(108.08m, Math.Round(plan.TotalDollars, 2));
+        Assert.Equal(107.98m, Math.Round(plan.TotalDollars, 2)); // 0.372 + 0.141 + 107.467
     }
 
     [Fact]
@@ -65,8 +65,8 @@ public sealed partial class PlanTests : IDisposable
 
         const long runs = 2976;
         Assert.Equal(0, plan.StateTransitions);
-        // 7 + 0.06 + 1 = 8.06 s, billed as 8.1 s of 64 MB.
-        const decimal expressGbSeconds = runs * 8.1m * 64 / 1024;
+        // 3 + 0.06 + 1 = 4.06 s, billed as 4.1 s of 64 MB.
+        const decimal expressGbSeconds = runs * 4.1m * 64 / 1024;
         Assert.Equal(expressGbSeconds, plan.ExpressGigabyteSeconds);
         Assert.Equal((runs * PerExpressRequest) + (expressGbSeconds * PerExpressGbSecond), plan.StepFunctionsDollars);
         // 500 coins of 380 bytes a run, GB = 10^9 bytes.
@@ -89,14 +89,18 @@ public sealed partial class PlanTests : IDisposable
     }
 
     [Fact]
-    public void Keyless_pacing_makes_extract_wait_six_seconds_between_calls()
+    public void Keyless_extract_waits_only_for_calls_beyond_10_in_a_trailing_minute()
     {
         var plan = Plan("1h", 2, KeyTier.Keyless, LoadMode.Copy);
 
-        // 2 waits of 60/10 s + 3 calls of 1 s = 15 s at 512 MB.
-        Assert.Equal(744 * ((0.5m * 15) + 0.06m + (0.25m * 5)), plan.LambdaGigabyteSeconds);
+        // 3 calls of 1 s, no wait = 3 s at 512 MB.
+        Assert.Equal(744 * ((0.5m * 3) + 0.06m + (0.25m * 5)), plan.LambdaGigabyteSeconds);
         Assert.False(plan.OverCallBudget); // no published monthly allowance
         Assert.Null(plan.ShortestFittingEvery);
+
+        // 13 pages + /global = 14 calls: 10 at once, 4 when the first are 61 s old (docs/extract.md); 61 + 14 x 1 s = 75 s.
+        var sweep = Plan("1h", 13, KeyTier.Keyless, LoadMode.Copy);
+        Assert.Equal(744 * ((0.5m * 75) + 0.06m + (0.25m * 5)), sweep.LambdaGigabyteSeconds);
     }
 
     [Fact]
@@ -120,7 +124,7 @@ public sealed partial class PlanTests : IDisposable
         var (exit, output, error) = await RunAsync("plan", "--every", "15m", "--load", "pipe");
 
         Assert.True(exit == 0, error);
-        Assert.Matches(@"total\s+\$0\.57\n", output);
+        Assert.Matches(@"total\s+\$0\.47\n", output);
     }
 
     [Theory]

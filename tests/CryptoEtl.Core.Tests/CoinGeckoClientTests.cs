@@ -1,5 +1,6 @@
 using System.Globalization;
 using CryptoEtl.Core.CoinGecko;
+using CryptoEtl.Testing;
 
 namespace CryptoEtl.Core.Tests;
 
@@ -111,18 +112,19 @@ public sealed class CoinGeckoClientTests
     }
 
     [Fact]
-    public async Task Calls_are_spaced_at_the_calls_per_minute_budget()
+    public async Task Calls_up_to_the_rate_go_at_once_and_the_next_wait_until_the_trailing_minute_has_room()
     {
-        await using var server = await FakeCoinGecko.StartAsync(_clock, FakeCoinGecko.Market(5));
-        var client = server.Client(_clock, o => new CoinGeckoOptions { BaseUrl = o.BaseUrl, CallsPerMinute = 30 });
+        await using var server = await FakeCoinGecko.StartAsync(_clock, FakeCoinGecko.Market(6));
+        var client = server.Client(_clock, o => new CoinGeckoOptions { BaseUrl = o.BaseUrl, CallsPerMinute = 2.9 });
 
-        for (var page = 1; page <= 4; page++)
+        for (var page = 1; page <= 5; page++)
         {
             await client.GetMarketsPageAsync("usd", 250, page, CancellationToken.None);
         }
 
-        var times = server.Calls.Select(c => c.At - SimulatedClock.Origin).ToArray();
-        Assert.Equal([TimeSpan.Zero, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(6)], times);
+        // 2.9 a minute is 2 in any minute; each call waits for the one two before it to be 60 s (+1 s guard) old.
+        var times = server.Calls.Select(c => (c.At - SimulatedClock.Origin).TotalSeconds).ToArray();
+        Assert.Equal([0, 0, 61, 61, 122], times);
     }
 
     [Fact]

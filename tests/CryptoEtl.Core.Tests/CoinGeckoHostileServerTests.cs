@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using CryptoEtl.Core.CoinGecko;
+using CryptoEtl.Testing;
 
 namespace CryptoEtl.Core.Tests;
 

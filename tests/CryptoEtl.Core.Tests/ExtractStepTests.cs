@@ -121,17 +121,18 @@ public sealed class ExtractStepTests : IDisposable
     public async Task Reaching_stop_fetching_at_stores_what_it_has_with_next_page()
     {
         await using var server = await FakeCoinGecko.StartAsync(_clock, FakeCoinGecko.Market(10));
-        // 10 calls a minute: global at 0 s, page 1 at 6 s, page 2 at 12 s, page 3 would start at 18 s.
-        var client = server.Client(_clock, o => new CoinGeckoOptions { BaseUrl = o.BaseUrl, CallsPerMinute = 10 });
+        // 3 calls a minute: global, page 1 and page 2 at 0 s; page 3 could start only at 61 s.
+        var client = server.Client(_clock, o => new CoinGeckoOptions { BaseUrl = o.BaseUrl, CallsPerMinute = 3 });
         var step = new ExtractStep(client, _store, _clock);
 
-        var output = await step.RunAsync(new ExtractInput { Pages = PageCount.All }, SimulatedClock.Origin.AddSeconds(15), CancellationToken.None);
+        var output = await step.RunAsync(new ExtractInput { Pages = PageCount.All }, SimulatedClock.Origin.AddSeconds(45), CancellationToken.None);
 
         Assert.False(output.Complete);
         Assert.Equal(3, output.NextPage);
         Assert.Equal(2, output.Pages);
         Assert.Equal(500, output.Coins);
         Assert.Equal([1, 2], server.MarketCalls.Select(c => c.Page!.Value));
+        Assert.Equal(TimeSpan.Zero, _clock.Elapsed);
         var root = await ReadRawAsync(output.RawKey);
         var metadata = root.GetProperty(RawSnapshot.Metadata);
         Assert.False(metadata.GetProperty(RawSnapshot.Complete).GetBoolean());

@@ -1,4 +1,5 @@
 using CryptoEtl.Core;
+using CryptoEtl.Core.CoinGecko;
 
 namespace CryptoEtl.Cli.Budget;
 
@@ -71,8 +72,8 @@ public sealed record CostPlan
         var runs = (long)Math.Ceiling(Month.TotalSeconds / request.Every.TotalSeconds);
         var calls = request.Pages + 1; // the pages of /coins/markets, then /global
 
-        // Lambda: Extract waits between calls at the tier's pace, then each function's duration times its memory.
-        var extractSeconds = ((calls - 1) * 60m / (decimal)request.Tier.CallsPerMinute) + (calls * RunFigures.CoinGeckoCallSeconds.Value);
+        // Lambda: Extract waits only for calls beyond the tier's rate in a trailing minute, then each function's duration times its memory.
+        var extractSeconds = (decimal)TrailingWindowPacer.LeastTimeFor(calls, request.Tier.CallsPerMinute).TotalSeconds + (calls * RunFigures.CoinGeckoCallSeconds.Value);
         var loadSeconds = request.Load == LoadMode.Copy ? RunFigures.CopySeconds.Value : RunFigures.PipeSeconds.Value;
         var lambdaSeconds = extractSeconds + RunFigures.TransformSeconds.Value + loadSeconds;
         var gigabyteSecondsPerRun =

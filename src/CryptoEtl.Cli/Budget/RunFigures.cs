@@ -24,7 +24,7 @@ public static class RunFigures
     public static RunFigure LoadMemory { get; } = new("Load memory", 256, "MB", "infra/template.yaml MemorySize");
 
     public static RunFigure CoinGeckoCallSeconds { get; } = new(
-        "CoinGecko response time per call", 1.0m, "s", "assumed (no network here); Extract also waits (calls - 1) x 60 / rate s between calls (docs/extract.md, even spacing)");
+        "CoinGecko response time per call", 1.0m, "s", "assumed (no network here); Extract waits only for calls beyond the rate in a trailing minute (docs/extract.md, pacing)");
 
     public static RunFigure TransformSeconds { get; } = new(
         "Transform duration", 0.06m, "s", "docs/performance.md: the whole Native AOT process on 17,000 coins, 59 ms (an upper bound for 2 pages)");

@@ -16,7 +16,7 @@ public sealed record GlobalResponse(Uri Url, byte[] Json);
 
 /// <summary>
 /// Reads CoinGecko's /coins/markets and /global and returns their bytes verbatim (checked, never
-/// re-serialized). Paces calls to the tier's budget, retries 429, 5xx, timeouts and dropped
+/// re-serialized). Paces calls to the tier's rate in any trailing minute (<see cref="TrailingWindowPacer"/>), retries 429, 5xx, timeouts and dropped
 /// connections through the shared <see cref="RetryPolicy{T}"/> (backoff with jitter, honouring
 /// Retry-After), tells its <see cref="IExtractObserver"/> each retry and wait, and turns everything else into a
 /// <see cref="PipelineException"/> whose message names the URL and CoinGecko's own words.
@@ -37,16 +37,15 @@ public sealed class CoinGeckoClient
     private readonly TimeProvider _time;
     private readonly IExtractObserver? _observer;
     private readonly RetryPolicy<Outcome> _retry;
-    private readonly TimeSpan _callInterval;
+    private readonly TrailingWindowPacer _pacer;
     private readonly string _baseUrl;
-    private DateTimeOffset _nextCallAt = DateTimeOffset.MinValue;
 
     public CoinGeckoClient(HttpClient http, CoinGeckoOptions options, TimeProvider time, IExtractObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
-        // Below one call a minute a sweep takes days, and 1e-300 would overflow the interval.
+        // Below one call a minute a sweep takes days.
         if (!(options.EffectiveCallsPerMinute >= CoinGeckoOptions.MinCallsPerMinute) || options.MaxRetries < 0 || options.MaxAnswerBytes < 1)
         {
             throw new PipelineException(ErrorNames.Configuration,
@@ -68,7 +67,7 @@ public sealed class CoinGeckoClient
             },
             time,
             observer);
-        _callInterval = TimeSpan.FromMinutes(1) / options.EffectiveCallsPerMinute;
+        _pacer = new TrailingWindowPacer(options.EffectiveCallsPerMinute, time);
         _baseUrl = options.BaseUrl.AbsoluteUri.TrimEnd('/');
     }
 
@@ -78,14 +77,7 @@ public sealed class CoinGeckoClient
     public IExtractObserver? Observer => _observer;
 
     /// <summary>The time from now until the pacer lets the next call go (zero when it may go now).</summary>
-    public TimeSpan TimeUntilNextCall
-    {
-        get
-        {
-            var wait = _nextCallAt - _time.GetUtcNow();
-            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-        }
-    }
+    public TimeSpan TimeUntilNextCall => _pacer.TimeUntilNextCall;
 
     /// <summary>
     /// A handler for production: pooled connections, gzip/brotli (a full sweep shrinks ~6x on the
@@ -146,6 +138,15 @@ public sealed class CoinGeckoClient
             {
                 await WaitForCallSlotAsync(where, ct);
                 var outcome = await SendAsync(url, ct);
+                if (outcome.Status == HttpStatusCode.TooManyRequests)
+                {
+                    _pacer.OnRateLimited();
+                }
+                else if (outcome.Status is not null)
+                {
+                    _pacer.OnAnswered();
+                }
+
                 if (outcome.Status is { } status && (int)status is >= 200 and < 300)
                 {
                     return outcome with { Problem = outcome.Problem ?? check(outcome.Body) };
@@ -195,18 +196,17 @@ public sealed class CoinGeckoClient
         };
     }
 
-    /// <summary>Even spacing at the tier's rate: every attempt, retries included, is a call CoinGecko counts.</summary>
+    /// <summary>Waits until the trailing window has room: every attempt, retries included, is a call CoinGecko counts.</summary>
     private async Task WaitForCallSlotAsync(string target, CancellationToken cancellationToken)
     {
-        var wait = TimeUntilNextCall;
-        if (wait > TimeSpan.Zero)
+        TimeSpan wait;
+        while ((wait = _pacer.TimeUntilNextCall) > TimeSpan.Zero)
         {
             _observer?.OnWaiting(new WaitNotice(WaitKind.RateLimit, target, wait));
             await Task.Delay(wait, _time, cancellationToken);
         }
 
-        var now = _time.GetUtcNow();
-        _nextCallAt = (now > _nextCallAt ? now : _nextCallAt) + _callInterval;
+        _pacer.OnCall();
     }
 
     /// <summary>

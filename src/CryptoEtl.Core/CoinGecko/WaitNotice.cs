@@ -3,7 +3,7 @@ namespace CryptoEtl.Core.CoinGecko;
 /// <summary>What the client waits for before or during a call.</summary>
 public enum WaitKind
 {
-    /// <summary>The pacer's gap between calls, to stay within the tier's calls per minute.</summary>
+    /// <summary>The pacer's wait until the trailing minute has room for a call at the tier's rate.</summary>
     RateLimit,
 
     /// <summary>A request is out; the length is how long the client waits for its answer at most.</summary>
