@@ -113,7 +113,7 @@ for mode in "${modes[@]}"; do
       for i in $(seq "$runs"); do
         rm -rf "$out/pipeline-data"
         started=$(date +%s%N)
-        "${cli[@]}" run --coingecko-url "$url" --pages all --rate 1000000 --data-dir "$out/pipeline-data" > "$out/pipeline.log" 2>&1 \
+        "${cli[@]}" run --coingecko-url "$url" --pages all --rate 100000 --data-dir "$out/pipeline-data" > "$out/pipeline.log" 2>&1 \
           || { cat "$out/pipeline.log"; exit 1; }
         totals+=("$(( ($(date +%s%N) - started) / 1000000 ))")
         step() { grep -o "succeeded $1 ([0-9.]* s)" "$out/pipeline.log" | grep -o '[0-9.]*' | awk '{print $1*1000}'; }
