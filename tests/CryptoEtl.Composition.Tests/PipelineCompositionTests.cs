@@ -1,5 +1,6 @@
 using CryptoEtl.Core;
 using CryptoEtl.Core.Resilience;
+using CryptoEtl.Testing;
 using CryptoEtl.Testing.Snowflake;
 
 namespace CryptoEtl.Composition.Tests;
@@ -18,24 +19,21 @@ public sealed class PipelineCompositionTests
         var environment = new Dictionary<string, string>
         {
             [SettingNames.Store] = "s3://crypto-etl-bucket",
+            // Only named, never called: the S3 client needs an endpoint or a region to be built.
+            [SettingNames.S3Endpoint] = "http://127.0.0.1:9",
             [SettingNames.SnowflakeAccount] = "xy12345.us-east-1",
             [SettingNames.SnowflakeUser] = "crypto_etl_loader_user",
             [SettingNames.SnowflakeWarehouse] = "CRYPTO_ETL_WH",
             [SettingNames.SnowflakeApiUrl] = snowflake.BaseAddress.ToString(),
         };
         using var pipeline = new PipelineComposition(Settings.FromEnvironment(environment.GetValueOrDefault), time);
-        var retries = new List<RetryNotice>();
+        var retries = new RecordedRetries();
 
-        var rows = await pipeline.Snowflake(TestKeys.PrivatePem, new RecordedRetries(retries)).CountRowsAsync(FetchTime, CancellationToken.None);
+        var rows = await pipeline.Snowflake(TestKeys.PrivatePem, retries).CountRowsAsync(FetchTime, CancellationToken.None);
 
         Assert.Equal(250, rows);
         Assert.Empty(snowflake.Problems);
-        var retry = Assert.Single(retries);
+        var retry = Assert.Single(retries.Notices);
         Assert.Equal(new RetryNotice($"Snowflake submit at {snowflake.BaseAddress.Host}", 1, "HTTP 429", Assert.Single(time.Delays), false), retry);
-    }
-
-    private sealed class RecordedRetries(List<RetryNotice> notices) : IRetryObserver
-    {
-        public void OnRetry(RetryNotice retry) => notices.Add(retry);
     }
 }

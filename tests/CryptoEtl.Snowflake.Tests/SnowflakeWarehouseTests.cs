@@ -336,11 +336,4 @@ public sealed class SnowflakeWarehouseTests : IAsyncLifetime
         Assert.Contains("HTTP 401", ex.Message, StringComparison.Ordinal);
         Assert.Contains("auth:", Assert.Single(_snowflake.Problems), StringComparison.Ordinal);
     }
-
-    private sealed class RecordedRetries : IRetryObserver
-    {
-        public List<RetryNotice> Notices { get; } = [];
-
-        public void OnRetry(RetryNotice retry) => Notices.Add(retry);
-    }
 }
