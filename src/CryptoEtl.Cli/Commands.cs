@@ -47,7 +47,8 @@ public static partial class Commands
             var settings = options.Read(parsed);
             var stepInput = await ReadInputAsync(parsed.GetValue(input), inputType, ct);
             using var progress = withCoinGecko ? ExtractProgressView.OnErrorStream(console) : null;
-            using var pipeline = new LocalPipeline(settings, console.GetEnvironment, progress);
+            // Retries print on stderr, so the step's JSON on stdout stays clean for pipes.
+            using var pipeline = new LocalPipeline(settings, console.GetEnvironment, progress, withWarehouse ? new RetryLines(console.Error) : null);
             var output = await run(pipeline, stepInput, ct);
             await console.Out.WriteLineAsync(JsonSerializer.Serialize(output, outputType));
             return 0;

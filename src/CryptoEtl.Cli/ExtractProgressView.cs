@@ -102,7 +102,7 @@ public sealed class ExtractProgressView : IExtractObserver, IDisposable
             StopStillWaiting();
             ClearLine();
             var why = retry.FromRetryAfter ? "Retry-After" : "backoff";
-            Line($"  retry    {retry.Target} (attempt {retry.Attempt} failed: {retry.Reason}); trying again in {Seconds(retry.Delay)} ({why})");
+            Line(RetryLines.Describe(retry));
             _activity = $"waiting {Seconds(retry.Delay)} ({why}) to retry";
             if (_live)
             {

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using CryptoEtl.Composition;
 using CryptoEtl.Core;
 using CryptoEtl.Core.CoinGecko;
+using CryptoEtl.Core.Resilience;
 using CryptoEtl.Core.Steps;
 using CryptoEtl.DuckDb;
 using CryptoEtl.RecordedCoinGecko;
@@ -17,7 +18,12 @@ public sealed class LocalPipeline : IDisposable
 {
     private readonly PipelineComposition _composition;
 
-    public LocalPipeline(PipelineSettings settings, Func<string, string?> getEnvironment, IExtractObserver? extractObserver = null)
+    /// <summary>
+    /// The extract observer hears CoinGecko's retries, waits and progress; the warehouse observer
+    /// hears Snowflake's retries (DuckDB has none).
+    /// </summary>
+    public LocalPipeline(
+        PipelineSettings settings, Func<string, string?> getEnvironment, IExtractObserver? extractObserver = null, IRetryObserver? warehouseObserver = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(getEnvironment);
@@ -27,7 +33,7 @@ public sealed class LocalPipeline : IDisposable
         {
             if (settings.Warehouse == WarehouseKind.Snowflake)
             {
-                var snowflake = _composition.SnowflakeWithKeyFile();
+                var snowflake = _composition.SnowflakeWithKeyFile(warehouseObserver);
                 Warehouse = snowflake;
                 WarehouseDescription = $"Snowflake {snowflake.Table}";
                 TopByDominanceAsync = (fetchTime, ct) => TopByDominance.FromSnowflakeAsync(snowflake, fetchTime, ct);

@@ -47,7 +47,7 @@ public static class RunCommand
             var settings = options.Read(parsed);
             var display = console.Display;
             using var progress = new ExtractProgressView(display, TimeProvider.System);
-            using var pipeline = new LocalPipeline(settings, console.GetEnvironment, progress);
+            using var pipeline = new LocalPipeline(settings, console.GetEnvironment, progress, new RetryLines(display.Profile.Out.Writer));
             display.MarkupLine(settings.Offline
                 ? "[bold]CryptoEtl[/] run, offline: the recorded market (data provided by CoinGecko)"
                 : "[bold]CryptoEtl[/] run (data provided by CoinGecko)");

@@ -1,5 +1,6 @@
 using CryptoEtl.Core;
 using CryptoEtl.Core.CoinGecko;
+using CryptoEtl.Core.Resilience;
 using CryptoEtl.Core.Steps;
 using CryptoEtl.Snowflake;
 
@@ -45,15 +46,16 @@ public sealed class PipelineComposition : IDisposable
 
     public LoadStep Load(IWarehouse warehouse) => new(Store, warehouse);
 
-    /// <summary>Snowflake with the PEM key the host read (Lambda: an SSM SecureString).</summary>
-    public SnowflakeWarehouse Snowflake(string privateKeyPem)
+    /// <summary>Snowflake with the PEM key the host read (Lambda: an SSM SecureString); <paramref name="observer"/> hears its retries (the Lambda log).</summary>
+    public SnowflakeWarehouse Snowflake(string privateKeyPem, IRetryObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(privateKeyPem);
-        return Snowflake(() => SnowflakeOptions.FromEnvironment(Settings.Get, privateKeyPem));
+        return Snowflake(() => SnowflakeOptions.FromEnvironment(Settings.Get, privateKeyPem), observer);
     }
 
-    /// <summary>Snowflake with the key file SNOWFLAKE_PRIVATE_KEY_PATH names (the CLI).</summary>
-    public SnowflakeWarehouse SnowflakeWithKeyFile() => Snowflake(() => SnowflakeOptions.FromEnvironmentWithKeyFile(Settings.Get));
+    /// <summary>Snowflake with the key file SNOWFLAKE_PRIVATE_KEY_PATH names (the CLI); <paramref name="observer"/> hears its retries (the CLI's output).</summary>
+    public SnowflakeWarehouse SnowflakeWithKeyFile(IRetryObserver? observer = null) =>
+        Snowflake(() => SnowflakeOptions.FromEnvironmentWithKeyFile(Settings.Get), observer);
 
     public void Dispose()
     {
@@ -69,7 +71,7 @@ public sealed class PipelineComposition : IDisposable
     /// COPY reads the CSV from Snowflake's external stage on the bucket's processed/ prefix, never
     /// from this machine: a store Snowflake cannot see would load nothing, so refuse it up front.
     /// </summary>
-    private SnowflakeWarehouse Snowflake(Func<SnowflakeOptions> options)
+    private SnowflakeWarehouse Snowflake(Func<SnowflakeOptions> options, IRetryObserver? observer)
     {
         if (!Store.CloudServicesCanRead)
         {
@@ -78,7 +80,7 @@ public sealed class PipelineComposition : IDisposable
                 + $"--store s3://bucket[/prefix] (or {SettingNames.Store}) naming the bucket that stage reads; the store is {Store.Location}");
         }
 
-        return new SnowflakeWarehouse(Http(null), options(), Time);
+        return new SnowflakeWarehouse(Http(null), options(), Time, observer);
     }
 
     private HttpClient Http(HttpMessageHandler? handler)

@@ -6,7 +6,7 @@ using CryptoEtl.LambdaHosting;
 namespace CryptoEtl.Extract;
 
 /// <summary>
-/// The Extract function's log of an extract: every retry (WARN, with the reason and the wait),
+/// The Extract function's log of an extract: every retry (<see cref="RetryLog"/>: WARN, with the reason and the wait),
 /// each page stored (INFO, pages and coins so far), and rate-limit waits of 10 s or more. An
 /// answer being awaited is not logged per request (one line per page would double the log); a
 /// request that never answers shows up as its retries.
@@ -17,13 +17,9 @@ internal sealed class ExtractLog(LambdaLogger log) : IExtractObserver
 
     private int _pagesLogged;
 
-    public void OnRetry(RetryNotice retry) =>
-        log.Warn("coingecko retry",
-            new LogField("url", retry.Target),
-            new LogField("attempt", retry.Attempt),
-            new LogField("reason", retry.Reason),
-            new LogField("wait_s", Math.Round(retry.Delay.TotalSeconds, 3)),
-            new LogField("retry_after", retry.FromRetryAfter));
+    private readonly RetryLog _retries = new(log, "coingecko");
+
+    public void OnRetry(RetryNotice retry) => _retries.OnRetry(retry);
 
     public void OnWaiting(WaitNotice wait)
     {

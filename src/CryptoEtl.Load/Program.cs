@@ -15,7 +15,7 @@ return await LambdaHost.RunAsync(
         {
             var pipeline = new PipelineComposition(Settings.FromEnvironment(getEnv));
             var privateKeyPem = await SsmParameterReader.ReadSettingAsync(getEnv, SettingNames.SnowflakePrivateKeyParameter, required: true, ct);
-            var warehouse = pipeline.Snowflake(privateKeyPem!);
+            var warehouse = pipeline.Snowflake(privateKeyPem!, new RetryLog(log, "snowflake"));
             var step = pipeline.Load(warehouse);
             log.Info("load ready", new LogField("store", pipeline.Store.Location), new LogField("table", warehouse.Table));
             return (input, _, token) => step.RunAsync(input, token);

@@ -49,8 +49,10 @@ public sealed partial class SnowflakeOptions
     /// <summary>Attempts per HTTP call for 429, 5xx and network failures (1 = no retry).</summary>
     public int MaxAttempts { get; init; } = 5;
 
+    /// <summary>The first backoff before a retry; it doubles per retry (equal jitter) up to <see cref="MaxRetryDelay"/>.</summary>
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>The longest backoff, and the longest Retry-After waited: a longer one ends the retries (WarehouseUnavailable).</summary>
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(20);
 
     public string UserAgent { get; init; } = "CryptoEtl/1.0";

@@ -3,14 +3,16 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using CryptoEtl.Core;
+using CryptoEtl.Core.Resilience;
 
 namespace CryptoEtl.Snowflake;
 
 /// <summary>
 /// The Snowflake SQL API v2 over HttpClient: submit (POST /api/v2/statements?requestId=...), poll
 /// a running statement (GET /api/v2/statements/{handle}), retry 429/5xx/network failures under
-/// the same requestId (retry=true, so Snowflake never runs it twice; see <see cref="SnowflakeRetry"/>),
-/// and turn every failure into a <see cref="PipelineException"/> carrying Snowflake's details.
+/// the same requestId (retry=true, so Snowflake never runs it twice) through the shared
+/// <see cref="RetryPolicy{T}"/>, telling each retry to the <see cref="IRetryObserver"/>, and turn
+/// every failure into a <see cref="PipelineException"/> carrying Snowflake's details.
 /// </summary>
 public sealed class SnowflakeSqlClient
 {
@@ -22,10 +24,11 @@ public sealed class SnowflakeSqlClient
     private readonly SnowflakeOptions _options;
     private readonly TimeProvider _time;
     private readonly KeyPairJwt _jwt;
-    private readonly SnowflakeRetry _retry;
+    private readonly RetryPolicy<Answer> _retry;
     private readonly Uri _baseUrl;
 
-    public SnowflakeSqlClient(HttpClient http, SnowflakeOptions options, TimeProvider time)
+    /// <summary>The observer, if any, hears every retry before its wait (the Lambda log, the CLI's output).</summary>
+    public SnowflakeSqlClient(HttpClient http, SnowflakeOptions options, TimeProvider time, IRetryObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
@@ -35,7 +38,16 @@ public sealed class SnowflakeSqlClient
         _options = options;
         _time = time;
         _jwt = new KeyPairJwt(options.Account, options.User, options.PrivateKey, time);
-        _retry = new SnowflakeRetry(options, time);
+        _retry = new RetryPolicy<Answer>(
+            new RetrySettings
+            {
+                MaxRetries = options.MaxAttempts - 1,
+                InitialBackoff = options.RetryBaseDelay,
+                MaxBackoff = options.MaxRetryDelay,
+                MaxRetryAfter = options.MaxRetryDelay,
+            },
+            time,
+            observer);
         var url = options.ApiBaseUrl.AbsoluteUri;
         _baseUrl = new Uri(url.EndsWith('/') ? url : url + "/");
     }
@@ -112,23 +124,63 @@ public sealed class SnowflakeSqlClient
         }
     }
 
+    /// <summary>
+    /// Sends <paramref name="create"/>(attempt) until an answer that is not worth retrying (anything
+    /// but 429, 5xx or a network failure), the attempts are used, or Snowflake asks to wait longer
+    /// than <see cref="SnowflakeOptions.MaxRetryDelay"/>; then its status and body, or WarehouseUnavailable.
+    /// </summary>
     private async Task<(HttpStatusCode Status, JsonDocument? Body)> SendAsync(
         Func<int, HttpRequestMessage> create, string what, CancellationToken cancellationToken)
     {
-        var (status, bytes) = await _retry.SendAsync(
-            _http,
-            attempt =>
-            {
-                var request = create(attempt);
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _jwt.Token());
-                request.Headers.Add("X-Snowflake-Authorization-Token-Type", "KEYPAIR_JWT");
-                request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-                request.Headers.UserAgent.ParseAdd(_options.UserAgent);
-                return request;
-            },
-            what,
+        var target = $"Snowflake {what} at {_baseUrl.Host}";
+        var attempts = 0;
+        var result = await _retry.ExecuteAsync(
+            target,
+            ct => AttemptAsync(create(++attempts), ct),
+            answer => answer.Failure is null ? AttemptVerdict.Done : AttemptVerdict.TryAgain(answer.Failure, answer.RetryAfter),
             cancellationToken);
-        return (status, SqlApiResponse.ParseOrNull(bytes));
+        var last = result.Value;
+        if (last.Failure is not null)
+        {
+            var tooLong = result.Stop == RetryStop.RetryAfterTooLong
+                ? $" (Snowflake asked to wait {last.RetryAfter!.Value.TotalSeconds:0} s, more than the {_options.MaxRetryDelay.TotalSeconds:0} s allowed)"
+                : "";
+            throw new PipelineException(ErrorNames.WarehouseUnavailable,
+                $"{target} failed {result.Attempts} time(s); last: {last.Failure}{tooLong}");
+        }
+
+        return (last.Status, SqlApiResponse.ParseOrNull(last.Body));
+    }
+
+    /// <summary>One HTTP exchange: the answer, or why it is worth another try (429, 5xx, a network failure, a timeout).</summary>
+    private async ValueTask<Answer> AttemptAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        using (request)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _jwt.Token());
+            request.Headers.Add("X-Snowflake-Authorization-Token-Type", "KEYPAIR_JWT");
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            request.Headers.UserAgent.ParseAdd(_options.UserAgent);
+            try
+            {
+                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+                var status = response.StatusCode;
+                if (status != HttpStatusCode.TooManyRequests && (int)status < 500)
+                {
+                    return new Answer(status, await response.Content.ReadAsByteArrayAsync(cancellationToken), null, null);
+                }
+
+                return new Answer(status, [], $"HTTP {(int)status}", RetryAfterOf(response.Headers.RetryAfter));
+            }
+            catch (HttpRequestException ex)
+            {
+                return new Answer(default, [], ex.Message, null);
+            }
+            catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                return new Answer(default, [], $"timed out ({ex.Message})", null);
+            }
+        }
     }
 
     private byte[] RequestBody(SqlRequest request)
@@ -171,4 +223,15 @@ public sealed class SnowflakeSqlClient
 
         return buffer.ToArray();
     }
+
+    // Retry-After in seconds or as an HTTP date (RFC 9110 10.2.3); a date already past means now.
+    private TimeSpan? RetryAfterOf(RetryConditionHeaderValue? header) => header switch
+    {
+        { Delta: { } delta } => delta,
+        { Date: { } date } => date > _time.GetUtcNow() ? date - _time.GetUtcNow() : TimeSpan.Zero,
+        _ => null,
+    };
+
+    /// <summary>One attempt's answer: its status and body, or (Failure set) why it may be tried again.</summary>
+    private sealed record Answer(HttpStatusCode Status, byte[] Body, string? Failure, TimeSpan? RetryAfter);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CryptoEtl.Core;
+using CryptoEtl.Core.Resilience;
 
 namespace CryptoEtl.Snowflake;
 
@@ -13,11 +14,12 @@ public sealed class SnowflakeWarehouse : IWarehouse
     private readonly SnowflakeSqlClient _sql;
     private readonly SnowflakeOptions _options;
 
-    public SnowflakeWarehouse(HttpClient http, SnowflakeOptions options, TimeProvider time)
+    /// <summary>The observer, if any, hears every retry of a Snowflake request before its wait (the Lambda log, the CLI's output).</summary>
+    public SnowflakeWarehouse(HttpClient http, SnowflakeOptions options, TimeProvider time, IRetryObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
-        _sql = new SnowflakeSqlClient(http, options, time);
+        _sql = new SnowflakeSqlClient(http, options, time, observer);
     }
 
     public string Table => _options.QualifiedTable;

@@ -257,6 +257,23 @@ public sealed class TransformCleaningTests : IDisposable
     }
 
     [Fact]
+    public async Task A_raw_object_under_another_fetch_times_key_is_RawObjectInvalid_and_writes_nothing()
+    {
+        // The object's metadata says 12:00:00; it sits under 13:00:00's key, so its CSV would replace 12:00's.
+        var otherKey = ObjectKeys.Raw(TransformHarness.FetchTime.AddHours(1));
+        await _harness.Store.PutBytesAsync(otherKey, ContentTypes.Json, TransformHarness.Raw(Page(Coin("a"))), CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<PipelineException>(() => new TransformStep(_harness.Store).RunAsync(new TransformInput { RawKey = otherKey }, CancellationToken.None));
+
+        Assert.Equal(ErrorNames.RawObjectInvalid, error.ErrorName);
+        Assert.Equal(
+            "raw object raw/2026/11/25/raw_crypto_data_2026-11-25T13-00-00Z.json records metadata.fetch_time 2026-11-25T12:00:00Z, "
+            + "whose raw key is raw/2026/11/25/raw_crypto_data_2026-11-25T12-00-00Z.json; nothing written",
+            error.Message);
+        Assert.Empty(await _harness.ProcessedKeysAsync());
+    }
+
+    [Fact]
     public async Task Empty_raw_key_is_InvalidInput()
     {
         var error = await Assert.ThrowsAsync<PipelineException>(() => new TransformStep(_harness.Store).RunAsync(new TransformInput { RawKey = " " }, CancellationToken.None));

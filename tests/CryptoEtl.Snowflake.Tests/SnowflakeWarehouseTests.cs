@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CryptoEtl.Core;
+using CryptoEtl.Core.Resilience;
 using CryptoEtl.Testing;
 using CryptoEtl.Testing.Snowflake;
 
@@ -127,6 +128,26 @@ public sealed class SnowflakeWarehouseTests : IAsyncLifetime
         Assert.Equal(3, Posts.Count);
         Assert.Equal(2, Posts.Count(p => p.PathAndQuery.EndsWith("&retry=true", StringComparison.Ordinal)));
         Assert.Equal(2, _time.Delays.Count);
+        Assert.InRange(_time.Delays[1], TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
+    }
+
+    // 429 and 5xx are retried under the same requestId: docs.snowflake.com/en/developer-guide/sql-api/submitting-requests.
+    [Fact]
+    public async Task Every_retry_is_told_to_the_observer_with_its_wait()
+    {
+        _snowflake.On("POST", FakeSnowflake.StatementsPath, Responses.RateLimited(), (503, """{"message":"service unavailable"}"""), Responses.MultiStatementDone());
+        _snowflake.On("GET", $"{FakeSnowflake.StatementsPath}/{Responses.CopyHandle}", Responses.CopyResult(250, 0, 250));
+        var retries = new RecordedRetries();
+
+        var loaded = await new SnowflakeWarehouse(_http, TestKeys.Options(_snowflake.BaseAddress), _time, retries).LoadSnapshotAsync(Snapshot(), CancellationToken.None);
+
+        Assert.Equal(250, loaded);
+        var target = $"Snowflake submit at {_snowflake.BaseAddress.Host}";
+        // Each notice's wait is the one the clock was asked to wait, backoff (no Retry-After).
+        Assert.Equal(
+            [new RetryNotice(target, 1, "HTTP 429", _time.Delays[0], false), new RetryNotice(target, 2, "HTTP 503", _time.Delays[1], false)],
+            retries.Notices);
+        Assert.InRange(_time.Delays[0], TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1));
         Assert.InRange(_time.Delays[1], TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
     }
 

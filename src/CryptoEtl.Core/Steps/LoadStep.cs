@@ -21,6 +21,15 @@ public sealed class LoadStep(IObjectStore store, IWarehouse warehouse)
             throw new PipelineException(ErrorNames.InvalidInput, $"expected_rows must not be negative, got {input.ExpectedRows}");
         }
 
+        // The fetch time has one source, the input's fetch_time (Transform's, from the raw object's
+        // metadata); csv_key only names that snapshot's CSV, so a key of another time is refused.
+        var fetchTime = ObjectKeys.Normalize(input.FetchTime);
+        if (input.CsvKey != ObjectKeys.Csv(fetchTime))
+        {
+            throw new PipelineException(ErrorNames.InvalidInput,
+                $"load input's csv_key {input.CsvKey} is not the CSV of its fetch_time {ObjectKeys.Iso(fetchTime)} ({ObjectKeys.Csv(fetchTime)})");
+        }
+
         // Everything that can be checked without the warehouse is checked before touching it. The
         // check is the one read of the CSV through the store: a warehouse that reads files gets the
         // store's own file when it is local, else the copy this pass wrote; Snowflake reads its stage.
@@ -44,7 +53,7 @@ public sealed class LoadStep(IObjectStore store, IWarehouse warehouse)
                     $"{input.CsvKey} has {records} rows, the transform reported {input.ExpectedRows}");
             }
 
-            var loaded = await warehouse.LoadSnapshotAsync(new SnapshotCsv(input.CsvKey, input.FetchTime, input.ExpectedRows, inPlace ?? staged), ct);
+            var loaded = await warehouse.LoadSnapshotAsync(new SnapshotCsv(input.CsvKey, fetchTime, input.ExpectedRows, inPlace ?? staged), ct);
             if (loaded != input.ExpectedRows)
             {
                 throw new PipelineException(
@@ -52,7 +61,7 @@ public sealed class LoadStep(IObjectStore store, IWarehouse warehouse)
                     $"{warehouse.Table} loaded {loaded} rows from {input.CsvKey}, the transform wrote {input.ExpectedRows}");
             }
 
-            return new LoadOutput { FetchTime = ObjectKeys.Normalize(input.FetchTime), Table = warehouse.Table, RowsLoaded = loaded };
+            return new LoadOutput { FetchTime = fetchTime, Table = warehouse.Table, RowsLoaded = loaded };
         }
         finally
         {

@@ -48,6 +48,14 @@ public sealed class TransformStep
             header = await RawSnapshotReader.ReadAsync(raw, rawKey, transformer, cancellationToken);
         }
 
+        // The fetch time has one source, the object's metadata; the key only names it. A raw object
+        // stored under another time's key would overwrite that snapshot's CSV, so it is refused.
+        if (rawKey != ObjectKeys.Raw(header.FetchTime))
+        {
+            throw new PipelineException(ErrorNames.RawObjectInvalid,
+                $"raw object {rawKey} records {RawSnapshot.Metadata}.{RawSnapshot.FetchTime} {ObjectKeys.Iso(header.FetchTime)}, whose raw key is {ObjectKeys.Raw(header.FetchTime)}; nothing written");
+        }
+
         var csvKey = ObjectKeys.Csv(header.FetchTime);
         var qualityKey = ObjectKeys.Quality(header.FetchTime);
         await _store.PutAsync(csvKey, ContentTypes.Csv, (destination, ct) => transformer.WriteCsvAsync(header, destination, ct), cancellationToken);
