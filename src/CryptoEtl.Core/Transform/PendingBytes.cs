@@ -5,7 +5,9 @@ namespace CryptoEtl.Core.Transform;
 /// <summary>A write-only stream that collects bytes in a pooled buffer until they are drained.</summary>
 internal sealed class PendingBytes : Stream
 {
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(1 << 17);
+    // It holds the CSV of one 1 MB spool chunk (about 1 MB) between drains: sized for that, so
+    // it does not regrow (and copy) on every transform.
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(1 << 21);
     private int _length;
 
     public override bool CanRead => false;

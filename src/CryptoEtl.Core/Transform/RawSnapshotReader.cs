@@ -13,7 +13,9 @@ namespace CryptoEtl.Core.Transform;
 /// </summary>
 internal sealed class RawSnapshotReader : IDisposable
 {
-    private const int InitialBufferSize = 1 << 18;
+    // 1 MB: a 17 MB object is read in 17 reads instead of 68; each async read of a file stream is
+    // a hop to a thread-pool thread and back, and each refill re-parses the unit it cut.
+    private const int InitialBufferSize = 1 << 20;
     private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
     private readonly string _key;

@@ -248,7 +248,7 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
             return SnapshotColumns.DuplicateProperty;
         }
 
-        if (FieldReason(json, coin) is { } fieldReason)
+        if (FieldReason(json, coin, out var firstInvalid) is { } fieldReason)
         {
             return fieldReason;
         }
@@ -272,12 +272,9 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
                 return SnapshotColumns.InvalidReason[price];
         }
 
-        foreach (var column in SnapshotColumns.CoinColumns)
+        if (firstInvalid >= 0)
         {
-            if (coin[column].Kind == SlotKind.Invalid)
-            {
-                return SnapshotColumns.InvalidReason[column];
-            }
+            return SnapshotColumns.InvalidReason[firstInvalid];
         }
 
         if (coin.RoiInvalid)
@@ -331,12 +328,21 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
         return null;
     }
 
-    /// <summary>The first field, in CSV order, that is too long, not UTF-8 (or not UTF-16 in its escapes) or holds a control character.</summary>
-    private static string? FieldReason(ReadOnlySpan<byte> json, CoinRecord coin)
+    /// <summary>
+    /// The first field, in CSV order, that is too long, not UTF-8 (or not UTF-16 in its escapes) or
+    /// holds a control character; and, from the same pass, the first column of a type it cannot hold (else -1).
+    /// </summary>
+    private static string? FieldReason(ReadOnlySpan<byte> json, CoinRecord coin, out int firstInvalid)
     {
+        firstInvalid = -1;
         foreach (var column in SnapshotColumns.CoinColumns)
         {
-            var slot = coin[column];
+            ref readonly var slot = ref coin[column];
+            if (slot.Kind == SlotKind.Invalid && firstInvalid < 0)
+            {
+                firstInvalid = column;
+            }
+
             var problem = slot.Kind switch
             {
                 // The reader proved it a JSON number; only its length can be wrong.
