@@ -28,6 +28,9 @@ public static class SettingNames
 
     public const string CoinGeckoRatePerMinute = "COINGECKO_RATE_PER_MINUTE";
 
+    /// <summary>How Load puts a CSV into Snowflake: copy (COPY on a warehouse, the default) or pipe (confirms Snowpipe's ingestion, no warehouse).</summary>
+    public const string LoadMode = "CRYPTOETL_LOAD_MODE";
+
     public const string SnowflakeAccount = "SNOWFLAKE_ACCOUNT";
     public const string SnowflakeUser = "SNOWFLAKE_USER";
     public const string SnowflakeRole = "SNOWFLAKE_ROLE";
