@@ -142,18 +142,7 @@ public sealed class FakeSnowflake : IAsyncDisposable
             return;
         }
 
-        var key = $"{request.Method} {request.Path}";
-        if (_routes.TryGetValue(key, out var queue) && queue.TryDequeue(out var script))
-        {
-            _last[key] = script;
-        }
-        else if (!_last.TryGetValue(key, out script))
-        {
-            Problems.Enqueue($"unexpected {key}");
-            script = _ => (404, """{"message":"no such route in the fake"}""");
-        }
-
-        var next = script(body);
+        var next = NextScript($"{request.Method} {request.Path}")(body);
         if (request.Method == "POST" && next.Status == 422 && StatementCount(body) > 1 && !next.Body.Contains("\"100132\"", StringComparison.Ordinal))
         {
             Problems.Enqueue("a failed multi-statement request is answered with Snowflake's wrapper error (code 100132): script it with FailStatement");
@@ -183,7 +172,13 @@ public sealed class FakeSnowflake : IAsyncDisposable
             return;
         }
 
-        var key = $"GET {request.Path}";
+        var (status, answer) = NextScript($"GET {request.Path}")("");
+        await Respond(context, status, answer);
+    }
+
+    // The route's next scripted answer; the last one repeats; an unscripted route is a problem and a 404.
+    private Func<string, (int Status, string Body)> NextScript(string key)
+    {
         if (_routes.TryGetValue(key, out var queue) && queue.TryDequeue(out var script))
         {
             _last[key] = script;
@@ -194,8 +189,7 @@ public sealed class FakeSnowflake : IAsyncDisposable
             script = _ => (404, """{"message":"no such route in the fake"}""");
         }
 
-        var (status, answer) = script("");
-        await Respond(context, status, answer);
+        return script;
     }
 
     private static string? CheckPipeRequest(HttpRequest request)
