@@ -6,10 +6,13 @@
 USE ROLE SYSADMIN;
 
 CREATE OR REPLACE VIEW CRYPTO_ETL_DB.PUBLIC.V_SNAPSHOT_ROWS
-  COMMENT = 'One row per (fetch_time, vs_currency, id): the rows every trend view reads'
+  COMMENT = 'One row per (fetch_time, vs_currency, id), the latest load: the rows every trend view reads'
 AS
 SELECT *
-FROM CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA;
+FROM CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA
+QUALIFY ROW_NUMBER() OVER (
+    PARTITION BY fetch_time, vs_currency, id
+    ORDER BY loaded_at DESC NULLS LAST, source_file DESC NULLS LAST) = 1;
 
 CREATE OR REPLACE VIEW CRYPTO_ETL_DB.PUBLIC.V_COIN_HISTORY
   COMMENT = 'Each coin over time: price, market cap, rank, dominance per snapshot'

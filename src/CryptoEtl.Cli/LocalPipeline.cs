@@ -34,8 +34,8 @@ public sealed class LocalPipeline : IDisposable
             if (settings.Warehouse == WarehouseKind.Snowflake)
             {
                 var snowflake = _composition.SnowflakeWithKeyFile(warehouseObserver);
-                Warehouse = snowflake;
-                WarehouseDescription = $"Snowflake {snowflake.Table}";
+                Warehouse = _composition.LoadTarget(snowflake);
+                WarehouseDescription = $"Snowflake {snowflake.Table} ({_composition.LoadMode.ToString().ToLowerInvariant()})";
                 TopByDominanceAsync = (fetchTime, ct) => TopByDominance.FromSnowflakeAsync(snowflake, fetchTime, ct);
             }
             else

@@ -44,6 +44,8 @@ public sealed class PipelineOptions
 
     public Option<string> Warehouse { get; } = CreateWarehouseOption();
 
+    public Option<string?> Load { get; } = CreateLoadOption();
+
     /// <summary>Adds the options; CoinGecko's only where a step fetches, the warehouse only where one loads.</summary>
     public void AddTo(Command command, bool withCoinGecko, bool withWarehouse)
     {
@@ -61,6 +63,7 @@ public sealed class PipelineOptions
         if (withWarehouse)
         {
             command.Options.Add(Warehouse);
+            command.Options.Add(Load);
         }
     }
 
@@ -77,6 +80,7 @@ public sealed class PipelineOptions
             Offline = parsed.GetValue(Offline),
             // Commands without --warehouse read null: they never load.
             Warehouse = parsed.GetValue(Warehouse) == SnowflakeWarehouseName ? WarehouseKind.Snowflake : WarehouseKind.DuckDb,
+            Load = parsed.GetValue(Load),
         };
     }
 
@@ -112,6 +116,17 @@ public sealed class PipelineOptions
             DefaultValueFactory = _ => "duckdb",
         };
         option.AcceptOnlyFromAmong("duckdb", SnowflakeWarehouseName);
+        return option;
+    }
+
+    private static Option<string?> CreateLoadOption()
+    {
+        var option = new Option<string?>("--load")
+        {
+            Description = "How --warehouse snowflake loads: copy (COPY on the warehouse, the default) or pipe (confirm the "
+                + "Snowpipe load, no warehouse; CRYPTOETL_LOAD_MODE; see docs/snowflake.md)",
+        };
+        option.AcceptOnlyFromAmong("copy", "pipe");
         return option;
     }
 

@@ -23,6 +23,9 @@ public sealed record PipelineSettings
 
     public WarehouseKind Warehouse { get; init; } = WarehouseKind.DuckDb;
 
+    /// <summary>--load copy|pipe (CRYPTOETL_LOAD_MODE); null leaves the environment's, else copy.</summary>
+    public string? Load { get; init; }
+
     public string ObjectsDir => Path.Combine(DataDir, "objects");
 
     public string DatabasePath => Path.Combine(DataDir, "warehouse.duckdb");
@@ -37,6 +40,7 @@ public sealed record PipelineSettings
             .Default(SettingNames.Store, ObjectsDir)
             .Override(SettingNames.S3Endpoint, S3Endpoint)
             .Override(SettingNames.CoinGeckoApiUrl, CoinGeckoUrl)
+            .Override(SettingNames.LoadMode, Load)
             // The recorded market answers at memory speed: no reason to pace it.
             .Override(SettingNames.CoinGeckoRatePerMinute, Offline ? "60000" : CallsPerMinute?.ToString("R", CultureInfo.InvariantCulture));
 }

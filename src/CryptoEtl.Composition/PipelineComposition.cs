@@ -57,6 +57,24 @@ public sealed class PipelineComposition : IDisposable
     public SnowflakeWarehouse SnowflakeWithKeyFile(IRetryObserver? observer = null) =>
         Snowflake(() => SnowflakeOptions.FromEnvironmentWithKeyFile(Settings.Get), observer);
 
+    /// <summary>CRYPTOETL_LOAD_MODE: copy (unset) or pipe; anything else is a Configuration error.</summary>
+    public LoadMode LoadMode => Settings.Get(SettingNames.LoadMode)?.Trim().ToUpperInvariant() switch
+    {
+        null or "" or "COPY" => LoadMode.Copy,
+        "PIPE" => LoadMode.Pipe,
+        var other => throw new PipelineException(ErrorNames.Configuration, $"{SettingNames.LoadMode} must be copy or pipe, got \"{other.ToLowerInvariant()}\""),
+    };
+
+    /// <summary>
+    /// The warehouse Load writes through, by <see cref="LoadMode"/>: the COPY warehouse itself, or,
+    /// in pipe mode, Snowpipe's confirmation on the same account, user and key (no warehouse resumed).
+    /// </summary>
+    public IWarehouse LoadTarget(SnowflakeWarehouse snowflake)
+    {
+        ArgumentNullException.ThrowIfNull(snowflake);
+        return LoadMode == LoadMode.Pipe ? new SnowpipeWarehouse(Http(null), snowflake.Options, Store, Time) : snowflake;
+    }
+
     public void Dispose()
     {
         foreach (var http in _httpClients)

@@ -28,6 +28,9 @@ public static class SettingNames
 
     public const string CoinGeckoRatePerMinute = "COINGECKO_RATE_PER_MINUTE";
 
+    /// <summary>How Load puts a CSV into Snowflake: copy (COPY on a warehouse, the default) or pipe (confirms Snowpipe's ingestion, no warehouse).</summary>
+    public const string LoadMode = "CRYPTOETL_LOAD_MODE";
+
     public const string SnowflakeAccount = "SNOWFLAKE_ACCOUNT";
     public const string SnowflakeUser = "SNOWFLAKE_USER";
     public const string SnowflakeRole = "SNOWFLAKE_ROLE";
@@ -35,6 +38,9 @@ public static class SettingNames
     public const string SnowflakeDatabase = "SNOWFLAKE_DATABASE";
     public const string SnowflakeSchema = "SNOWFLAKE_SCHEMA";
     public const string SnowflakeStage = "SNOWFLAKE_STAGE";
+
+    /// <summary>Pipe mode's pipe name (default CRYPTO_PROCESSED_PIPE, in SNOWFLAKE_DATABASE.SNOWFLAKE_SCHEMA).</summary>
+    public const string SnowflakePipe = "SNOWFLAKE_PIPE";
     public const string SnowflakeApiUrl = "SNOWFLAKE_API_URL";
 
     /// <summary>CLI: path of the PKCS#8 PEM private key.</summary>

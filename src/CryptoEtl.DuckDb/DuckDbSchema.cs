@@ -22,19 +22,36 @@ public static class DuckDbSchema
         // load replaces its fetch_time's rows in one transaction.
         + "\n)";
 
+    /// <summary>
+    /// The load-metadata columns Snowflake's pipe mode fills (infra/snowflake/02_table.sql):
+    /// nullable here, so <see cref="TrendViews.SnapshotRows"/> has the same SQL on both sides. A
+    /// DuckDB load replaces its fetch_time's rows in one transaction and leaves them NULL. Added
+    /// with IF NOT EXISTS so a database made before them gains them.
+    /// </summary>
+    public static IReadOnlyList<string> AddLoadMetadataColumns { get; } =
+    [
+        $"ALTER TABLE {CryptoSchema.TableName} ADD COLUMN IF NOT EXISTS source_file VARCHAR",
+        $"ALTER TABLE {CryptoSchema.TableName} ADD COLUMN IF NOT EXISTS loaded_at TIMESTAMPTZ",
+    ];
+
+    /// <summary>The schema's columns, for an INSERT that leaves the load-metadata columns NULL.</summary>
+    public static string ColumnList { get; } = string.Join(", ", CryptoSchema.Columns.Select(c => c.Name));
+
     public const string LatestSnapshotView = "v_latest_snapshot";
     public const string MarketTimeseriesView = "v_market_timeseries";
 
     /// <summary>
     /// The local twins of the Snowflake views in infra/snowflake/05_views.sql, same names and
     /// columns: the newest snapshot per vs_currency (one row per coin), and the market's totals
-    /// per snapshot. The report and ad-hoc queries read these.
+    /// per snapshot. The report and ad-hoc queries read these. Both read the deduplicated
+    /// <see cref="TrendViews.SnapshotRows"/>, as 09_snowpipe.sql re-points the Snowflake ones.
     /// </summary>
     public static IReadOnlyList<string> CreateViews { get; } =
     [
+        .. TrendViews.CreateViews,
         $"""
         CREATE OR REPLACE VIEW {LatestSnapshotView} AS
-        SELECT * FROM {CryptoSchema.TableName}
+        SELECT * FROM {TrendViews.SnapshotRows}
         QUALIFY fetch_time = max(fetch_time) OVER (PARTITION BY vs_currency)
         """,
         $"""
@@ -53,10 +70,9 @@ public static class DuckDbSchema
             median(price_change_percentage_24h) AS median_price_change_percentage_24h,
             count_if(price_change_percentage_24h > 0) AS gainers_24h,
             count_if(price_change_percentage_24h < 0) AS losers_24h
-        FROM {CryptoSchema.TableName}
+        FROM {TrendViews.SnapshotRows}
         GROUP BY fetch_time, vs_currency
         """,
-        .. TrendViews.CreateViews,
     ];
 
     /// <summary>The struct read_csv takes: every column with its type, so nothing is guessed.</summary>

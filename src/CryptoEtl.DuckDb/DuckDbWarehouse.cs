@@ -47,7 +47,7 @@ public sealed class DuckDbWarehouse : IWarehouse
             // Only rows of this snapshot's fetch_time go in; any other row makes the count differ.
             var inserted = await ExecuteAsync(
                 connection,
-                $"INSERT INTO {Table} SELECT * FROM {ReadCsv(localCsv)} WHERE fetch_time = $1",
+                $"INSERT INTO {Table} ({DuckDbSchema.ColumnList}) SELECT * FROM {ReadCsv(localCsv)} WHERE fetch_time = $1",
                 cancellationToken,
                 fetchTime);
             if (inserted != snapshot.ExpectedRows)
@@ -122,6 +122,11 @@ public sealed class DuckDbWarehouse : IWarehouse
             // order lets DuckDB insert in parallel: 500,000 rows in 0.9 s instead of 1.2 s here.
             await ExecuteAsync(connection, "SET preserve_insertion_order = false", cancellationToken);
             await ExecuteAsync(connection, DuckDbSchema.CreateTable, cancellationToken);
+            foreach (var alter in DuckDbSchema.AddLoadMetadataColumns)
+            {
+                await ExecuteAsync(connection, alter, cancellationToken);
+            }
+
             foreach (var view in DuckDbSchema.CreateViews)
             {
                 await ExecuteAsync(connection, view, cancellationToken);

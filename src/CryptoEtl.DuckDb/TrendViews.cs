@@ -20,12 +20,16 @@ public static class TrendViews
     /// <summary>Views in creation order (each reads only those before it), as (name, body after AS).</summary>
     public static IReadOnlyList<(string Name, string Body)> Views { get; } =
     [
-        // One row per (fetch_time, vs_currency, id): the key of a snapshot. A load replaces its
-        // fetch_time's rows in one transaction, so the table holds one row per key and this view
-        // only selects; it is the one place a later load mode with a load time dedups (latest load).
+        // One row per (fetch_time, vs_currency, id): the key of a snapshot. COPY mode and DuckDB
+        // replace a fetch_time's rows in one transaction (one row per key, loaded_at NULL); Snowpipe
+        // may load a re-written CSV again, so the row of the latest load wins (loaded_at, then
+        // source_file for a deterministic pick). The one place that dedups.
         (SnapshotRows, """
             SELECT *
             FROM crypto_data
+            QUALIFY ROW_NUMBER() OVER (
+                PARTITION BY fetch_time, vs_currency, id
+                ORDER BY loaded_at DESC NULLS LAST, source_file DESC NULLS LAST) = 1
             """),
         // Each coin over time: price, market cap, rank and dominance per snapshot.
         (CoinHistory, $"""

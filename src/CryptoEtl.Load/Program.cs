@@ -15,9 +15,9 @@ return await LambdaHost.RunAsync(
         {
             var pipeline = new PipelineComposition(Settings.FromEnvironment(getEnv));
             var privateKeyPem = await SsmParameterReader.ReadSettingAsync(getEnv, SettingNames.SnowflakePrivateKeyParameter, required: true, ct);
-            var warehouse = pipeline.Snowflake(privateKeyPem!, new RetryLog(log, "snowflake"));
+            var warehouse = pipeline.LoadTarget(pipeline.Snowflake(privateKeyPem!, new RetryLog(log, "snowflake")));
             var step = pipeline.Load(warehouse);
-            log.Info("load ready", new LogField("store", pipeline.Store.Location), new LogField("table", warehouse.Table));
+            log.Info("load ready", new LogField("store", pipeline.Store.Location), new LogField("table", warehouse.Table), new LogField("load_mode", pipeline.LoadMode.ToString().ToLowerInvariant()));
             return (input, _, token) => step.RunAsync(input, token);
         },
         Metrics = output => [new("RowsLoaded", output.RowsLoaded, MetricUnit.Count)],

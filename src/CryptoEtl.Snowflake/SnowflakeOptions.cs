@@ -35,6 +35,9 @@ public sealed partial class SnowflakeOptions
 
     public string FileFormat { get; init; } = DefaultFileFormat;
 
+    /// <summary>Pipe mode's pipe (infra/snowflake/09_snowpipe.sql); a plain identifier in Database.Schema.</summary>
+    public string Pipe { get; init; } = SnowpipeSql.PipeName;
+
     /// <summary>Null means https://ACCOUNT.snowflakecomputing.com.</summary>
     public Uri? BaseUrl { get; init; }
 
@@ -77,6 +80,13 @@ public sealed partial class SnowflakeOptions
     public string QualifiedFileFormat => Qualified(FileFormat, nameof(FileFormat));
 
     /// <summary>
+    /// The pipe as the Snowpipe REST API's URL names it: "case-sensitive, fully qualified"
+    /// (docs.snowflake.com/en/user-guide/data-load-snowpipe-rest-apis), so the stored spelling:
+    /// SHOW's names for database and schema, the unquoted pipe name upper-cased.
+    /// </summary>
+    public string PipeRestName => $"{DatabaseIdentifier.Name}.{SchemaIdentifier.Name}.{Identifier(Pipe, nameof(Pipe)).ToUpperInvariant()}";
+
+    /// <summary>
     /// Reads SNOWFLAKE_* settings (SettingNames); the key comes separately because Lambda reads it
     /// from SSM and the CLI from a file. Missing required settings are one Configuration error
     /// that names all of them. A passphrase is only for a key file (the CLI): in Lambda the PEM is
@@ -110,6 +120,7 @@ public sealed partial class SnowflakeOptions
             Database = Get(SettingNames.SnowflakeDatabase) ?? DefaultDatabase,
             Schema = Get(SettingNames.SnowflakeSchema) ?? DefaultSchema,
             Stage = Get(SettingNames.SnowflakeStage) ?? DefaultStage,
+            Pipe = Get(SettingNames.SnowflakePipe) ?? SnowpipeSql.PipeName,
             BaseUrl = baseUrl,
             PrivateKey = KeyPairJwt.ReadPrivateKey(privateKeyPem, privateKeyPassphrase, "the given PEM"),
         };
@@ -149,6 +160,7 @@ public sealed partial class SnowflakeOptions
         _ = RoleIdentifier;
         _ = QualifiedStage;
         _ = QualifiedFileFormat;
+        _ = PipeRestName;
         if (MaxAttempts < 1)
         {
             throw new PipelineException(ErrorNames.Configuration, $"MaxAttempts must be at least 1, got {MaxAttempts}");

@@ -24,6 +24,9 @@ public sealed class SnowflakeWarehouse : IWarehouse
 
     public string Table => _options.QualifiedTable;
 
+    /// <summary>The account, user and names it was made with (pipe mode confirms loads with the same).</summary>
+    public SnowflakeOptions Options => _options;
+
     public async Task<int> LoadSnapshotAsync(SnapshotCsv snapshot, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(snapshot);

@@ -30,7 +30,11 @@ public sealed partial class TemplateTests
         ["AlertEmail"] = "ops@example.com",
         ["ScheduleEnabled"] = "true",
         ["CoinGeckoCallsPerMinute"] = "25",
+        ["SnowpipeNotificationChannel"] = SnowpipeQueue,
     };
+
+    // The form SHOW PIPES gives notification_channel (docs.snowflake.com/en/user-guide/data-load-snowpipe-auto-s3, step 4).
+    private const string SnowpipeQueue = "arn:aws:sqs:eu-west-1:999999999999:sf-snowpipe-AIDAEXAMPLE-abcdEFGHijkl";
 
     private static readonly string[] AgreedZips = ["extract", "transform", "load"];
 
@@ -410,6 +414,35 @@ public sealed partial class TemplateTests
         Assert.Equal(["s3:*"], OneOrMany(deny["Action"]));
         Assert.Equal([Bucket, $"{Bucket}/*"], OneOrMany(deny["Resource"]));
         Assert.Equal("false", AsMap(AsMap(deny["Condition"])["Bool"])["aws:SecureTransport"]);
+    }
+
+    [Fact]
+    public void Without_a_snowpipe_channel_the_bucket_notifies_nothing_and_load_copies()
+    {
+        var template = Load(Required);
+
+        Assert.False(Properties(template.Resources["DataBucket"]).ContainsKey("NotificationConfiguration"));
+        Assert.Equal("copy", Variables(template.Resources["LoadFunction"])[SettingNames.LoadMode]);
+    }
+
+    /// <summary>
+    /// With the pipe's queue, new processed/*.csv objects (and nothing else) are announced to it, as
+    /// Snowflake's auto-ingest setup configures the bucket's event notification (docs.snowflake.com/en/user-guide/data-load-snowpipe-auto-s3:
+    /// event "All object create events", the queue ARN from SHOW PIPES); Load then runs in pipe mode.
+    /// </summary>
+    [Fact]
+    public void A_snowpipe_channel_gets_every_new_processed_csv_and_load_confirms_the_pipe()
+    {
+        var template = Load(Everything);
+
+        var notification = AsMap(Properties(template.Resources["DataBucket"])["NotificationConfiguration"]);
+        Assert.Equal(["QueueConfigurations"], notification.Keys);
+        var queue = AsMap(Assert.Single(AsList(notification["QueueConfigurations"])));
+        Assert.Equal("s3:ObjectCreated:*", queue["Event"]);
+        Assert.Equal(SnowpipeQueue, queue["Queue"]);
+        var rules = AsList(AsMap(AsMap(queue["Filter"])["S3Key"])["Rules"]).Select(r => AsMap(r)).Select(r => (AsString(r["Name"]), AsString(r["Value"])));
+        Assert.Equal([("prefix", "processed/"), ("suffix", ".csv")], rules);
+        Assert.Equal("pipe", Variables(template.Resources["LoadFunction"])[SettingNames.LoadMode]);
     }
 
     [Fact]

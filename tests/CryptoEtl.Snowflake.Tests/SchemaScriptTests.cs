@@ -44,9 +44,38 @@ public sealed partial class SchemaScriptTests
     {
         var names = Directory.GetFiles(TestData.Path("..", "infra", "snowflake"), "*.sql").Select(path => Path.GetFileName(path)!).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(
-            ["01_database_schema.sql", "02_table.sql", "03_file_format.sql", "04_storage_integration_stage.sql", "05_views.sql", "06_data_quality.sql", "07_roles_users_grants.sql", "08_trends.sql"],
+            ["01_database_schema.sql", "02_table.sql", "03_file_format.sql", "04_storage_integration_stage.sql", "05_views.sql", "06_data_quality.sql", "07_roles_users_grants.sql", "08_trends.sql", "09_snowpipe.sql"],
             names);
     }
+
+    [Fact]
+    public void Pipe_copies_the_schema_columns_and_load_metadata_with_the_adapter_file_format()
+    {
+        var pipe = PipeCopy().Match(Script("09_snowpipe.sql"));
+        Assert.True(pipe.Success, "09_snowpipe.sql has no CREATE PIPE ... AUTO_INGEST = TRUE ... AS COPY ...;");
+
+        var expected = SnowpipeSql.Copy(CryptoSchema.SnowflakeTable, $"CRYPTO_ETL_DB.PUBLIC.{SnowflakeOptions.DefaultStage}", $"CRYPTO_ETL_DB.PUBLIC.{SnowflakeOptions.DefaultFileFormat}");
+        Assert.Equal(Normalize(expected), Normalize(pipe.Groups["copy"].Value));
+    }
+
+    [Fact]
+    public void Load_metadata_columns_are_added_before_the_trend_views_read_them()
+    {
+        var table = Script("02_table.sql");
+
+        Assert.Contains($"ADD COLUMN IF NOT EXISTS {SnowpipeSql.SourceFileColumn} VARCHAR;", table, StringComparison.Ordinal);
+        Assert.Contains($"ADD COLUMN IF NOT EXISTS {SnowpipeSql.LoadedAtColumn} TIMESTAMP_LTZ;", table, StringComparison.Ordinal);
+    }
+
+    // Whitespace differs where the script wraps lines; "( " and " )" are where it breaks a list.
+    private static string Normalize(string sql) =>
+        Whitespace().Replace(sql, " ").Replace("( ", "(", StringComparison.Ordinal).Replace(" )", ")", StringComparison.Ordinal).Trim();
+
+    [GeneratedRegex(@"CREATE PIPE IF NOT EXISTS CRYPTO_ETL_DB\.PUBLIC\.CRYPTO_PROCESSED_PIPE\s+AUTO_INGEST = TRUE\s+COMMENT = '[^']*'\s+AS\s+(?<copy>COPY INTO .*?);", RegexOptions.Singleline)]
+    private static partial Regex PipeCopy();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Whitespace();
 
     [GeneratedRegex(@"CREATE TABLE IF NOT EXISTS CRYPTO_ETL_DB\.PUBLIC\.CRYPTO_DATA \((?<body>.*?)\n\)", RegexOptions.Singleline)]
     private static partial Regex TableBody();

@@ -33,7 +33,8 @@ public static class RunFigures
         "Load duration, COPY (warehouse resume + DELETE + COPY + count)", 5m, "s", "assumed: not measurable here (no Snowflake); the warehouse bills it on top of its auto-suspend wait");
 
     public static RunFigure PipeSeconds { get; } = new(
-        "Load duration, pipe (confirming ingestion, no warehouse)", 1m, "s", "assumed: a few REST calls; pipe mode is issue 16 part 1, not built yet");
+        "Load duration, pipe (confirming ingestion, no warehouse)", 1m, "s",
+        "assumed: one Snowpipe REST call (loadHistoryScan) per attempt; an attempt before Snowpipe has loaded the CSV is retried by the Load state (IngestPending), one more state transition and invocation each, not counted here (docs/snowflake.md)");
 
     public static RunFigure AutoSuspendSeconds { get; } = new(
         "warehouse auto-suspend", 60, "s", "infra/snowflake/01_database_schema.sql AUTO_SUSPEND = 60");

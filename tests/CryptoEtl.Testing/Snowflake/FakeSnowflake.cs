@@ -25,10 +25,16 @@ namespace CryptoEtl.Testing.Snowflake;
 /// - a status GET must name a handle the fake handed out.
 /// Anything else is answered 400/401. Answers are scripted per route; 202 and 429 can be scripted
 /// on the status GET as on the submit.
+/// The Snowpipe REST API's load history (docs.snowflake.com/en/user-guide/data-load-snowpipe-rest-apis)
+/// is checked as strictly: GET /v1/data/pipes/{pipe}/insertReport or /loadHistoryScan, the same
+/// key-pair JWT (that page: "Authorization: BEARER &lt;jwt_token&gt;"), Accept text/plain or
+/// application/json, the pipe's case-sensitive fully qualified name (<see cref="Pipe"/>), and for
+/// loadHistoryScan a startTimeInclusive in ISO-8601; an unknown pipe is answered 404 as documented.
 /// </summary>
 public sealed class FakeSnowflake : IAsyncDisposable
 {
     public const string StatementsPath = "/api/v2/statements";
+    public const string PipesPath = "/v1/data/pipes/";
     private readonly LocalHttpServer _server;
     private readonly ConcurrentDictionary<string, ConcurrentQueue<Func<string, (int Status, string Body)>>> _routes = new();
     private readonly ConcurrentDictionary<string, Func<string, (int Status, string Body)>> _last = new();
@@ -49,6 +55,12 @@ public sealed class FakeSnowflake : IAsyncDisposable
     public required string ExpectedSubject { get; init; }
 
     public required TimeProvider Time { get; init; }
+
+    /// <summary>The pipe that exists, as its case-sensitive fully qualified name.</summary>
+    public string Pipe { get; init; } = SnowpipeResponses.Pipe;
+
+    /// <summary>The route of a load-history request for <see cref="Pipe"/>: "loadHistoryScan" or "insertReport".</summary>
+    public string PipePath(string endpoint) => $"{PipesPath}{Pipe}/{endpoint}";
 
     /// <summary>The account's objects as SHOW DATABASES/SCHEMAS/WAREHOUSES/ROLES returns their names.</summary>
     public SnowflakeObjects Objects { get; init; } = new();
@@ -108,6 +120,12 @@ public sealed class FakeSnowflake : IAsyncDisposable
     {
         var request = context.Request;
         var body = await new StreamReader(request.Body).ReadToEndAsync(context.RequestAborted);
+        if (request.Path.StartsWithSegments(PipesPath.TrimEnd('/'), StringComparison.Ordinal))
+        {
+            await HandlePipeAsync(context);
+            return;
+        }
+
         var problem = CheckAuth(request) ?? CheckHeaders(request) ?? (request.Method == "POST" ? CheckSubmit(request, body) : CheckStatusRequest(request));
         if (problem is not null)
         {
@@ -124,7 +142,43 @@ public sealed class FakeSnowflake : IAsyncDisposable
             return;
         }
 
-        var key = $"{request.Method} {request.Path}";
+        var next = NextScript($"{request.Method} {request.Path}")(body);
+        if (request.Method == "POST" && next.Status == 422 && StatementCount(body) > 1 && !next.Body.Contains("\"100132\"", StringComparison.Ordinal))
+        {
+            Problems.Enqueue("a failed multi-statement request is answered with Snowflake's wrapper error (code 100132): script it with FailStatement");
+        }
+
+        RememberHandles(next.Body);
+        await Respond(context, next.Status, next.Body);
+    }
+
+    private async Task HandlePipeAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var problem = CheckAuth(request) ?? CheckPipeRequest(request);
+        if (problem is not null)
+        {
+            Problems.Enqueue(problem);
+            await Respond(context, problem.StartsWith("auth", StringComparison.Ordinal) ? 401 : 400, $$"""{"message":{{JsonSerializer.Serialize(problem)}}}""");
+            return;
+        }
+
+        var segments = request.Path.Value![PipesPath.Length..].Split('/');
+        if (segments[0] != Pipe)
+        {
+            // The docs: 404, "pipeName not recognized" (also for a role without the privilege).
+            Problems.Enqueue($"pipe {segments[0]} is not {Pipe}");
+            await Respond(context, 404, """{"message":"Specified object does not exist or not authorized. Pipe not found"}""");
+            return;
+        }
+
+        var (status, answer) = NextScript($"GET {request.Path}")("");
+        await Respond(context, status, answer);
+    }
+
+    // The route's next scripted answer; the last one repeats; an unscripted route is a problem and a 404.
+    private Func<string, (int Status, string Body)> NextScript(string key)
+    {
         if (_routes.TryGetValue(key, out var queue) && queue.TryDequeue(out var script))
         {
             _last[key] = script;
@@ -135,14 +189,30 @@ public sealed class FakeSnowflake : IAsyncDisposable
             script = _ => (404, """{"message":"no such route in the fake"}""");
         }
 
-        var next = script(body);
-        if (request.Method == "POST" && next.Status == 422 && StatementCount(body) > 1 && !next.Body.Contains("\"100132\"", StringComparison.Ordinal))
+        return script;
+    }
+
+    private static string? CheckPipeRequest(HttpRequest request)
+    {
+        var segments = request.Path.Value![PipesPath.Length..].Split('/');
+        var accept = request.Headers.Accept.ToString();
+        if (request.Method != "GET" || segments.Length != 2 || segments[1] is not ("loadHistoryScan" or "insertReport"))
         {
-            Problems.Enqueue("a failed multi-statement request is answered with Snowflake's wrapper error (code 100132): script it with FailStatement");
+            return $"pipe: {request.Method} {request.Path} is not a load-history endpoint";
         }
 
-        RememberHandles(next.Body);
-        await Respond(context, next.Status, next.Body);
+        if (!accept.Contains("application/json", StringComparison.Ordinal) && !accept.Contains("text/plain", StringComparison.Ordinal))
+        {
+            return "pipe: Accept is neither application/json nor text/plain";
+        }
+
+        if (segments[1] == "loadHistoryScan"
+            && !DateTimeOffset.TryParseExact(request.Query["startTimeInclusive"].ToString(), ["yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'"], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out _))
+        {
+            return "pipe: loadHistoryScan needs startTimeInclusive in ISO-8601 (2023-10-26T10:00:00Z)";
+        }
+
+        return request.Query.ContainsKey("requestId") && !Guid.TryParse(request.Query["requestId"], out _) ? "pipe: requestId is not a UUID" : null;
     }
 
     private static int StatementCount(string body)

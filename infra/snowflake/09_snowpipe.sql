@@ -1,0 +1,76 @@
+-- 09: Snowpipe load mode (CRYPTOETL_LOAD_MODE=pipe / --load pipe): the processed/ CSVs load
+-- themselves, serverless, when S3 tells the pipe they arrived; no warehouse resumes per run.
+-- Billing: a fixed credit amount per GB, text files at their uncompressed size (docs/snowflake.md,
+-- "Snowpipe load mode"; docs/cost.md). Run after 01-08, as SYSADMIN.
+--
+-- The pipe's COPY is SnowpipeSql.Copy (src/CryptoEtl.Snowflake/SnowpipeSql.cs; a test holds this
+-- file to it): the same column list and file format as the adapter's COPY, each timestamp with an
+-- explicit +00:00 (a pipe has no session of ours with TIMEZONE = UTC), plus two load-metadata
+-- columns. There is no transaction around a pipe's load and a re-written CSV (a re-run) has a new
+-- ETag and is loaded again, so the table may hold a key more than once. Each row keeps its source
+-- file and load time (SOURCE_FILE, LOADED_AT: added by 02, since 08's V_SNAPSHOT_ROWS reads
+-- them), V_SNAPSHOT_ROWS keeps the latest load per (fetch_time, vs_currency, id), and below the
+-- views of 05 are re-pointed at it.
+USE ROLE SYSADMIN;
+
+CREATE PIPE IF NOT EXISTS CRYPTO_ETL_DB.PUBLIC.CRYPTO_PROCESSED_PIPE
+  AUTO_INGEST = TRUE
+  COMMENT = 'CryptoEtl pipe mode: loads processed/*.csv on the S3 event notification'
+AS
+COPY INTO CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA (
+    FETCH_TIME, VS_CURRENCY, ID, SYMBOL, NAME, CURRENT_PRICE, MARKET_CAP, MARKET_CAP_RANK,
+    FULLY_DILUTED_VALUATION, TOTAL_VOLUME, HIGH_24H, LOW_24H, PRICE_CHANGE_24H,
+    PRICE_CHANGE_PERCENTAGE_24H, MARKET_CAP_CHANGE_24H, MARKET_CAP_CHANGE_PERCENTAGE_24H,
+    CIRCULATING_SUPPLY, TOTAL_SUPPLY, MAX_SUPPLY, ATH, ATH_CHANGE_PERCENTAGE, ATH_DATE, ATL,
+    ATL_CHANGE_PERCENTAGE, ATL_DATE, ROI_TIMES, ROI_CURRENCY, ROI_PERCENTAGE, LAST_UPDATED,
+    DOMINANCE_PERCENTAGE, VOLUME_PERCENTAGE, GLOBAL_DOMINANCE_PERCENTAGE, SOURCE_FILE, LOADED_AT
+)
+FROM (SELECT
+    TO_TIMESTAMP_TZ(CONCAT($1, '+00:00'), 'YYYY-MM-DD"T"HH24:MI:SS"Z"TZH:TZM'), $2, $3, $4, $5, $6,
+    $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
+    TO_TIMESTAMP_TZ(CONCAT($22, '+00:00'), 'YYYY-MM-DD"T"HH24:MI:SS.FF3"Z"TZH:TZM'), $23, $24,
+    TO_TIMESTAMP_TZ(CONCAT($25, '+00:00'), 'YYYY-MM-DD"T"HH24:MI:SS.FF3"Z"TZH:TZM'), $26, $27, $28,
+    TO_TIMESTAMP_TZ(CONCAT($29, '+00:00'), 'YYYY-MM-DD"T"HH24:MI:SS.FF3"Z"TZH:TZM'), $30, $31, $32,
+    METADATA$FILENAME, METADATA$START_SCAN_TIME
+  FROM @CRYPTO_ETL_DB.PUBLIC.CRYPTO_PROCESSED_STAGE)
+FILE_FORMAT = (FORMAT_NAME = CRYPTO_ETL_DB.PUBLIC.CRYPTO_CSV_FORMAT)
+PATTERN = '.*[.]csv'
+ON_ERROR = SKIP_FILE;
+
+-- The views of 05, re-pointed from the table at V_SNAPSHOT_ROWS: one row per key however often a
+-- file was loaded. Same names, columns and meaning as 05 (and as the DuckDB twins in
+-- src/CryptoEtl.DuckDb/DuckDbSchema.cs, which read v_snapshot_rows too).
+CREATE OR REPLACE VIEW CRYPTO_ETL_DB.PUBLIC.V_LATEST_SNAPSHOT
+  COMMENT = 'Latest CoinGecko snapshot per vs_currency, one row per coin (latest load)'
+AS
+SELECT *
+FROM CRYPTO_ETL_DB.PUBLIC.V_SNAPSHOT_ROWS
+QUALIFY FETCH_TIME = MAX(FETCH_TIME) OVER (PARTITION BY VS_CURRENCY);
+
+CREATE OR REPLACE VIEW CRYPTO_ETL_DB.PUBLIC.V_MARKET_TIMESERIES
+  COMMENT = 'Market totals per snapshot (fetch_time, vs_currency), one row per coin counted once'
+AS
+SELECT
+    FETCH_TIME,
+    VS_CURRENCY,
+    COUNT(*)                                                    AS COINS,
+    SUM(MARKET_CAP)                                             AS TOTAL_MARKET_CAP,
+    SUM(TOTAL_VOLUME)                                           AS TOTAL_VOLUME,
+    MAX(IFF(ID = 'bitcoin', CURRENT_PRICE, NULL))               AS BTC_PRICE,
+    MAX(IFF(ID = 'ethereum', CURRENT_PRICE, NULL))              AS ETH_PRICE,
+    MAX(IFF(ID = 'bitcoin', GLOBAL_DOMINANCE_PERCENTAGE, NULL)) AS BTC_DOMINANCE_PERCENTAGE,
+    MAX(IFF(ID = 'ethereum', GLOBAL_DOMINANCE_PERCENTAGE, NULL)) AS ETH_DOMINANCE_PERCENTAGE,
+    MAX(IFF(ID = 'bitcoin', DOMINANCE_PERCENTAGE, NULL))        AS BTC_SNAPSHOT_DOMINANCE_PERCENTAGE,
+    MEDIAN(PRICE_CHANGE_PERCENTAGE_24H)                         AS MEDIAN_PRICE_CHANGE_PERCENTAGE_24H,
+    COUNT_IF(PRICE_CHANGE_PERCENTAGE_24H > 0)                   AS GAINERS_24H,
+    COUNT_IF(PRICE_CHANGE_PERCENTAGE_24H < 0)                   AS LOSERS_24H
+FROM CRYPTO_ETL_DB.PUBLIC.V_SNAPSHOT_ROWS
+GROUP BY FETCH_TIME, VS_CURRENCY;
+
+-- The pipe's SQS queue for the SAM template's SnowpipeNotificationChannel parameter: the
+-- notification_channel column.
+SHOW PIPES LIKE 'CRYPTO_PROCESSED_PIPE' IN SCHEMA CRYPTO_ETL_DB.PUBLIC;
+
+-- The Load step (pipe mode) reads the pipe's load history through the Snowpipe REST API as the
+-- loader user; that API needs MONITOR on the pipe (07 grants the loader role its other privileges).
+GRANT MONITOR ON PIPE CRYPTO_ETL_DB.PUBLIC.CRYPTO_PROCESSED_PIPE TO ROLE CRYPTO_ETL_LOADER;

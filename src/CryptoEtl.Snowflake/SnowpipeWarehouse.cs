@@ -1,0 +1,125 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using CryptoEtl.Core;
+
+namespace CryptoEtl.Snowflake;
+
+/// <summary>
+/// Load in pipe mode (CRYPTOETL_LOAD_MODE=pipe): the auto-ingest pipe of
+/// infra/snowflake/09_snowpipe.sql loads the CSV on its own when S3 announces it; this confirms
+/// that load and resumes no warehouse. One GET of the Snowpipe REST API's loadHistoryScan, which
+/// Snowpipe's service answers with no warehouse (docs.snowflake.com/en/user-guide/data-load-snowpipe-rest-apis;
+/// insertReport covers only files sent through insertFiles, which an auto-ingest pipe never gets):
+/// - the CSV's latest entry says LOADED with the expected rows: the load succeeded;
+/// - no entry yet, or LOAD_IN_PROGRESS: <see cref="ErrorNames.IngestPending"/>, and the state
+///   machine's Retry looks again later (waiting there, not in a billed Lambda);
+/// - LOAD_FAILED or PARTIALLY_LOADED: a WarehouseError naming the file, the pipe and Snowflake's error.
+/// Only entries received since the CSV was last written count, so a re-run's new CSV is never
+/// confirmed by the load of the one it replaced.
+/// </summary>
+public sealed class SnowpipeWarehouse : IWarehouse
+{
+    /// <summary>Slack for the clocks of S3 and Snowflake when comparing the CSV's write time with Snowpipe's timeReceived.</summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(1);
+
+    private readonly HttpClient _http;
+    private readonly SnowflakeOptions _options;
+    private readonly IObjectStore _store;
+    private readonly TimeProvider _time;
+    private readonly KeyPairJwt _jwt;
+    private readonly Uri _baseUrl;
+
+    public SnowpipeWarehouse(HttpClient http, SnowflakeOptions options, IObjectStore store, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(time);
+        options.Validate();
+        _http = http;
+        _options = options;
+        _store = store;
+        _time = time;
+        _jwt = new KeyPairJwt(options.Account, options.User, options.PrivateKey, time);
+        var url = options.ApiBaseUrl.AbsoluteUri;
+        _baseUrl = new Uri(url.EndsWith('/') ? url : url + "/");
+    }
+
+    public string Table => _options.QualifiedTable;
+
+    public string Pipe => _options.PipeRestName;
+
+    public async Task<int> LoadSnapshotAsync(SnapshotCsv snapshot, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var stagePath = SnowflakeSql.StagePath(snapshot.CsvKey);
+        var written = await _store.HeadAsync(snapshot.CsvKey, cancellationToken)
+            ?? throw new PipelineException(ErrorNames.ObjectNotFound, $"{snapshot.CsvKey} is not in the store, so pipe {Pipe} cannot have loaded it");
+        var since = written.LastModified - ClockSkew;
+
+        var reports = await LoadHistoryAsync(since, cancellationToken);
+        var latest = reports
+            .Where(r => r.Path == stagePath && (r.TimeReceived ?? r.LastInsertTime) >= since)
+            .MaxBy(r => r.LastInsertTime ?? r.TimeReceived);
+        switch (latest)
+        {
+            case null:
+                throw new PipelineException(ErrorNames.IngestPending,
+                    $"pipe {Pipe} has not loaded {snapshot.CsvKey} yet (no entry for {stagePath} in its load history since {Iso(since)})");
+            case { Status: SnowpipeFileReport.LoadInProgress }:
+                throw new PipelineException(ErrorNames.IngestPending,
+                    $"pipe {Pipe} is still loading {snapshot.CsvKey} ({latest.RowsInserted} rows in so far)");
+            case { Status: SnowpipeFileReport.Loaded } when latest.RowsInserted == snapshot.ExpectedRows:
+                return (int)latest.RowsInserted;
+            case { Status: SnowpipeFileReport.Loaded }:
+                throw new PipelineException(ErrorNames.RowCountMismatch,
+                    $"pipe {Pipe} loaded {latest.RowsInserted} rows from {snapshot.CsvKey} into {Table}; the transform wrote {snapshot.ExpectedRows}");
+            default:
+                throw new PipelineException(ErrorNames.WarehouseError,
+                    $"pipe {Pipe} did not load {snapshot.CsvKey} ({latest.Status}, {latest.ErrorsSeen} error(s)): {latest.ErrorText()}");
+        }
+    }
+
+    /// <summary>GET /v1/data/pipes/{pipe}/loadHistoryScan?startTimeInclusive=...: one attempt; a 429 or 5xx is WarehouseUnavailable, which the state machine retries.</summary>
+    private async Task<IReadOnlyList<SnowpipeFileReport>> LoadHistoryAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        var path = $"v1/data/pipes/{Uri.EscapeDataString(Pipe)}/loadHistoryScan?startTimeInclusive={Uri.EscapeDataString(Iso(since))}&requestId={Guid.NewGuid():D}";
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_baseUrl, path));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _jwt.Token());
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        request.Headers.UserAgent.ParseAdd(_options.UserAgent);
+        HttpStatusCode status;
+        byte[] body;
+        try
+        {
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            status = response.StatusCode;
+            body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            throw new PipelineException(ErrorNames.WarehouseUnavailable, $"Snowpipe load history of {Pipe} at {_baseUrl.Host}: {ex.Message}", ex);
+        }
+
+        using var document = SqlApiResponse.ParseOrNull(body);
+        return status switch
+        {
+            HttpStatusCode.OK when document is not null => SnowpipeFileReport.ReadAll(document.RootElement),
+            HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError => throw new PipelineException(ErrorNames.WarehouseUnavailable,
+                $"Snowpipe load history of {Pipe} answered HTTP {(int)status}"),
+            // 404: "pipeName not recognized", also when the role lacks the privilege (the docs' note).
+            HttpStatusCode.NotFound => throw new PipelineException(ErrorNames.Configuration,
+                $"Snowpipe does not know pipe {Pipe}, or role {_options.Role ?? "(the user's default)"} may not monitor it (infra/snowflake/09_snowpipe.sql grants MONITOR)"),
+            _ => throw new PipelineException(ErrorNames.WarehouseError,
+                $"Snowpipe load history of {Pipe} answered HTTP {(int)status}: {Message(document)}"),
+        };
+    }
+
+    private static string Message(JsonDocument? document) =>
+        document?.RootElement is { ValueKind: JsonValueKind.Object } root && root.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.String
+            ? message.GetString() ?? "" : "no message";
+
+    private static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+}
