@@ -41,17 +41,17 @@ public sealed class ConsolePagesTests
         var asl = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "crypto_etl.asl.json"));
         var graph = StateMachineGraph.FromAsl(asl);
 
-        // statemachine/crypto_etl.asl.json: 10 states; 8 Next edges (every state but Load, End, and Failed, a Fail);
-        // a Catch on each of the three steps and on NotifyFailure.
-        Assert.Equal(10, graph.Nodes.Select(n => n.Name).Distinct().Count());
-        Assert.Equal(8, graph.Edges.Count(e => !e.Catch));
-        Assert.Equal(["Extract->ExtractFailed", "Load->LoadFailed", "NotifyFailure->Failed", "Transform->TransformFailed"],
+        // statemachine/crypto_etl.asl.json: 9 states; 7 Next edges (every state but Load, End, and Failed, a Fail);
+        // a Catch on each of the three steps.
+        Assert.Equal(9, graph.Nodes.Select(n => n.Name).Distinct().Count());
+        Assert.Equal(7, graph.Edges.Count(e => !e.Catch));
+        Assert.Equal(["Extract->ExtractFailed", "Load->LoadFailed", "Transform->TransformFailed"],
             graph.Edges.Where(e => e.Catch).Select(e => $"{e.From}->{e.To}").Order(StringComparer.Ordinal));
         // The happy path is the left column, top to bottom.
         Assert.Equal(["Defaults", "MergeInput", "Extract", "Transform", "Load"],
             graph.Nodes.Where(n => n.Column == 0).OrderBy(n => n.Row).Select(n => n.Name).Take(5));
         var svg = graph.ToSvg(name => name == "Extract" ? "running" : null);
         Assert.Contains("data-state=\"Extract\" data-status=\"running\"", svg, StringComparison.Ordinal);
-        Assert.Equal(10, svg.Split("<g class=\"state ").Length - 1);
+        Assert.Equal(9, svg.Split("<g class=\"state ").Length - 1);
     }
 }

@@ -42,7 +42,7 @@ try {
   for (const s of ["Defaults", "MergeInput", "Extract", "Transform", "Load"]) {
     if (lit[s] !== "succeeded") fail(`state ${s} is drawn ${lit[s]}, not succeeded`);
   }
-  for (const s of ["ExtractFailed", "NotifyFailure", "Failed"]) {
+  for (const s of ["ExtractFailed", "Failed"]) {
     if (lit[s] !== "idle") fail(`state ${s} is drawn ${lit[s]} on a run that never went there`);
   }
   const events = await page.$$eval("tr.event", (rows) => rows.map((r) => r.dataset.type));
