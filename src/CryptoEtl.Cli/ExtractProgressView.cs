@@ -1,4 +1,3 @@
-using System.Globalization;
 using CryptoEtl.Core.CoinGecko;
 using CryptoEtl.Core.Resilience;
 using Spectre.Console;
@@ -64,7 +63,7 @@ public sealed class ExtractProgressView : IExtractObserver, IDisposable
             }
             else if (pageDone)
             {
-                Line($"  extract  {Pages(progress)}, {Coins(progress)}");
+                Line($"  extract  {ExtractStatus.Describe(progress, null)}");
             }
         }
     }
@@ -75,9 +74,7 @@ public sealed class ExtractProgressView : IExtractObserver, IDisposable
         lock (_gate)
         {
             StopStillWaiting();
-            _activity = wait.Kind == WaitKind.RateLimit
-                ? $"waiting {Seconds(wait.Length)} for the rate limit"
-                : $"waiting for CoinGecko's answer (at most {Seconds(wait.Length)}): {wait.Target}";
+            _activity = ExtractStatus.Activity(wait);
             if (_live)
             {
                 Draw();
@@ -101,9 +98,8 @@ public sealed class ExtractProgressView : IExtractObserver, IDisposable
         {
             StopStillWaiting();
             ClearLine();
-            var why = retry.FromRetryAfter ? "Retry-After" : "backoff";
             Line(RetryLines.Describe(retry));
-            _activity = $"waiting {Seconds(retry.Delay)} ({why}) to retry";
+            _activity = ExtractStatus.Activity(retry);
             if (_live)
             {
                 Draw();
@@ -150,7 +146,7 @@ public sealed class ExtractProgressView : IExtractObserver, IDisposable
 
     private void Draw()
     {
-        var text = $"  extract  {Pages(_progress)}, {Coins(_progress)}{(_activity is null ? "" : $"; {_activity}")}";
+        var text = $"  extract  {ExtractStatus.Describe(_progress, _activity)}";
         var width = Math.Max(_display.Profile.Width - 1, 20);
         _display.WriteAnsi("\r\u001b[2K");
         _display.Write(text.Length > width ? string.Concat(text.AsSpan(0, width - 3), "...") : text);
@@ -166,13 +162,5 @@ public sealed class ExtractProgressView : IExtractObserver, IDisposable
         }
     }
 
-    private static string Pages(ExtractProgress progress) => progress.PagesExpected is { } expected
-        ? string.Create(CultureInfo.InvariantCulture, $"{progress.PagesFetched} of {expected} pages")
-        : string.Create(CultureInfo.InvariantCulture, $"{progress.PagesFetched} pages of all (to the end)");
-
-    private static string Coins(ExtractProgress progress) =>
-        string.Create(CultureInfo.InvariantCulture, $"{progress.Coins:N0} coins");
-
-    private static string Seconds(TimeSpan wait) =>
-        string.Create(CultureInfo.InvariantCulture, $"{wait.TotalSeconds:0.0} s");
+    private static string Seconds(TimeSpan wait) => ExtractStatus.Seconds(wait);
 }

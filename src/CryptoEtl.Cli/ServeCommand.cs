@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Reflection;
 using System.Text.Json.Nodes;
+using CryptoEtl.Core.CoinGecko;
 using CryptoEtl.Report;
 using CryptoEtl.Server;
 using CryptoEtl.StateMachine;
@@ -54,11 +55,12 @@ public static class ServeCommand
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(console);
-        var pipeline = new LocalPipeline(settings, console.GetEnvironment);
+        var extractStatus = new ExtractStatus(TimeProvider.System);
+        var pipeline = new LocalPipeline(settings, console.GetEnvironment, extractStatus);
         try
         {
             var machine = new LocalStateMachine(EmbeddedAsl(), StateMachineName, new DateTimeOffset(File.GetLastWriteTimeUtc(Environment.ProcessPath ?? AppContext.BaseDirectory), TimeSpan.Zero));
-            return await ConsoleServer.StartAsync(serverOptions, machine, new PipelineHost(pipeline, console), settings.DataDir, TimeProvider.System, ct);
+            return await ConsoleServer.StartAsync(serverOptions, machine, new PipelineHost(pipeline, extractStatus, console), settings.DataDir, TimeProvider.System, ct);
         }
         catch
         {
@@ -78,8 +80,10 @@ public static class ServeCommand
     }
 
     /// <summary>The server's view of the composed pipeline; alerts go to the terminal as in `run`.</summary>
-    private sealed class PipelineHost(LocalPipeline pipeline, CliConsole console) : IPipelineHost, IAlertSink, IDisposable
+    private sealed class PipelineHost(LocalPipeline pipeline, ExtractStatus extractStatus, CliConsole console) : IPipelineHost, IAlertSink, IDisposable
     {
+        public string? ExtractProgress(DateTimeOffset since) => extractStatus.Since(since);
+
         public IReadOnlyDictionary<string, Func<JsonNode?, CancellationToken, Task<JsonNode?>>> Functions => pipeline.Functions;
 
         public IAlertSink Alerts => this;

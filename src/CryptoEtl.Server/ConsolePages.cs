@@ -49,7 +49,11 @@ public static class ConsolePages
         return Layout(machine.Name, body.ToString());
     }
 
-    public static string Execution(ExecutionService executions, ExecutionRecord record, (string State, DateTimeOffset Since)? current, DateTimeOffset now)
+    /// <summary>
+    /// An execution's page; <c>extractProgress</c> is the running Extract's progress in words, as the
+    /// terminal shows it (null outside Extract).
+    /// </summary>
+    public static string Execution(ExecutionService executions, ExecutionRecord record, (string State, DateTimeOffset Since)? current, DateTimeOffset now, string? extractProgress = null)
     {
         ArgumentNullException.ThrowIfNull(executions);
         ArgumentNullException.ThrowIfNull(record);
@@ -65,9 +69,9 @@ public static class ConsolePages
         body.Append("</p>");
         if (current is { } now_)
         {
-            // Where progress goes: the current state and how long it has run (issue 17 part 3 adds
-            // Extract's pages and coins here from the same data the terminal shows).
-            body.Append(CultureInfo.InvariantCulture, $"<p id=\"progress\" data-state=\"{E(now_.State)}\">Running <b>{E(now_.State)}</b> for {Seconds(now - now_.Since)} s</p>");
+            // The current state, how long it has run, and Extract's pages and coins in the terminal's words.
+            var detail = extractProgress is null ? "" : $": <span id=\"extract-progress\">{E(extractProgress)}</span>";
+            body.Append(CultureInfo.InvariantCulture, $"<p id=\"progress\" data-state=\"{E(now_.State)}\">Running <b>{E(now_.State)}</b> for {Seconds(now - now_.Since)} s{detail}</p>");
         }
 
         if (record.Status == ExecutionService.Running)

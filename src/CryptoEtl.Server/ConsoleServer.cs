@@ -160,7 +160,9 @@ public sealed class ConsoleServer : IAsyncDisposable
         try
         {
             var record = _executions.Describe(arn);
-            await HtmlAsync(context, ConsolePages.Execution(_executions, record, _executions.CurrentState(arn), _time.GetUtcNow()));
+            var current = _executions.CurrentState(arn);
+            var extract = current is { State: "Extract" } state ? _host.ExtractProgress(state.Since) : null;
+            await HtmlAsync(context, ConsolePages.Execution(_executions, record, current, _time.GetUtcNow(), extract));
         }
         catch (StepFunctionsException ex)
         {

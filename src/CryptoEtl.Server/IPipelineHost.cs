@@ -16,6 +16,12 @@ public interface IPipelineHost
     /// <summary>Where sns:publish goes besides the execution's history (e.g. the server's terminal).</summary>
     IAlertSink Alerts { get; }
 
+    /// <summary>
+    /// The running Extract's progress in words (pages, coins, what it waits for), when it told
+    /// anything at or after <paramref name="since"/> (the state's start); null otherwise.
+    /// </summary>
+    string? ExtractProgress(DateTimeOffset since);
+
     /// <summary>The report's figures, read from the warehouse now.</summary>
     Task<ReportData> BuildReportAsync(CancellationToken cancellationToken);
 }

@@ -54,4 +54,31 @@ public sealed class ConsolePagesTests
         Assert.Contains("data-state=\"Extract\" data-status=\"running\"", svg, StringComparison.Ordinal);
         Assert.Equal(9, svg.Split("<g class=\"state ").Length - 1);
     }
+
+    [Fact]
+    public async Task A_running_extract_shows_its_pages_and_coins_escaped_on_the_execution_page()
+    {
+        using var data = new TempDirectory();
+        await using var server = await ServeCommand.StartAsync(new PipelineSettings { DataDir = data.FullPath, Offline = true },
+            new ConsoleServerOptions { Port = 0 }, CliConsole.ToWriters(TextWriter.Null, TextWriter.Null), CancellationToken.None);
+        var started = DateTimeOffset.UnixEpoch;
+        var record = new ExecutionRecord
+        {
+            Name = "running",
+            ExecutionArn = server.Executions.Machine.ExecutionArn("running"),
+            Input = "{}",
+            Status = ExecutionService.Running,
+            StartDate = started,
+            StopDate = null,
+            Error = null,
+            Cause = null,
+            Output = null,
+        };
+
+        var html = ConsolePages.Execution(server.Executions, record, ("Extract", started), started.AddSeconds(12), "2 of 70 pages, 500 coins; " + Markup);
+
+        Assert.Contains("Running <b>Extract</b> for 12", html, StringComparison.Ordinal);
+        Assert.Contains("<span id=\"extract-progress\">2 of 70 pages, 500 coins; &lt;script&gt;", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+    }
 }
