@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Reflection;
 using System.Text.Json.Nodes;
 using CryptoEtl.Core.CoinGecko;
 using CryptoEtl.Report;
@@ -59,7 +58,7 @@ public static class ServeCommand
         var pipeline = new LocalPipeline(settings, console.GetEnvironment, extractStatus);
         try
         {
-            var machine = new LocalStateMachine(EmbeddedAsl(), StateMachineName, new DateTimeOffset(File.GetLastWriteTimeUtc(Environment.ProcessPath ?? AppContext.BaseDirectory), TimeSpan.Zero));
+            var machine = new LocalStateMachine(EmbeddedStateMachine.Text(), StateMachineName, new DateTimeOffset(File.GetLastWriteTimeUtc(Environment.ProcessPath ?? AppContext.BaseDirectory), TimeSpan.Zero));
             return await ConsoleServer.StartAsync(serverOptions, machine, new PipelineHost(pipeline, extractStatus, console), settings.DataDir, TimeProvider.System, ct);
         }
         catch
@@ -70,14 +69,6 @@ public static class ServeCommand
     }
 
     public static string StateMachineArn() => $"arn:aws:states:{LocalStateMachine.Region}:{LocalStateMachine.Account}:stateMachine:{StateMachineName}";
-
-    private static string EmbeddedAsl()
-    {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("crypto_etl.asl.json")
-            ?? throw new InvalidOperationException("the state machine definition is missing from this build");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
 
     /// <summary>The server's view of the composed pipeline; alerts go to the terminal as in `run`.</summary>
     private sealed class PipelineHost(LocalPipeline pipeline, ExtractStatus extractStatus, CliConsole console) : IPipelineHost, IAlertSink, IDisposable
