@@ -32,11 +32,11 @@ public sealed class FileSystemObjectStore : IObjectStore
         var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}{TempSuffix}");
         try
         {
-            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
+                await using var stream = new InlineFileStream(file);
                 await write(stream, cancellationToken);
-                await stream.FlushAsync(cancellationToken);
-                stream.Flush(flushToDisk: true);
+                file.Flush(flushToDisk: true);
             }
 
             File.Move(temp, path, overwrite: true);
@@ -58,7 +58,7 @@ public sealed class FileSystemObjectStore : IObjectStore
         var path = PathOf(key);
         try
         {
-            Stream stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            Stream stream = new InlineFileStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan));
             return Task.FromResult(stream);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException || Directory.Exists(path))

@@ -33,6 +33,31 @@ public sealed class FileSystemObjectStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Reads_and_writes_complete_inline_and_still_honour_cancellation()
+    {
+        // No hand-off to the thread pool per call (issue 18): the task is done when the call returns.
+        var bytes = Enumerable.Range(0, 300_000).Select(i => (byte)i).ToArray();
+        await _store.PutAsync("raw/2026/11/25/b.json", ContentTypes.Json, (stream, ct) =>
+        {
+            var write = stream.WriteAsync(bytes, ct);
+            Assert.True(write.IsCompletedSuccessfully);
+            return write.AsTask();
+        }, default);
+
+        await using var read = await _store.OpenReadAsync("raw/2026/11/25/b.json", default);
+        var buffer = new byte[bytes.Length];
+        var first = read.ReadAsync(buffer.AsMemory(0, 1000));
+        Assert.True(first.IsCompletedSuccessfully);
+        Assert.Equal(1000, await first);
+        await read.ReadExactlyAsync(buffer.AsMemory(1000));
+        Assert.Equal(bytes, buffer);
+
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await read.ReadAtLeastAsync(buffer, 1, cancellationToken: cancelled.Token));
+    }
+
+    [Fact]
     public async Task A_write_that_fails_mid_object_leaves_the_old_object_and_no_partial_file()
     {
         const string key = "processed/x.csv";

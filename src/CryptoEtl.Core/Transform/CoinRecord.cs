@@ -23,10 +23,14 @@ internal sealed class CoinRecord
 
     public ref readonly Slot this[int column] => ref _slots[column];
 
+    /// <summary>The bytes of all values set so far (their sum bounds the row's CSV size).</summary>
+    public int ValueBytes { get; private set; }
+
     public void Clear()
     {
         Array.Clear(_slots);
         _scratchUsed = 0;
+        ValueBytes = 0;
         RoiInvalid = false;
         RoiSeen = false;
         RepeatedProperty = false;
@@ -38,6 +42,7 @@ internal sealed class CoinRecord
         slot.Kind = kind;
         slot.Start = start;
         slot.Length = length;
+        ValueBytes += length;
     }
 
     /// <summary>Unescapes the reader's current string into scratch (an unescaped string is never longer).</summary>
@@ -76,13 +81,6 @@ internal sealed class CoinRecord
             SlotKind.Unescaped => _scratch.AsSpan(slot.Start, slot.Length),
             _ => default,
         };
-    }
-
-    /// <summary>The length of <see cref="Value"/>, without slicing.</summary>
-    public int ValueLength(int column)
-    {
-        ref readonly var slot = ref _slots[column];
-        return slot.Kind is SlotKind.Number or SlotKind.String or SlotKind.Unescaped ? slot.Length : 0;
     }
 
     public bool HasValue(int column) => _slots[column].Kind is SlotKind.Number or SlotKind.String or SlotKind.Unescaped;

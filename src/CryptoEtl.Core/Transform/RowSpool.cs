@@ -7,7 +7,7 @@ namespace CryptoEtl.Core.Transform;
 /// The kept rows of one transform between reading the raw object and writing the CSV: the
 /// metrics need totals over all rows, so rows wait here for them instead of the raw object being
 /// parsed twice. Each record is the row's market cap and volume (NaN for null) and its fields
-/// (<see cref="FieldBuffer"/>). Records live in pooled 1 MB chunks up to a memory budget, then
+/// from id to last_updated, already encoded as CSV. Records live in pooled 1 MB chunks up to a memory budget, then
 /// spill to a temporary file that no process end leaves behind (a local file: written synchronously).
 /// </summary>
 internal sealed class RowSpool : IDisposable
@@ -37,7 +37,7 @@ internal sealed class RowSpool : IDisposable
     /// <summary>True once rows went to a temporary file.</summary>
     public bool Spilled => _spill is not null;
 
-    /// <summary>One row whose fields are already encoded (<see cref="FieldBuffer"/>).</summary>
+    /// <summary>One row whose fields are already encoded.</summary>
     public void Add(double? marketCap, double? volume, ReadOnlySpan<byte> fields)
     {
         fields.CopyTo(BeginRow(fields.Length));
@@ -67,13 +67,15 @@ internal sealed class RowSpool : IDisposable
         Rows++;
     }
 
-    /// <summary>Hands every row back in order; <paramref name="onRow"/> gets the market cap, the volume and the row's fields.</summary>
-    public async Task ReplayAsync(RowHandler onRow, Func<CancellationToken, ValueTask> afterChunk, CancellationToken cancellationToken)
+    /// <summary>
+    /// Hands the records back in order, a run of whole records at a time (read them with
+    /// <see cref="TakeRow"/>); a run is only valid until the returned task completes.
+    /// </summary>
+    public async Task ReplayAsync(Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> onRecords, CancellationToken cancellationToken)
     {
         foreach (var (chunk, used) in _sealed)
         {
-            ReplayChunk(chunk.AsSpan(0, used), onRow);
-            await afterChunk(cancellationToken);
+            await onRecords(chunk.AsMemory(0, used), cancellationToken);
         }
 
         if (_spill is not null)
@@ -88,19 +90,28 @@ internal sealed class RowSpool : IDisposable
                 try
                 {
                     await _spill.ReadExactlyAsync(chunk.AsMemory(0, length), cancellationToken);
-                    ReplayChunk(chunk.AsSpan(0, length), onRow);
+                    await onRecords(chunk.AsMemory(0, length), cancellationToken);
                 }
                 finally
                 {
                     ArrayPool<byte>.Shared.Return(chunk);
                 }
-
-                await afterChunk(cancellationToken);
             }
         }
 
-        ReplayChunk(_current.AsSpan(0, _used), onRow);
-        await afterChunk(cancellationToken);
+        await onRecords(_current.AsMemory(0, _used), cancellationToken);
+    }
+
+    /// <summary>Reads the first record of <paramref name="records"/>; returns its size.</summary>
+    public static int TakeRow(ReadOnlySpan<byte> records, out double? marketCap, out double? volume, out ReadOnlySpan<byte> fields)
+    {
+        var length = BinaryPrimitives.ReadInt32LittleEndian(records);
+        var cap = BinaryPrimitives.ReadDoubleLittleEndian(records[4..]);
+        var vol = BinaryPrimitives.ReadDoubleLittleEndian(records[12..]);
+        marketCap = double.IsNaN(cap) ? null : cap;
+        volume = double.IsNaN(vol) ? null : vol;
+        fields = records.Slice(RecordHeader, length);
+        return RecordHeader + length;
     }
 
     public void Dispose()
@@ -118,23 +129,6 @@ internal sealed class RowSpool : IDisposable
         }
 
         _spill?.Dispose();
-    }
-
-    internal delegate void RowHandler(double? marketCap, double? volume, ReadOnlySpan<byte> fields);
-
-    private static void ReplayChunk(ReadOnlySpan<byte> chunk, RowHandler onRow)
-    {
-        while (!chunk.IsEmpty)
-        {
-            var length = BinaryPrimitives.ReadInt32LittleEndian(chunk);
-            var marketCap = BinaryPrimitives.ReadDoubleLittleEndian(chunk[4..]);
-            var volume = BinaryPrimitives.ReadDoubleLittleEndian(chunk[12..]);
-            onRow(
-                double.IsNaN(marketCap) ? null : marketCap,
-                double.IsNaN(volume) ? null : volume,
-                chunk.Slice(RecordHeader, length));
-            chunk = chunk[(RecordHeader + length)..];
-        }
     }
 
     /// <summary>

@@ -1,19 +1,29 @@
+using System.Buffers;
 using System.Buffers.Text;
+using System.Diagnostics;
 using System.Globalization;
+using System.Numerics;
 using System.Text;
-using CsvHelper;
 
 namespace CryptoEtl.Core.Transform;
 
 /// <summary>
 /// The one pass over the raw object: decides which page elements become rows (and why the
-/// others do not), keeps each kept row's fields in the spool, and sums market caps and volumes.
-/// <see cref="WriteCsvAsync"/> then writes the CSV (CsvHelper) with the metrics those sums allow.
+/// others do not), keeps each kept row's fields in the spool already encoded as CSV
+/// (<see cref="CsvFieldEncoding"/>), and sums market caps and volumes. <see cref="WriteCsvAsync"/> then
+/// writes the CSV: each spooled row between the fetch time and currency and the metrics those sums allow.
 /// </summary>
 internal sealed class SnapshotTransformer : ICoinSink, IDisposable
 {
     /// <summary>Rows up to this size stay in memory; the rest go to a temporary file.</summary>
     internal const long DefaultSpoolMemory = 64L << 20;
+
+    // The CSV goes to the destination in writes of about this size, from one reused buffer.
+    private const int OutputBufferSize = 256 * 1024;
+    private const int OutputFlushAt = OutputBufferSize - (16 * 1024);
+
+    // ",<metric>" three times and CRLF; a double's shortest text is at most 24 bytes.
+    private const int MetricsMaxBytes = (3 * 32) + 2;
 
     // The sanity checks on signs: check name, then the columns it covers.
     // (A negative current_price, market_cap or total_volume rejects the coin instead: see RejectionReason.)
@@ -34,6 +44,7 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
     private CompensatedSum _marketCaps;
     private CompensatedSum _volumes;
     private CompensatedSum _dominance;
+    private (byte[] Prefix, double? MarketCapSum, double? VolumeSum, double? GlobalTotal) _csv;
 
     public SnapshotTransformer(long spoolMemory = DefaultSpoolMemory)
     {
@@ -72,7 +83,9 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
     public void OnCoin(ReadOnlySpan<byte> json, CoinRecord coin, CoinPosition position)
     {
         Coins++;
-        var reason = RejectionReason(json, coin, out var marketCap, out var volume, out var rank);
+        // The row is encoded into the spool while its fields are checked, and committed only if the coin is kept.
+        var row = _rows.BeginRow(EncodedRowBound(coin));
+        var reason = RejectionReason(json, coin, row, out var shape, out var marketCap, out var volume, out var rank);
         if (reason is not null)
         {
             Reject(reason, position, HasPrintableId(json, coin) ? IdOf(json, coin) : null);
@@ -87,7 +100,13 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
         }
 
         Kept++;
-        SpoolRow(json, coin, marketCap, volume);
+        _rows.CommitRow(marketCap, volume, shape.Length);
+        for (var nulls = shape.Nulls; nulls != 0; nulls &= nulls - 1)
+        {
+            // Absent, null, or an empty string: all read back as null.
+            _nulls[BitOperations.TrailingZeroCount(nulls)]++;
+        }
+
         if (marketCap is { } cap)
         {
             _marketCaps.Add(cap);
@@ -107,7 +126,7 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
         {
             foreach (var column in NonNegativeChecks[check].Columns)
             {
-                if (IsNegative(coin.Value(json, column)))
+                if (JsonNumber.IsNegative(coin.Value(json, column)))
                 {
                     _negatives[check].Add($"{IdOf(json, coin)} ({SnapshotColumns.ColumnName(column)})");
                 }
@@ -137,52 +156,32 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
     /// <summary>Writes the CSV: header, then every kept row with fetch time, currency and metrics.</summary>
     public async Task WriteCsvAsync(RawSnapshotHeader header, Stream destination, CancellationToken cancellationToken)
     {
-        var marketCapSum = _marketCaps.Count > 0 ? _marketCaps.Value : (double?)null;
-        var volumeSum = _volumes.Count > 0 ? _volumes.Value : (double?)null;
-        var globalTotal = GlobalTotalTooSmall(header.GlobalTotalMarketCap) ? null : header.GlobalTotalMarketCap;
         _nulls[SnapshotColumns.Dominance] = _nulls[SnapshotColumns.VolumeShare] = _nulls[SnapshotColumns.GlobalDominance] = 0;
         _dominance = default;
+        _csv = (
+            RowPrefix(header),
+            _marketCaps.Count > 0 ? _marketCaps.Value : null,
+            _volumes.Count > 0 ? _volumes.Value : null,
+            GlobalTotalTooSmall(header.GlobalTotalMarketCap) ? null : header.GlobalTotalMarketCap);
 
-        var fetchTime = Encoding.UTF8.GetBytes(ObjectKeys.Iso(header.FetchTime));
-        var vsCurrency = Encoding.UTF8.GetBytes(header.VsCurrency);
-        using var pending = new PendingBytes();
-        // CsvHelper's own flushes go to memory; the CSV of each spool chunk then goes to the
-        // destination asynchronously.
-        await using var csv = CsvWriter.Create(pending, CsvWriterOptions.Default, leaveOpen: true);
-        foreach (var column in CryptoSchema.Columns)
-        {
-            csv.WriteField(column.Name);
-        }
-
-        csv.EndRecord();
+        var output = new ArrayBufferWriter<byte>(OutputBufferSize);
+        output.Write(Encoding.UTF8.GetBytes(CryptoSchema.CsvHeader + "\r\n"));
         await _rows.ReplayAsync(
-            (marketCap, volume, fields) =>
+            async (records, ct) =>
             {
-                var dominance = Percentage(marketCap, marketCapSum);
-                if (dominance is { } d)
+                var consumed = 0;
+                while (consumed < records.Length)
                 {
-                    _dominance.Add(d);
+                    consumed += WriteRows(records.Span[consumed..], output);
+                    if (output.WrittenCount >= OutputFlushAt)
+                    {
+                        await destination.WriteAsync(output.WrittenMemory, ct);
+                        output.ResetWrittenCount();
+                    }
                 }
-
-                csv.WriteField(fetchTime);
-                csv.WriteField(vsCurrency);
-                while (!fields.IsEmpty)
-                {
-                    // The JSON's text as it was: numbers are never re-rounded.
-                    csv.WriteField(FieldBuffer.Next(ref fields));
-                }
-
-                Metric(csv, SnapshotColumns.Dominance, dominance);
-                Metric(csv, SnapshotColumns.VolumeShare, Percentage(volume, volumeSum));
-                Metric(csv, SnapshotColumns.GlobalDominance, Percentage(marketCap, globalTotal));
-                csv.EndRecord();
-            },
-            async ct =>
-            {
-                csv.Flush();
-                await pending.DrainToAsync(destination, ct);
             },
             cancellationToken);
+        await destination.WriteAsync(output.WrittenMemory, cancellationToken);
     }
 
     public void Dispose() => _rows.Dispose();
@@ -191,55 +190,73 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
     internal static double? Percentage(double? part, double? whole) =>
         part is { } p && whole is { } w && w != 0 && double.IsFinite(p / w * 100) ? p / w * 100 : null;
 
-    /// <summary>A JSON number's value; false for text a double cannot hold finitely.</summary>
-    internal static bool TryParseNumber(ReadOnlySpan<byte> text, out double value) =>
-        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
-
-    private void Metric(CsvWriter csv, int column, double? value)
+    /// <summary>"fetch_time,vs_currency," as every row starts.</summary>
+    private static byte[] RowPrefix(RawSnapshotHeader header)
     {
-        if (value is { } v)
+        var vsCurrency = Encoding.UTF8.GetBytes(header.VsCurrency);
+        var prefix = new byte[ObjectKeys.Iso(header.FetchTime).Length + CsvFieldEncoding.QuotedLength(vsCurrency) + 2];
+        var at = Encoding.UTF8.GetBytes(ObjectKeys.Iso(header.FetchTime), prefix);
+        prefix[at++] = (byte)',';
+        at += CsvFieldEncoding.Write(prefix.AsSpan(at), vsCurrency);
+        prefix[at++] = (byte)',';
+        return prefix[..at];
+    }
+
+    /// <summary>Writes whole rows from <paramref name="records"/> until the output is due a flush; returns the record bytes used.</summary>
+    private int WriteRows(ReadOnlySpan<byte> records, ArrayBufferWriter<byte> output)
+    {
+        var (prefix, marketCapSum, volumeSum, globalTotal) = _csv;
+        var consumed = 0;
+        while (consumed < records.Length && output.WrittenCount < OutputFlushAt)
         {
-            // No format: the shortest text that round-trips, invariant.
-            csv.WriteField(v, default);
+            consumed += RowSpool.TakeRow(records[consumed..], out var marketCap, out var volume, out var fields);
+            var dominance = Percentage(marketCap, marketCapSum);
+            if (dominance is { } d)
+            {
+                _dominance.Add(d);
+            }
+
+            var row = output.GetSpan(prefix.Length + fields.Length + MetricsMaxBytes);
+            prefix.CopyTo(row);
+            // The JSON's text as it was: numbers are never re-rounded.
+            fields.CopyTo(row[prefix.Length..]);
+            var at = prefix.Length + fields.Length;
+            at += Metric(row[at..], SnapshotColumns.Dominance, dominance);
+            at += Metric(row[at..], SnapshotColumns.VolumeShare, Percentage(volume, volumeSum));
+            at += Metric(row[at..], SnapshotColumns.GlobalDominance, Percentage(marketCap, globalTotal));
+            row[at++] = (byte)'\r';
+            row[at++] = (byte)'\n';
+            output.Advance(at);
         }
-        else
+
+        return consumed;
+    }
+
+    /// <summary>Writes ",value" (or "," for null); returns the bytes written.</summary>
+    private int Metric(Span<byte> destination, int column, double? value)
+    {
+        destination[0] = (byte)',';
+        if (value is not { } v)
         {
             _nulls[column]++;
-            csv.WriteField(ReadOnlySpan<byte>.Empty);
+            return 1;
         }
+
+        // No format: the shortest text that round-trips, invariant.
+        var formatted = v.TryFormat(destination[1..], out var written, default, CultureInfo.InvariantCulture);
+        Debug.Assert(formatted, "MetricsMaxBytes holds any double");
+        return written + 1;
     }
 
     /// <summary>
-    /// Puts the row's fields from id to last_updated into the spool, encoded in place (fetch time,
-    /// currency and metrics are added when the CSV is written).
+    /// The most bytes a coin's row can take as CSV: every value quoted with every byte a quote, and
+    /// the separators. Real rows take less than half; the spool only needs the room while it writes.
     /// </summary>
-    private void SpoolRow(ReadOnlySpan<byte> json, CoinRecord coin, double? marketCap, double? volume)
+    private static int EncodedRowBound(CoinRecord coin) => (2 * coin.ValueBytes) + (3 * SnapshotColumns.CoinColumns.Length);
+
+    private static string? RejectionReason(ReadOnlySpan<byte> json, CoinRecord coin, Span<byte> row, out RowShape shape, out double? marketCap, out double? volume, out long? rank)
     {
-        var length = 0;
-        foreach (var column in SnapshotColumns.CoinColumns)
-        {
-            length += FieldBuffer.SizeOf(coin.ValueLength(column));
-        }
-
-        var row = _rows.BeginRow(length);
-        var at = 0;
-        foreach (var column in SnapshotColumns.CoinColumns)
-        {
-            var value = coin.Value(json, column);
-            if (value.IsEmpty)
-            {
-                // Absent, null, or an empty string: all read back as null.
-                _nulls[column]++;
-            }
-
-            at += FieldBuffer.Write(row[at..], value);
-        }
-
-        _rows.CommitRow(marketCap, volume, length);
-    }
-
-    private static string? RejectionReason(ReadOnlySpan<byte> json, CoinRecord coin, out double? marketCap, out double? volume, out long? rank)
-    {
+        shape = default;
         marketCap = null;
         volume = null;
         rank = null;
@@ -248,7 +265,7 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
             return SnapshotColumns.DuplicateProperty;
         }
 
-        if (FieldReason(json, coin, out var firstInvalid) is { } fieldReason)
+        if (EncodeRow(json, coin, row, out var firstInvalid, out shape) is { } fieldReason)
         {
             return fieldReason;
         }
@@ -264,9 +281,9 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
         {
             case SlotKind.Absent or SlotKind.Null:
                 return SnapshotColumns.MissingReason[price];
-            case SlotKind.Number when !IsFinite(coin.Value(json, price)):
+            case SlotKind.Number when !JsonNumber.IsFinite(coin.Value(json, price)):
                 return SnapshotColumns.InvalidReason[price];
-            case SlotKind.Number when IsNegative(coin.Value(json, price)):
+            case SlotKind.Number when JsonNumber.IsNegative(coin.Value(json, price)):
                 return SnapshotColumns.NegativeCurrentPrice;
             case SlotKind.Invalid:
                 return SnapshotColumns.InvalidReason[price];
@@ -284,7 +301,7 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
 
         if (coin[SnapshotColumns.MarketCap].Kind == SlotKind.Number)
         {
-            if (!TryParseNumber(coin.Value(json, SnapshotColumns.MarketCap), out var value))
+            if (!JsonNumber.TryParse(coin.Value(json, SnapshotColumns.MarketCap), out var value))
             {
                 return SnapshotColumns.InvalidReason[SnapshotColumns.MarketCap];
             }
@@ -300,7 +317,7 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
 
         if (coin[SnapshotColumns.TotalVolume].Kind == SlotKind.Number)
         {
-            if (!TryParseNumber(coin.Value(json, SnapshotColumns.TotalVolume), out var value))
+            if (!JsonNumber.TryParse(coin.Value(json, SnapshotColumns.TotalVolume), out var value))
             {
                 return SnapshotColumns.InvalidReason[SnapshotColumns.TotalVolume];
             }
@@ -329,39 +346,84 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
     }
 
     /// <summary>
-    /// The first field, in CSV order, that is too long, not UTF-8 (or not UTF-16 in its escapes) or
-    /// holds a control character; and, from the same pass, the first column of a type it cannot hold (else -1).
+    /// Writes the row's fields from id to last_updated as CSV into <paramref name="row"/> (fetch
+    /// time, currency and metrics are added when the CSV is written) and, in the same pass, finds
+    /// the first field, in CSV order, that is too long, not UTF-8 (or not UTF-16 in its escapes) or
+    /// holds a control character, and the first column of a type it cannot hold (else -1).
     /// </summary>
-    private static string? FieldReason(ReadOnlySpan<byte> json, CoinRecord coin, out int firstInvalid)
+    private static string? EncodeRow(ReadOnlySpan<byte> json, CoinRecord coin, Span<byte> row, out int firstInvalid, out RowShape shape)
     {
         firstInvalid = -1;
-        foreach (var column in SnapshotColumns.CoinColumns)
+        shape = default;
+        var columns = SnapshotColumns.CoinColumns;
+        var nulls = 0UL;
+        var at = 0;
+        for (var i = 0; i < columns.Length; i++)
         {
-            ref readonly var slot = ref coin[column];
-            if (slot.Kind == SlotKind.Invalid && firstInvalid < 0)
+            var column = columns[i];
+            if (i > 0)
             {
-                firstInvalid = column;
+                row[at++] = (byte)',';
             }
 
-            var problem = slot.Kind switch
+            ref readonly var slot = ref coin[column];
+            switch (slot.Kind)
             {
-                // The reader proved it a JSON number; only its length can be wrong.
-                SlotKind.Number => slot.Length > FieldValidation.MaxNumberBytes ? FieldProblem.TooLong : FieldProblem.None,
-                SlotKind.String or SlotKind.Unescaped => FieldValidation.CheckText(coin.Value(json, column)),
-                SlotKind.Undecodable => FieldProblem.InvalidEncoding,
-                _ => FieldProblem.None,
-            };
-            if (problem != FieldProblem.None)
-            {
-                return problem switch
-                {
-                    FieldProblem.TooLong => SnapshotColumns.TooLongReason[column],
-                    FieldProblem.InvalidEncoding => SnapshotColumns.InvalidEncodingReason[column],
-                    _ => SnapshotColumns.ControlCharacterReason[column],
-                };
+                case SlotKind.Number:
+                    // The reader proved it a JSON number (never quoted); only its length can be wrong.
+                    if (slot.Length > FieldValidation.MaxNumberBytes)
+                    {
+                        return SnapshotColumns.TooLongReason[column];
+                    }
+
+                    json.Slice(slot.Start, slot.Length).CopyTo(row[at..]);
+                    at += slot.Length;
+                    break;
+                case SlotKind.String or SlotKind.Unescaped:
+                    var text = coin.Value(json, column);
+                    if (text.IsEmpty)
+                    {
+                        nulls |= 1UL << column;
+                    }
+                    else if (text.Length <= FieldValidation.MaxTextBytes && CsvFieldEncoding.IsPlain(text))
+                    {
+                        text.CopyTo(row[at..]);
+                        at += text.Length;
+                    }
+                    else
+                    {
+                        var problem = FieldValidation.CheckText(text);
+                        if (problem != FieldProblem.None)
+                        {
+                            return problem switch
+                            {
+                                FieldProblem.TooLong => SnapshotColumns.TooLongReason[column],
+                                FieldProblem.InvalidEncoding => SnapshotColumns.InvalidEncodingReason[column],
+                                _ => SnapshotColumns.ControlCharacterReason[column],
+                            };
+                        }
+
+                        at += CsvFieldEncoding.Write(row[at..], text);
+                    }
+
+                    break;
+                case SlotKind.Undecodable:
+                    return SnapshotColumns.InvalidEncodingReason[column];
+                case SlotKind.Invalid:
+                    if (firstInvalid < 0)
+                    {
+                        firstInvalid = column;
+                    }
+
+                    nulls |= 1UL << column;
+                    break;
+                default:
+                    nulls |= 1UL << column;
+                    break;
             }
         }
 
+        shape = new RowShape(at, nulls);
         return null;
     }
 
@@ -375,18 +437,6 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
         { Kind: SlotKind.Invalid } => SnapshotColumns.InvalidReason[column],
         _ => SnapshotColumns.MissingReason[column],
     };
-
-    /// <summary>
-    /// Whether a JSON number (at most <see cref="FieldValidation.MaxNumberBytes"/> long) is a finite
-    /// double: without an exponent it always is (64 digits are far from 1.8e308), so only
-    /// exponent forms are parsed.
-    /// </summary>
-    private static bool IsFinite(ReadOnlySpan<byte> number) =>
-        number.IndexOfAny((byte)'e', (byte)'E') < 0 || TryParseNumber(number, out _);
-
-    /// <summary>Negative, not merely signed: "-0" and "-0.0" are zero.</summary>
-    private static bool IsNegative(ReadOnlySpan<byte> number) =>
-        number.Length > 1 && number[0] == (byte)'-' && TryParseNumber(number, out var value) && value < 0;
 
     private static string IdOf(ReadOnlySpan<byte> json, CoinRecord coin) => Encoding.UTF8.GetString(coin.Value(json, SnapshotColumns.Id));
 

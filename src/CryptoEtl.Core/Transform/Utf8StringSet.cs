@@ -1,5 +1,5 @@
+using System.Buffers.Binary;
 using System.IO.Hashing;
-using System.Runtime.InteropServices;
 
 namespace CryptoEtl.Core.Transform;
 
@@ -13,10 +13,11 @@ internal sealed class Utf8StringSet
     // and was 5 % of a transform); the per-process seed keeps crafted ids from colliding on purpose.
     private static readonly long Seed = Random.Shared.NextInt64();
 
-    // Sized for a full market (17,000 ids of ~20 bytes) so a sweep never regrows them.
-    private byte[] _arena = new byte[1 << 19];
+    // Sized for a full market (17,000 ids of ~20 bytes) so a sweep never regrows them; each slot
+    // is 8 bytes (hash, arena offset + 1) so the table stays small enough to sit in cache.
+    private byte[] _arena = GC.AllocateUninitializedArray<byte>(1 << 19);
     private int _arenaUsed;
-    private Entry[] _entries = new Entry[1 << 16];
+    private ulong[] _slots = new ulong[1 << 15];
     private int _count;
 
     public int Count => _count;
@@ -25,14 +26,14 @@ internal sealed class Utf8StringSet
     public bool Add(ReadOnlySpan<byte> value)
     {
         var hash = HashOf(value);
-        var mask = _entries.Length - 1;
-        for (var i = hash & mask; ; i = (i + 1) & mask)
+        var mask = _slots.Length - 1;
+        for (var i = (int)hash & mask; ; i = (i + 1) & mask)
         {
-            ref var entry = ref _entries[i];
-            if (entry.Length == 0)
+            var slot = _slots[i];
+            if (slot == 0)
             {
-                entry = new Entry(hash, Store(value), value.Length + 1);
-                if (++_count * 2 > _entries.Length)
+                _slots[i] = ((ulong)hash << 32) | (uint)(Store(value) + 1);
+                if (++_count * 4 > _slots.Length * 3)
                 {
                     Grow();
                 }
@@ -40,51 +41,55 @@ internal sealed class Utf8StringSet
                 return true;
             }
 
-            if (entry.Hash == hash && _arena.AsSpan(entry.Offset, entry.Length - 1).SequenceEqual(value))
+            if ((uint)(slot >> 32) == hash && Stored((int)(uint)slot - 1).SequenceEqual(value))
             {
                 return false;
             }
         }
     }
 
-    private static int HashOf(ReadOnlySpan<byte> value) => (int)XxHash3.HashToUInt64(value, Seed) & int.MaxValue;
+    private static uint HashOf(ReadOnlySpan<byte> value) => (uint)XxHash3.HashToUInt64(value, Seed);
+
+    /// <summary>The value stored at <paramref name="offset"/>: its length, then its bytes.</summary>
+    private ReadOnlySpan<byte> Stored(int offset) =>
+        _arena.AsSpan(offset + sizeof(int), BinaryPrimitives.ReadInt32LittleEndian(_arena.AsSpan(offset)));
 
     private int Store(ReadOnlySpan<byte> value)
     {
-        if (_arenaUsed + value.Length > _arena.Length)
+        var size = sizeof(int) + value.Length;
+        if (_arenaUsed + size > _arena.Length)
         {
-            Array.Resize(ref _arena, Math.Max(_arena.Length * 2, _arenaUsed + value.Length));
+            var larger = GC.AllocateUninitializedArray<byte>(Math.Max(_arena.Length * 2, _arenaUsed + size));
+            _arena.AsSpan(0, _arenaUsed).CopyTo(larger);
+            _arena = larger;
         }
 
         var offset = _arenaUsed;
-        value.CopyTo(_arena.AsSpan(offset));
-        _arenaUsed += value.Length;
+        BinaryPrimitives.WriteInt32LittleEndian(_arena.AsSpan(offset), value.Length);
+        value.CopyTo(_arena.AsSpan(offset + sizeof(int)));
+        _arenaUsed += size;
         return offset;
     }
 
     private void Grow()
     {
-        var old = _entries;
-        _entries = new Entry[old.Length * 2];
-        var mask = _entries.Length - 1;
-        foreach (var entry in old)
+        var old = _slots;
+        _slots = new ulong[old.Length * 2];
+        var mask = _slots.Length - 1;
+        foreach (var slot in old)
         {
-            if (entry.Length == 0)
+            if (slot == 0)
             {
                 continue;
             }
 
-            var i = entry.Hash & mask;
-            while (_entries[i].Length != 0)
+            var i = (int)(slot >> 32) & mask;
+            while (_slots[i] != 0)
             {
                 i = (i + 1) & mask;
             }
 
-            _entries[i] = entry;
+            _slots[i] = slot;
         }
     }
-
-    // Length is the value's length + 1, so 0 marks a free slot and "" can be stored.
-    [StructLayout(LayoutKind.Auto)]
-    private readonly record struct Entry(int Hash, int Offset, int Length);
 }
