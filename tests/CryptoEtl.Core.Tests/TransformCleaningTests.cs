@@ -280,5 +280,12 @@ public sealed class TransformCleaningTests : IDisposable
         Assert.Equal(ErrorNames.InvalidInput, error.ErrorName);
     }
 
+    [Fact]
+    public void Every_column_has_a_bit_in_the_row_null_mask()
+    {
+        // RowShape.Nulls is a ulong with a bit per column index: a 65th column needs a wider mask.
+        Assert.InRange(CryptoSchema.Columns.Count, 1, 64);
+    }
+
     private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

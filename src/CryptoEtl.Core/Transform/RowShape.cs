@@ -1,4 +1,4 @@
 namespace CryptoEtl.Core.Transform;
 
-/// <summary>A row as <see cref="SnapshotTransformer"/> encoded it: its length in bytes, and its empty fields (a bit per column index).</summary>
+/// <summary>A row as <see cref="SnapshotTransformer"/> encoded it: its length in bytes, and its empty fields (a bit per column index; the schema has at most 64 columns, a test holds it).</summary>
 internal readonly record struct RowShape(int Length, ulong Nulls);
