@@ -49,27 +49,34 @@ done
 perf=0
 if command -v perf > /dev/null && perf stat -x, -e task-clock true > /dev/null 2>&1; then perf=1; fi
 
-# One whole process, RUNS times: "wall_ms cpu_ms rss_mb" medians. Wall time is taken on runs of
-# the process alone (perf and GNU time each add a process start of their own, ~10 ms, that would
-# flatter every ratio toward 1); CPU and peak RSS on as many runs under perf stat and GNU time.
-whole() {
-  local walls=() cpus=() rss=()
-  for _ in $(seq "$runs"); do
-    local started
-    started=$(date +%s%N)
-    "$@" > "$out/stdout.txt"
-    walls+=("$(awk -v ns="$(( $(date +%s%N) - started ))" 'BEGIN {printf "%.1f", ns / 1e6}')")
-    if [ "$perf" = 1 ]; then
-      perf stat -x, -o "$out/perf.txt" -e task-clock /usr/bin/time -f '%U %S %M' -o "$out/time.txt" "$@" > "$out/stdout.txt"
-      cpus+=("$(awk -F, '/task-clock/ {printf "%.1f", $1}' "$out/perf.txt")")
-    else
-      /usr/bin/time -f '%U %S %M' -o "$out/time.txt" "$@" > "$out/stdout.txt"
-      cpus+=("$(awk '{print ($1 + $2) * 1000}' "$out/time.txt")")
-    fi
-    rss+=("$(awk '{print $3 / 1024}' "$out/time.txt")")
-  done
-  echo "$(printf '%s\n' "${walls[@]}" | median) $(printf '%s\n' "${cpus[@]}" | median) $(printf '%s\n' "${rss[@]}" | median)"
+# One run of one whole process, recorded under NAME: wall time on a run of the process alone
+# (perf and GNU time each add a process start of their own, ~10 ms, that would flatter every
+# ratio toward 1), then CPU time and peak RSS on a second run under perf stat and GNU time.
+# OUTPUT (a file or folder, or -) is what the process writes: it is removed and synced away
+# before each run, untimed, so every run writes a new snapshot as a scheduled run does, and
+# none waits on the write-back of the file it replaces (a re-run's extra cost, about 2 ms).
+run_once() {
+  local name=$1 output=$2 started
+  shift 2
+  fresh "$output"
+  started=$(date +%s%N)
+  "$@" > "$out/stdout-$name.txt"
+  awk -v ns="$(( $(date +%s%N) - started ))" 'BEGIN {printf "%.1f\n", ns / 1e6}' >> "$out/$name.wall"
+  fresh "$output"
+  if [ "$perf" = 1 ]; then
+    perf stat -x, -o "$out/perf.txt" -e task-clock /usr/bin/time -f '%U %S %M' -o "$out/time.txt" "$@" > "$out/stdout-$name.txt"
+    awk -F, '/task-clock/ {printf "%.1f\n", $1}' "$out/perf.txt" >> "$out/$name.cpu"
+  else
+    /usr/bin/time -f '%U %S %M' -o "$out/time.txt" "$@" > "$out/stdout-$name.txt"
+    awk '{print ($1 + $2) * 1000}' "$out/time.txt" >> "$out/$name.cpu"
+  fi
+  awk '{print $3 / 1024}' "$out/time.txt" >> "$out/$name.rss"
 }
+
+fresh() { if [ "$1" != - ]; then rm -rf "$1"; sync; fi; }
+
+# "wall_ms cpu_ms rss_mb": the medians of NAME's runs.
+medians() { echo "$(median < "$out/$1.wall") $(median < "$out/$1.cpu") $(median < "$out/$1.rss")"; }
 
 prepare() { # market -> store folder
   local folder="$out/market-$1"
@@ -86,28 +93,48 @@ prepare() { # market -> store folder
 }
 
 empty=$(prepare empty)
-read -r _ _ baseline_rss <<< "$(whole "$out/tp/transform-process" "$empty" "$key")"
+rm -f "$out"/*.wall "$out"/*.cpu "$out"/*.rss
+for _ in $(seq "$runs"); do run_once baseline "$empty/processed" "$out/tp/transform-process" "$empty" "$key"; done
+read -r _ _ baseline_rss <<< "$(medians baseline)"
 echo "baseline: transform-process on an empty market peaks at ${baseline_rss} MB RSS"
 
 for market in awkward tame; do
   folder=$(prepare "$market")
   raw="$folder/$key"
   size_mb=$(awk -v b="$(stat -c %s "$raw")" 'BEGIN {printf "%.1f", b / 1e6}')
-  echo "== $market market: $coins coins, $size_mb MB raw, runs=$runs, load=[$(load)]"
-  read -r floor_wall floor_cpu floor_rss <<< "$(whole "$out/tp/transform-process" floor "$raw")"
-  read -r floorcsv_wall floorcsv_cpu floorcsv_rss <<< "$(whole "$out/tp/transform-process" floor "$raw" "$out/floor.csv")"
-  read -r proc_wall proc_cpu proc_rss <<< "$(whole "$out/tp/transform-process" "$folder" "$key")"
-  rows=$(grep -o '"rows":[0-9]*' "$out/stdout.txt" | cut -d: -f2)
-  mkdir -p "$out/cli-$market"
-  ln -sfn "$folder" "$out/cli-$market/objects"
-  read -r cli_wall cli_cpu cli_rss <<< "$(whole "$out/cli/cryptoetl" transform --data-dir "$out/cli-$market" --input "{\"raw_key\":\"$key\"}")"
+  # The CLI gets a store of its own (the same raw object, hard-linked): each figure writes and
+  # clears only its own output.
+  rm -rf "$out/cli-$market"
+  mkdir -p "$(dirname "$out/cli-$market/objects/$key")"
+  ln "$raw" "$out/cli-$market/objects/$key" 2> /dev/null || cp "$raw" "$out/cli-$market/objects/$key"
+  # Builds and market generation leave dirty pages behind; their write-back must not land in
+  # the first figures measured.
+  sync
+  echo "== $market market: $coins coins, $size_mb MB raw, runs=$runs (interleaved), load=[$(load)]"
+  # Our processes in rounds, one run of each per round, so that a noisy moment of the machine
+  # falls on all of them alike; one unmeasured round first. pandas runs in a batch of its own
+  # afterwards: a second-long, 180 MB process between ours slowed the next of them by 10-20 ms.
+  rm -f "$out"/*.wall "$out"/*.cpu "$out"/*.rss
+  for round in $(seq 0 "$runs"); do
+    run_once floor - "$out/tp/transform-process" floor "$raw"
+    run_once floorcsv "$out/floor.csv" "$out/tp/transform-process" floor "$raw" "$out/floor.csv"
+    run_once process "$folder/processed" "$out/tp/transform-process" "$folder" "$key"
+    run_once cli "$out/cli-$market/objects/processed" "$out/cli/cryptoetl" transform --data-dir "$out/cli-$market" --input "{\"raw_key\":\"$key\"}"
+    if [ "$round" = 0 ]; then rm -f "$out"/*.wall "$out"/*.cpu "$out"/*.rss; fi
+  done
+  for _ in $(seq "$runs"); do run_once pandas "$out/pandas.csv" /usr/bin/python3 bench/pandas_transform.py "$raw" "$out/pandas.csv"; done
+  read -r floor_wall floor_cpu floor_rss <<< "$(medians floor)"
+  read -r floorcsv_wall floorcsv_cpu floorcsv_rss <<< "$(medians floorcsv)"
+  read -r proc_wall proc_cpu proc_rss <<< "$(medians process)"
+  read -r cli_wall cli_cpu cli_rss <<< "$(medians cli)"
+  read -r pandas_wall pandas_cpu pandas_rss <<< "$(medians pandas)"
+  rows=$(grep -o '"rows":[0-9]*' "$out/stdout-process.txt" | cut -d: -f2)
   lambda_wall=$(python3 bench/lambda_coldstart.py --runs "$runs" --event "{\"raw_key\":\"$key\"}" \
     --env "CRYPTOETL_STORE=$folder" --env AWS_LAMBDA_FUNCTION_NAME=bench-transform "lambda=$out/lambda/bootstrap" \
     | tail -n 1 | grep -o '[0-9.]*}' | tr -d '}')
   inprocess=$(dotnet "$bench_dll" "$([ "$market" = awkward ] && echo cpu-awkward || echo cpu)" "$coins" 21)
   in_wall=$(grep -o 'wall_median_ms=[0-9.]*' <<< "$inprocess" | cut -d= -f2)
   in_cpu=$(grep -o 'cpu_median_ms=[0-9.]*' <<< "$inprocess" | cut -d= -f2)
-  read -r pandas_wall pandas_cpu pandas_rss <<< "$(whole /usr/bin/python3 bench/pandas_transform.py "$raw" "$out/pandas.csv")"
   duckdb=$(dotnet "$bench_dll" duckdb-sql "$raw" "$out/duckdb.csv" 3)
   duck_ms=$(grep -o 'median_ms=[0-9.]*' <<< "$duckdb" | cut -d= -f2)
 
