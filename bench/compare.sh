@@ -112,8 +112,8 @@ for market in awkward tame; do
   sync
   echo "== $market market: $coins coins, $size_mb MB raw, runs=$runs (interleaved), load=[$(load)]"
   # Our processes in rounds, one run of each per round, so that a noisy moment of the machine
-  # falls on all of them alike; one unmeasured round first. pandas runs in a batch of its own
-  # afterwards: a second-long, 180 MB process between ours slowed the next of them by 10-20 ms.
+  # falls on all of them alike; one unmeasured round first. pandas (a second a run) runs in a
+  # batch of its own afterwards.
   rm -f "$out"/*.wall "$out"/*.cpu "$out"/*.rss
   for round in $(seq 0 "$runs"); do
     run_once floor - "$out/tp/transform-process" floor "$raw"
