@@ -71,10 +71,4 @@ internal sealed class InlineFileStream(FileStream file) : Stream
 
         base.Dispose(disposing);
     }
-
-    public override ValueTask DisposeAsync()
-    {
-        file.Dispose();
-        return base.DisposeAsync();
-    }
 }

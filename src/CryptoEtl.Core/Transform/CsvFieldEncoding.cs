@@ -24,13 +24,13 @@ internal static class CsvFieldEncoding
     /// <summary>True for printable ASCII text without a separator or quote, the common case: nothing to check or quote.</summary>
     public static bool IsPlain(ReadOnlySpan<byte> text) => text.IndexOfAnyExcept(Plain) < 0;
 
-    public static bool NeedsQuotes(ReadOnlySpan<byte> text) => text.ContainsAny(NeedsQuoting);
+    private static bool NeedsQuotes(ReadOnlySpan<byte> text) => text.ContainsAny(NeedsQuoting);
 
     /// <summary>The bytes <paramref name="text"/> takes in quotes: two quotes more, and one per inner quote.</summary>
     public static int QuotedLength(ReadOnlySpan<byte> text) => text.Length + 2 + text.Count((byte)'"');
 
     /// <summary>Writes <paramref name="text"/> in quotes, inner quotes doubled; returns the bytes written.</summary>
-    public static int WriteQuoted(Span<byte> destination, ReadOnlySpan<byte> text)
+    private static int WriteQuoted(Span<byte> destination, ReadOnlySpan<byte> text)
     {
         destination[0] = (byte)'"';
         var at = 1;

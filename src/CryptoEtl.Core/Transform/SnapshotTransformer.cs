@@ -44,7 +44,6 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
     private CompensatedSum _marketCaps;
     private CompensatedSum _volumes;
     private CompensatedSum _dominance;
-    private (byte[] Prefix, double? MarketCapSum, double? VolumeSum, double? GlobalTotal) _csv;
 
     public SnapshotTransformer(long spoolMemory = DefaultSpoolMemory)
     {
@@ -158,11 +157,11 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
     {
         _nulls[SnapshotColumns.Dominance] = _nulls[SnapshotColumns.VolumeShare] = _nulls[SnapshotColumns.GlobalDominance] = 0;
         _dominance = default;
-        _csv = (
-            RowPrefix(header),
-            _marketCaps.Count > 0 ? _marketCaps.Value : null,
-            _volumes.Count > 0 ? _volumes.Value : null,
-            GlobalTotalTooSmall(header.GlobalTotalMarketCap) ? null : header.GlobalTotalMarketCap);
+        var context = (
+            Prefix: RowPrefix(header),
+            MarketCapSum: _marketCaps.Count > 0 ? _marketCaps.Value : (double?)null,
+            VolumeSum: _volumes.Count > 0 ? _volumes.Value : (double?)null,
+            GlobalTotal: GlobalTotalTooSmall(header.GlobalTotalMarketCap) ? null : header.GlobalTotalMarketCap);
 
         var output = new ArrayBufferWriter<byte>(OutputBufferSize);
         output.Write(Encoding.UTF8.GetBytes(CryptoSchema.CsvHeader + "\r\n"));
@@ -172,7 +171,7 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
                 var consumed = 0;
                 while (consumed < records.Length)
                 {
-                    consumed += WriteRows(records.Span[consumed..], output);
+                    consumed += WriteRows(records.Span[consumed..], output, context);
                     if (output.WrittenCount >= OutputFlushAt)
                     {
                         await destination.WriteAsync(output.WrittenMemory, ct);
@@ -193,19 +192,26 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
     /// <summary>"fetch_time,vs_currency," as every row starts.</summary>
     private static byte[] RowPrefix(RawSnapshotHeader header)
     {
+        var fetchTime = ObjectKeys.Iso(header.FetchTime);
         var vsCurrency = Encoding.UTF8.GetBytes(header.VsCurrency);
-        var prefix = new byte[ObjectKeys.Iso(header.FetchTime).Length + CsvFieldEncoding.QuotedLength(vsCurrency) + 2];
-        var at = Encoding.UTF8.GetBytes(ObjectKeys.Iso(header.FetchTime), prefix);
+        var prefix = new byte[fetchTime.Length + CsvFieldEncoding.QuotedLength(vsCurrency) + 2];
+        var at = Encoding.UTF8.GetBytes(fetchTime, prefix);
         prefix[at++] = (byte)',';
         at += CsvFieldEncoding.Write(prefix.AsSpan(at), vsCurrency);
         prefix[at++] = (byte)',';
         return prefix[..at];
     }
 
-    /// <summary>Writes whole rows from <paramref name="records"/> until the output is due a flush; returns the record bytes used.</summary>
-    private int WriteRows(ReadOnlySpan<byte> records, ArrayBufferWriter<byte> output)
+    /// <summary>
+    /// Writes whole rows from <paramref name="records"/> until the output is due a flush; returns
+    /// the record bytes used. <paramref name="context"/>: each row's start, and the totals the metrics divide by.
+    /// </summary>
+    private int WriteRows(
+        ReadOnlySpan<byte> records,
+        ArrayBufferWriter<byte> output,
+        (byte[] Prefix, double? MarketCapSum, double? VolumeSum, double? GlobalTotal) context)
     {
-        var (prefix, marketCapSum, volumeSum, globalTotal) = _csv;
+        var (prefix, marketCapSum, volumeSum, globalTotal) = context;
         var consumed = 0;
         while (consumed < records.Length && output.WrittenCount < OutputFlushAt)
         {
