@@ -5,14 +5,16 @@
 -- Run after 05-07: the reader role's FUTURE VIEWS grant (07) covers these views.
 USE ROLE SYSADMIN;
 
+-- V_SNAPSHOT_ROWS: the rows of the latest loaded file of each fetch_time, and only those. COPY mode
+-- replaces a fetch_time's rows in one transaction (SOURCE_FILE NULL); Snowpipe appends each write's
+-- CSV, whose name is new every time (Snowpipe never reloads a name) and sorts by write time, so the
+-- greatest SOURCE_FILE of a fetch_time is its latest write that loaded (docs/snowflake.md).
 CREATE OR REPLACE VIEW CRYPTO_ETL_DB.PUBLIC.V_SNAPSHOT_ROWS
-  COMMENT = 'One row per (fetch_time, vs_currency, id), the latest load: the rows every trend view reads'
+  COMMENT = 'The rows of the latest loaded file of each fetch_time: the rows every trend view reads'
 AS
 SELECT *
 FROM CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA
-QUALIFY ROW_NUMBER() OVER (
-    PARTITION BY fetch_time, vs_currency, id
-    ORDER BY loaded_at DESC NULLS LAST, source_file DESC NULLS LAST) = 1;
+QUALIFY COALESCE(source_file, '') = MAX(COALESCE(source_file, '')) OVER (PARTITION BY fetch_time);
 
 CREATE OR REPLACE VIEW CRYPTO_ETL_DB.PUBLIC.V_COIN_HISTORY
   COMMENT = 'Each coin over time: price, market cap, rank, dominance per snapshot'

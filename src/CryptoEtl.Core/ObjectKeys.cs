@@ -4,8 +4,15 @@ namespace CryptoEtl.Core;
 
 /// <summary>
 /// Where each step's objects live, the same in S3 and in a local folder:
-/// raw/2026/11/25/raw_crypto_data_2026-11-25T12-00-00Z.json and
-/// processed/2026/11/25/processed_crypto_data_2026-11-25T12-00-00Z.csv (+ .quality.json).
+/// raw/2026/11/25/raw_crypto_data_2026-11-25T12-00-00Z.json,
+/// processed/2026/11/25/processed_crypto_data_2026-11-25T12-00-00Z_&lt;write id&gt;.csv and
+/// processed/2026/11/25/processed_crypto_data_2026-11-25T12-00-00Z.quality.json.
+/// Every write of a snapshot's CSV gets a name never used before (its write id): Snowpipe never
+/// loads a file name it has seen in the last 14 days, even when the file changed, and keeps a
+/// failed file registered (docs.snowflake.com/en/user-guide/data-load-snowpipe-intro, "Data
+/// duplication"; data-load-snowpipe-ts, "Unable to reload modified data"), so a re-run, a forced
+/// replacement or a repair under the same name would never load. The quality object describes the
+/// latest transform of the fetch time and names its CSV.
 /// </summary>
 public static class ObjectKeys
 {
@@ -15,8 +22,42 @@ public static class ObjectKeys
     public static string Raw(DateTimeOffset fetchTime) =>
         $"{RawPrefix}{DatePath(fetchTime)}/raw_crypto_data_{Stamp(fetchTime)}.json";
 
-    public static string Csv(DateTimeOffset fetchTime) =>
-        $"{ProcessedPrefix}{DatePath(fetchTime)}/processed_crypto_data_{Stamp(fetchTime)}.csv";
+    /// <summary>Length of a write id: a UUIDv7 in 32 lower-case hex digits.</summary>
+    public const int WriteIdLength = 32;
+
+    /// <summary>The CSV of one write of a snapshot; <paramref name="writeId"/> from <see cref="NewWriteId"/>.</summary>
+    public static string Csv(DateTimeOffset fetchTime, string writeId)
+    {
+        if (!IsWriteId(writeId))
+        {
+            throw new ArgumentException($"\"{writeId}\" is not a write id ({WriteIdLength} lower-case hex digits)", nameof(writeId));
+        }
+
+        return $"{CsvStem(fetchTime)}_{writeId}.csv";
+    }
+
+    /// <summary>
+    /// A new write id: a UUIDv7 (RFC 9562), whose first 48 bits are the Unix time in milliseconds,
+    /// so the CSVs of one fetch time sort by when they were written; the views take the last one
+    /// (infra/snowflake/08_trends.sql, V_SNAPSHOT_ROWS). Its 74 random bits keep two writes in one
+    /// millisecond apart.
+    /// </summary>
+    public static string NewWriteId() => Guid.CreateVersion7().ToString("N");
+
+    /// <summary>True when <paramref name="key"/> is a CSV of this fetch time, <see cref="Csv"/> of some write id.</summary>
+    public static bool IsCsvOf(string key, DateTimeOffset fetchTime)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var stem = CsvStem(fetchTime) + "_";
+        return key.Length == stem.Length + WriteIdLength + ".csv".Length
+            && key.StartsWith(stem, StringComparison.Ordinal)
+            && key.EndsWith(".csv", StringComparison.Ordinal)
+            && IsWriteId(key.Substring(stem.Length, WriteIdLength));
+    }
+
+    /// <summary>The key every CSV of this fetch time starts with (for listing them).</summary>
+    public static string CsvStem(DateTimeOffset fetchTime) =>
+        $"{ProcessedPrefix}{DatePath(fetchTime)}/processed_crypto_data_{Stamp(fetchTime)}";
 
     public static string Quality(DateTimeOffset fetchTime) =>
         $"{ProcessedPrefix}{DatePath(fetchTime)}/processed_crypto_data_{Stamp(fetchTime)}.quality.json";
@@ -51,6 +92,9 @@ public static class ObjectKeys
     /// <summary>ISO 8601 UTC with Z, the way fetch_time is written in CSV and JSON.</summary>
     public static string Iso(DateTimeOffset fetchTime) =>
         Normalize(fetchTime).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private static bool IsWriteId(string? text) =>
+        text is { Length: WriteIdLength } && text.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
 
     private static string DatePath(DateTimeOffset fetchTime) =>
         Normalize(fetchTime).ToString("yyyy'/'MM'/'dd", CultureInfo.InvariantCulture);

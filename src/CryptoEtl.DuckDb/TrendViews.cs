@@ -20,16 +20,16 @@ public static class TrendViews
     /// <summary>Views in creation order (each reads only those before it), as (name, body after AS).</summary>
     public static IReadOnlyList<(string Name, string Body)> Views { get; } =
     [
-        // One row per (fetch_time, vs_currency, id): the key of a snapshot. COPY mode and DuckDB
-        // replace a fetch_time's rows in one transaction (one row per key, loaded_at NULL); Snowpipe
-        // may load a re-written CSV again, so the row of the latest load wins (loaded_at, then
-        // source_file for a deterministic pick). The one place that dedups.
+        // The rows of the latest loaded file of each fetch_time, and only those: a coin the newer
+        // file no longer has is gone. COPY mode and DuckDB replace a fetch_time's rows in one
+        // transaction (source_file NULL: the only rows of their fetch_time); Snowpipe appends each
+        // write's CSV, whose name is new every time and sorts by write time (ObjectKeys.Csv), so
+        // the greatest source_file of a fetch_time is its latest write that loaded. The one place
+        // that picks.
         (SnapshotRows, """
             SELECT *
             FROM crypto_data
-            QUALIFY ROW_NUMBER() OVER (
-                PARTITION BY fetch_time, vs_currency, id
-                ORDER BY loaded_at DESC NULLS LAST, source_file DESC NULLS LAST) = 1
+            QUALIFY COALESCE(source_file, '') = MAX(COALESCE(source_file, '')) OVER (PARTITION BY fetch_time)
             """),
         // Each coin over time: price, market cap, rank and dominance per snapshot.
         (CoinHistory, $"""

@@ -30,6 +30,19 @@ public sealed record SnowpipeFileReport(
     /// <summary>Finished with some rows skipped (only with ON_ERROR = CONTINUE; our pipe skips the whole file).</summary>
     public const string PartiallyLoaded = "PARTIALLY_LOADED";
 
+    /// <summary>
+    /// Whether a loadHistoryScan answer holds every entry of its range. The docs give completeResult
+    /// as a string, "true" or "false" (data-load-snowpipe-rest-apis, "Endpoint: loadHistoryScan",
+    /// the response example); an answer caps at 10,000 entries, and the next scan starts at its
+    /// rangeEndTime. Anything but "true" (or a JSON true) counts as incomplete.
+    /// </summary>
+    public static bool IsComplete(JsonElement root) =>
+        root.ValueKind == JsonValueKind.Object && root.TryGetProperty("completeResult", out var complete)
+        && (complete.ValueKind == JsonValueKind.True || (complete.ValueKind == JsonValueKind.String && complete.GetString() == "true"));
+
+    /// <summary>The time of the newest entry an answer holds (rangeEndTime), where an incomplete scan resumes.</summary>
+    public static DateTimeOffset? RangeEnd(JsonElement root) => root.ValueKind == JsonValueKind.Object ? Time(root, "rangeEndTime") : null;
+
     /// <summary>The entries of a loadHistoryScan answer; an entry without path or status is skipped.</summary>
     public static IReadOnlyList<SnowpipeFileReport> ReadAll(JsonElement root)
     {

@@ -12,12 +12,12 @@ namespace CryptoEtl.Snowflake;
 /// that load and resumes no warehouse. One GET of the Snowpipe REST API's loadHistoryScan, which
 /// Snowpipe's service answers with no warehouse (docs.snowflake.com/en/user-guide/data-load-snowpipe-rest-apis;
 /// insertReport covers only files sent through insertFiles, which an auto-ingest pipe never gets):
-/// - the CSV's latest entry says LOADED with the expected rows: the load succeeded;
+/// - the CSV's entry says LOADED with the expected rows: the load succeeded;
 /// - no entry yet, or LOAD_IN_PROGRESS: <see cref="ErrorNames.IngestPending"/>, and the state
 ///   machine's Retry looks again later (waiting there, not in a billed Lambda);
 /// - LOAD_FAILED or PARTIALLY_LOADED: a WarehouseError naming the file, the pipe and Snowflake's error.
-/// Only entries received since the CSV was last written count, so a re-run's new CSV is never
-/// confirmed by the load of the one it replaced.
+/// Every write of a snapshot has a CSV name of its own (ObjectKeys.Csv), since Snowpipe never loads
+/// a name it has seen in 14 days; so the CSV's one entry is this write's load, never an older one's.
 /// </summary>
 public sealed class SnowpipeWarehouse : IWarehouse
 {
@@ -59,10 +59,7 @@ public sealed class SnowpipeWarehouse : IWarehouse
             ?? throw new PipelineException(ErrorNames.ObjectNotFound, $"{snapshot.CsvKey} is not in the store, so pipe {Pipe} cannot have loaded it");
         var since = written.LastModified - ClockSkew;
 
-        var reports = await LoadHistoryAsync(since, cancellationToken);
-        var latest = reports
-            .Where(r => r.Path == stagePath && (r.TimeReceived ?? r.LastInsertTime) >= since)
-            .MaxBy(r => r.LastInsertTime ?? r.TimeReceived);
+        var latest = await FindAsync(stagePath, since, cancellationToken);
         switch (latest)
         {
             case null:
@@ -82,8 +79,35 @@ public sealed class SnowpipeWarehouse : IWarehouse
         }
     }
 
+    /// <summary>Scans were cut at 10,000 entries this often before the CSV's turn: a pipe that busy is out of this pipeline's scale.</summary>
+    public const int MaxScans = 10;
+
+    /// <summary>
+    /// The CSV's entry since <paramref name="since"/>: the first scan, and while an answer is
+    /// incomplete (over 10,000 entries) and lacks it, the next one from its rangeEndTime.
+    /// </summary>
+    private async Task<SnowpipeFileReport?> FindAsync(string stagePath, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        var start = since;
+        for (var scan = 0; scan < MaxScans; scan++)
+        {
+            using var answer = await LoadHistoryAsync(start, cancellationToken);
+            var root = answer.RootElement;
+            var entry = SnowpipeFileReport.ReadAll(root).Where(r => r.Path == stagePath).MaxBy(r => r.LastInsertTime ?? r.TimeReceived);
+            if (entry is not null || SnowpipeFileReport.IsComplete(root) || SnowpipeFileReport.RangeEnd(root) is not { } next || next <= start)
+            {
+                return entry;
+            }
+
+            start = next;
+        }
+
+        throw new PipelineException(ErrorNames.WarehouseError,
+            $"pipe {Pipe}'s load history since {Iso(since)} holds over {MaxScans} x 10,000 entries without {stagePath}");
+    }
+
     /// <summary>GET /v1/data/pipes/{pipe}/loadHistoryScan?startTimeInclusive=...: one attempt; a 429 or 5xx is WarehouseUnavailable, which the state machine retries.</summary>
-    private async Task<IReadOnlyList<SnowpipeFileReport>> LoadHistoryAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    private async Task<JsonDocument> LoadHistoryAsync(DateTimeOffset since, CancellationToken cancellationToken)
     {
         var path = $"v1/data/pipes/{Uri.EscapeDataString(Pipe)}/loadHistoryScan?startTimeInclusive={Uri.EscapeDataString(Iso(since))}&requestId={Guid.NewGuid():D}";
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_baseUrl, path));
@@ -103,18 +127,28 @@ public sealed class SnowpipeWarehouse : IWarehouse
             throw new PipelineException(ErrorNames.WarehouseUnavailable, $"Snowpipe load history of {Pipe} at {_baseUrl.Host}: {ex.Message}", ex);
         }
 
-        using var document = SqlApiResponse.ParseOrNull(body);
-        return status switch
+        var document = SqlApiResponse.ParseOrNull(body);
+        if (status == HttpStatusCode.OK && document is not null)
         {
-            HttpStatusCode.OK when document is not null => SnowpipeFileReport.ReadAll(document.RootElement),
-            HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError => throw new PipelineException(ErrorNames.WarehouseUnavailable,
-                $"Snowpipe load history of {Pipe} answered HTTP {(int)status}"),
-            // 404: "pipeName not recognized", also when the role lacks the privilege (the docs' note).
-            HttpStatusCode.NotFound => throw new PipelineException(ErrorNames.Configuration,
-                $"Snowpipe does not know pipe {Pipe}, or role {_options.Role ?? "(the user's default)"} may not monitor it (infra/snowflake/09_snowpipe.sql grants MONITOR)"),
-            _ => throw new PipelineException(ErrorNames.WarehouseError,
-                $"Snowpipe load history of {Pipe} answered HTTP {(int)status}: {Message(document)}"),
-        };
+            return document;
+        }
+
+        using (document)
+        {
+            // The Snowpipe REST API takes no role: it runs as the user's DEFAULT_ROLE, whatever SNOWFLAKE_ROLE says.
+            throw status switch
+            {
+                HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError => new PipelineException(ErrorNames.WarehouseUnavailable,
+                    $"Snowpipe load history of {Pipe} answered HTTP {(int)status}"),
+                HttpStatusCode.Forbidden => new PipelineException(ErrorNames.Configuration,
+                    $"Snowpipe refused the load history of {Pipe} (HTTP 403): the default role of user {_options.User} lacks MONITOR on the pipe (infra/snowflake/09_snowpipe.sql grants it to CRYPTO_ETL_LOADER): {Message(document)}"),
+                // 404: "pipeName not recognized", also when the role has no privilege on the pipe (the docs' note).
+                HttpStatusCode.NotFound => new PipelineException(ErrorNames.Configuration,
+                    $"Snowpipe does not know pipe {Pipe}, or the default role of user {_options.User} has no privilege on it (SNOWFLAKE_PIPE names it; infra/snowflake/09_snowpipe.sql creates it and grants MONITOR)"),
+                _ => new PipelineException(ErrorNames.WarehouseError,
+                    $"Snowpipe load history of {Pipe} answered HTTP {(int)status}: {Message(document)}"),
+            };
+        }
     }
 
     private static string Message(JsonDocument? document) =>

@@ -16,12 +16,16 @@ namespace CryptoEtl.Cli.Tests;
 public sealed class CliFaultTests : IDisposable
 {
     private const string FetchTime = "2024-12-19T10:45:00Z";
-    private const string CsvKey = "processed/2024/12/19/processed_crypto_data_2024-12-19T10-45-00Z.csv";
     private readonly TempDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
 
     private string DataDir => _dir.Combine("data");
+
+    // The CSV the offline run wrote (each write has its own key, ObjectKeys.Csv).
+    private string CsvKey => Directory.GetFiles(Path.Combine(DataDir, "objects", "processed", "2024", "12", "19"), "*.csv") is [var path]
+        ? Path.GetRelativePath(Path.Combine(DataDir, "objects"), path).Replace('\\', '/')
+        : throw new InvalidOperationException("expected one CSV of the offline run");
 
     private string DatabasePath => Path.Combine(DataDir, "warehouse.duckdb");
 

@@ -31,7 +31,7 @@ public sealed class EndToEndTests : IDisposable
         var store = new FileSystemObjectStore(_dir.Combine("objects"));
         Assert.NotNull(await store.HeadAsync(ObjectKeys.Raw(fetchTime), default));
         Assert.NotNull(await store.HeadAsync(ObjectKeys.Quality(fetchTime), default));
-        var csv = System.Text.Encoding.UTF8.GetString(await store.ReadAllBytesAsync(ObjectKeys.Csv(fetchTime), default));
+        var csv = System.Text.Encoding.UTF8.GetString(await store.ReadAllBytesAsync(await StoredCsv.SingleKeyAsync(store, fetchTime), default));
         Assert.StartsWith(CryptoSchema.CsvHeader + "\r\n", csv, StringComparison.Ordinal);
         // Exponents survive from the raw JSON to the CSV as CoinGecko wrote them.
         Assert.Contains(",3.711857321470539e-9,", csv, StringComparison.Ordinal);

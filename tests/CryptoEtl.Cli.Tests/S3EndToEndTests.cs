@@ -29,12 +29,13 @@ public sealed class S3EndToEndTests(MotoServer moto) : IClassFixture<MotoServer>
         Assert.True(overS3.Exit == 0, overS3.Error);
         var fetchTime = DateTimeOffset.Parse(FetchTime, System.Globalization.CultureInfo.InvariantCulture);
         var keys = new List<string>();
-        await foreach (var info in new Aws.S3ObjectStore(moto.S3, bucket, "snapshots").ListAsync("", default))
+        var s3 = new Aws.S3ObjectStore(moto.S3, bucket, "snapshots");
+        await foreach (var info in s3.ListAsync("", default))
         {
             keys.Add(info.Key);
         }
 
-        Assert.Equal(new[] { ObjectKeys.Csv(fetchTime), ObjectKeys.Quality(fetchTime), ObjectKeys.Raw(fetchTime) }.Order(StringComparer.Ordinal), keys);
+        Assert.Equal(new[] { await StoredCsv.SingleKeyAsync(s3, fetchTime), ObjectKeys.Quality(fetchTime), ObjectKeys.Raw(fetchTime) }.Order(StringComparer.Ordinal), keys);
         Assert.False(Directory.Exists(_dir.Combine("s3", "objects")), "the S3 run wrote objects to the local folder");
         const string everything = "SELECT * FROM crypto_data ORDER BY id";
         var folderRows = (await DuckDbQuery.RunAsync(_dir.Combine("folder", "warehouse.duckdb"), everything, default)).Rows;

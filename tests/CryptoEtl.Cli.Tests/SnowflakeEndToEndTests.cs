@@ -46,7 +46,8 @@ public sealed class SnowflakeEndToEndTests(MotoServer moto) : IClassFixture<Moto
         Assert.Empty(_snowflake.Problems);
         var fetchTime = DateTimeOffset.Parse(FetchTime, CultureInfo.InvariantCulture);
         var store = new Aws.S3ObjectStore(moto.S3, bucket, "snapshots");
-        var csv = Encoding.UTF8.GetString(await store.ReadAllBytesAsync(ObjectKeys.Csv(fetchTime), default));
+        var csvKey = await StoredCsv.SingleKeyAsync(store, fetchTime);
+        var csv = Encoding.UTF8.GetString(await store.ReadAllBytesAsync(csvKey, default));
         Assert.Equal(Rows, csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length - 1);
 
         var posts = _snowflake.Requests.Where(r => r.Method == "POST").ToList();
@@ -57,9 +58,9 @@ public sealed class SnowflakeEndToEndTests(MotoServer moto) : IClassFixture<Moto
         Assert.Equal($"DELETE FROM {Table} WHERE FETCH_TIME = {SnowflakeSql.FetchTimeLiteral(fetchTime)}", statements[2]);
         // The stage sits on the store's processed/ prefix: COPY names the key the transform wrote, relative to it.
         Assert.StartsWith($"COPY INTO {Table} (FETCH_TIME, ", statements[SnowflakeSql.CopyStatementIndex], StringComparison.Ordinal);
-        Assert.Contains($" FROM @CRYPTO_ETL_DB.PUBLIC.CRYPTO_PROCESSED_STAGE/2026/11/25/processed_crypto_data_2026-11-25T12-00-00Z.csv)",
+        Assert.Contains($" FROM @CRYPTO_ETL_DB.PUBLIC.CRYPTO_PROCESSED_STAGE/{csvKey["processed/".Length..]})",
             statements[SnowflakeSql.CopyStatementIndex], StringComparison.Ordinal);
-        Assert.Equal("processed/2026/11/25/processed_crypto_data_2026-11-25T12-00-00Z.csv", ObjectKeys.Csv(fetchTime));
+        Assert.Matches("^processed/2026/11/25/processed_crypto_data_2026-11-25T12-00-00Z_[0-9a-f]{32}[.]csv$", csvKey);
         Assert.Contains($"IFF(COUNT(*) = {Rows},", statements[4], StringComparison.Ordinal);
         Assert.Equal("COMMIT", statements[5]);
         Assert.Equal("CRYPTO_ETL_WH", load.RootElement.GetProperty("warehouse").GetString());

@@ -33,7 +33,7 @@ public sealed class TransformFixtureTests : IDisposable
         Assert.Equal(250, result.Output.Rows);
         Assert.Equal(0, result.Output.Rejected);
         Assert.Equal(TransformHarness.FetchTime, result.Output.FetchTime);
-        Assert.Equal(ObjectKeys.Csv(TransformHarness.FetchTime), result.Output.CsvKey);
+        Assert.True(ObjectKeys.IsCsvOf(result.Output.CsvKey, TransformHarness.FetchTime), result.Output.CsvKey);
         Assert.Equal(ObjectKeys.Quality(TransformHarness.FetchTime), result.Output.QualityKey);
 
         using var coins = JsonDocument.Parse(page);

@@ -49,7 +49,7 @@ public sealed class DuckDbLoadTests : IDisposable
     [Fact]
     public async Task A_wrong_header_fails_before_the_warehouse_is_touched()
     {
-        var key = ObjectKeys.Csv(FetchTime);
+        var key = ObjectKeys.Csv(FetchTime, StoredCsv.WriteId);
         await _store.PutBytesAsync(key, ContentTypes.Csv, Encoding.UTF8.GetBytes("id,symbol\nbitcoin,btc\n"), CancellationToken.None);
         var spy = new SpyWarehouse();
 
@@ -114,7 +114,7 @@ public sealed class DuckDbLoadTests : IDisposable
     [Fact]
     public async Task A_missing_csv_names_the_key()
     {
-        var key = ObjectKeys.Csv(FetchTime);
+        var key = ObjectKeys.Csv(FetchTime, StoredCsv.WriteId);
 
         var error = await Assert.ThrowsAsync<PipelineException>(() => new LoadStep(_store, _warehouse).RunAsync(Input(key, 1), CancellationToken.None));
 
@@ -126,7 +126,7 @@ public sealed class DuckDbLoadTests : IDisposable
     public async Task A_csv_key_of_another_fetch_time_is_invalid_input_before_anything_is_read()
     {
         // The CSV of 13:00:00 exists, but the input's fetch_time is 12:00:00: loading it would replace 12:00's rows with 13:00's.
-        var otherKey = ObjectKeys.Csv(FetchTime.AddHours(1));
+        var otherKey = ObjectKeys.Csv(FetchTime.AddHours(1), StoredCsv.WriteId);
         await _store.PutBytesAsync(otherKey, ContentTypes.Csv, Encoding.UTF8.GetBytes(CryptoSchema.CsvHeader + "\n"), CancellationToken.None);
         var store = new CountingStore(_store, localFiles: true);
         var spy = new SpyWarehouse();
@@ -135,8 +135,8 @@ public sealed class DuckDbLoadTests : IDisposable
 
         Assert.Equal(ErrorNames.InvalidInput, error.ErrorName);
         Assert.Equal(
-            "load input's csv_key processed/2026/11/25/processed_crypto_data_2026-11-25T13-00-00Z.csv is not the CSV of its fetch_time 2026-11-25T12:00:00Z "
-            + "(processed/2026/11/25/processed_crypto_data_2026-11-25T12-00-00Z.csv)",
+            $"load input's csv_key processed/2026/11/25/processed_crypto_data_2026-11-25T13-00-00Z_{StoredCsv.WriteId}.csv is not a CSV of its fetch_time 2026-11-25T12:00:00Z "
+            + "(processed/2026/11/25/processed_crypto_data_2026-11-25T12-00-00Z_<write id>.csv)",
             error.Message);
         Assert.Equal(0, store.Opens);
         Assert.Equal(0, spy.Calls);
@@ -208,7 +208,7 @@ public sealed class DuckDbLoadTests : IDisposable
 
     private async Task<string> PutCsvAsync(params string[] rows)
     {
-        var key = ObjectKeys.Csv(FetchTime);
+        var key = ObjectKeys.Csv(FetchTime, StoredCsv.WriteId);
         var text = CryptoSchema.CsvHeader + "\n" + string.Concat(rows.Select(r => r + "\n"));
         await _store.PutBytesAsync(key, ContentTypes.Csv, Encoding.UTF8.GetBytes(text), CancellationToken.None);
         return key;

@@ -1,34 +1,39 @@
+using System.Globalization;
+using CryptoEtl.Core;
 using CryptoEtl.Testing;
 using DuckDB.NET.Data;
 
 namespace CryptoEtl.DuckDb.Tests;
 
 /// <summary>
-/// Snowpipe's duplicate load, played on DuckDB with the same v_snapshot_rows SQL as Snowflake's
-/// (08_trends.sql; TrendScriptTests holds the two equal): a re-run re-writes a CSV, the pipe loads it
-/// again with a later METADATA$START_SCAN_TIME (loaded_at), and the views must still give one row
-/// per (fetch_time, vs_currency, id): the latest load's. COPY-mode rows (loaded_at NULL) lose to any
-/// pipe load of the same key.
+/// Snowpipe's appends, played on DuckDB with the same v_snapshot_rows SQL as Snowflake's
+/// (08_trends.sql; TrendScriptTests holds the two equal). Every write of a snapshot is a new file
+/// name (Snowpipe never reloads a name, ObjectKeys), the pipe appends each file's rows with its
+/// name in source_file, and the views must show exactly the rows of the latest loaded file of each
+/// fetch_time: a coin missing from the newer file is gone, none of the older file's rows survive.
 /// </summary>
 public sealed class DuplicateLoadTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset FetchTime = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
-    private static readonly DateTimeOffset FirstLoad = new(2026, 11, 25, 12, 1, 0, TimeSpan.Zero);
-    private static readonly DateTimeOffset SecondLoad = new(2026, 11, 25, 12, 31, 0, TimeSpan.Zero);
-    private const string File = "2026/11/25/snapshot_20261125T120000Z.csv";
+    private static readonly DateTimeOffset Earlier = FetchTime.AddMinutes(-15);
     private readonly TempDirectory _dir = new();
     private DuckDBConnection _connection = null!;
+
+    // Two writes of one snapshot, in write order (the write id is a UUIDv7: it sorts by write time).
+    private readonly string _first = StagePath(FetchTime, new DateTimeOffset(2026, 11, 25, 12, 1, 0, TimeSpan.Zero));
+    private readonly string _second = StagePath(FetchTime, new DateTimeOffset(2026, 11, 25, 12, 31, 0, TimeSpan.Zero));
 
     public async Task InitializeAsync()
     {
         _connection = await DuckDbWarehouse.OpenAsync(_dir.Combine("warehouse.duckdb"), CancellationToken.None);
-        // The first load of the file, then the same file loaded again after a re-run changed bitcoin's
-        // price; ethereum's key also has a COPY-mode row (loaded_at NULL) from before pipe mode.
-        await InsertAsync("bitcoin", 1, 90000, FirstLoad);
-        await InsertAsync("ethereum", 2, 3000, FirstLoad);
-        await InsertAsync("bitcoin", 1, 91000, SecondLoad);
-        await InsertAsync("ethereum", 2, 3001, SecondLoad);
-        await InsertAsync("ethereum", 2, 2999, null);
+        // The first write had three coins; the re-run's write has two, with bitcoin's price changed.
+        await InsertAsync(FetchTime, "bitcoin", 90000, _first);
+        await InsertAsync(FetchTime, "ethereum", 3000, _first);
+        await InsertAsync(FetchTime, "dogecoin", 0.1, _first);
+        await InsertAsync(FetchTime, "bitcoin", 91000, _second);
+        await InsertAsync(FetchTime, "ethereum", 3000, _second);
+        // An earlier snapshot loaded in COPY mode (source_file NULL): its rows are its fetch_time's only ones.
+        await InsertAsync(Earlier, "bitcoin", 89000, null);
     }
 
     public async Task DisposeAsync()
@@ -38,46 +43,72 @@ public sealed class DuplicateLoadTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Snapshot_rows_keep_the_latest_load_per_key()
+    public void Write_ids_sort_by_write_time()
     {
-        var rows = (await DuckDbQuery.RunAsync(_connection, "SELECT id, current_price FROM v_snapshot_rows ORDER BY id", CancellationToken.None)).Rows;
-
-        Assert.Equal([["bitcoin", 91000.0], ["ethereum", 3001.0]], rows.Select(r => r.ToArray()).ToArray());
+        Assert.True(string.CompareOrdinal(_first, _second) < 0);
+        var now = ObjectKeys.Csv(FetchTime, ObjectKeys.NewWriteId());
+        Assert.True(string.CompareOrdinal(ObjectKeys.ProcessedPrefix + _second, now) < 0);
     }
 
     [Fact]
-    public async Task Latest_snapshot_and_market_timeseries_count_each_coin_once()
+    public async Task Snapshot_rows_are_the_latest_files_rows_and_only_those()
     {
-        var latest = (await DuckDbQuery.RunAsync(_connection, "SELECT count(*) FROM v_latest_snapshot", CancellationToken.None)).Rows;
-        var totals = (await DuckDbQuery.RunAsync(_connection, "SELECT coins, btc_price, eth_price FROM v_market_timeseries", CancellationToken.None)).Rows;
+        var rows = await RowsAsync($"SELECT id, current_price FROM v_snapshot_rows WHERE fetch_time = TIMESTAMPTZ '{ObjectKeys.Iso(FetchTime)}' ORDER BY id");
 
-        Assert.Equal(2L, Convert.ToInt64(latest[0][0], System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal([2L, 91000.0, 3001.0], [Convert.ToInt64(totals[0][0], System.Globalization.CultureInfo.InvariantCulture), totals[0][1], totals[0][2]]);
+        Assert.Equal([["bitcoin", 91000.0], ["ethereum", 3000.0]], rows);
     }
 
     [Fact]
-    public async Task A_copy_mode_table_without_load_times_is_unchanged()
+    public async Task A_copy_mode_snapshot_keeps_its_rows()
     {
-        await DuckDbQuery.RunAsync(_connection, "DELETE FROM crypto_data WHERE loaded_at IS NOT NULL", CancellationToken.None);
+        var rows = await RowsAsync($"SELECT id, current_price FROM v_snapshot_rows WHERE fetch_time = TIMESTAMPTZ '{ObjectKeys.Iso(Earlier)}'");
 
-        var rows = (await DuckDbQuery.RunAsync(_connection, "SELECT id, current_price FROM v_snapshot_rows", CancellationToken.None)).Rows;
-
-        Assert.Equal([["ethereum", 2999.0]], rows.Select(r => r.ToArray()).ToArray());
+        Assert.Equal([["bitcoin", 89000.0]], rows);
     }
 
-    private async Task InsertAsync(string id, long rank, double price, DateTimeOffset? loadedAt)
+    [Fact]
+    public async Task Latest_snapshot_and_market_timeseries_count_the_latest_file_once()
+    {
+        var latest = await RowsAsync("SELECT id FROM v_latest_snapshot ORDER BY id");
+        var totals = await RowsAsync($"SELECT coins, btc_price FROM v_market_timeseries WHERE fetch_time = TIMESTAMPTZ '{ObjectKeys.Iso(FetchTime)}'");
+
+        Assert.Equal([["bitcoin"], ["ethereum"]], latest);
+        Assert.Equal(2L, Convert.ToInt64(totals[0][0], CultureInfo.InvariantCulture));
+        Assert.Equal(91000.0, totals[0][1]);
+    }
+
+    [Fact]
+    public async Task Until_the_newer_file_loads_the_older_one_is_the_snapshot()
+    {
+        // A newer write that failed to load (or is still queued) has no rows: the last loaded file stays.
+        await RunAsync($"DELETE FROM crypto_data WHERE source_file = '{_second}'");
+
+        var rows = await RowsAsync($"SELECT id FROM v_snapshot_rows WHERE fetch_time = TIMESTAMPTZ '{ObjectKeys.Iso(FetchTime)}' ORDER BY id");
+
+        Assert.Equal([["bitcoin"], ["dogecoin"], ["ethereum"]], rows);
+    }
+
+    // The file's path as METADATA$FILENAME gives it: relative to the stage on processed/.
+    private static string StagePath(DateTimeOffset fetchTime, DateTimeOffset written) =>
+        ObjectKeys.Csv(fetchTime, Guid.CreateVersion7(written).ToString("N"))[ObjectKeys.ProcessedPrefix.Length..];
+
+    private async Task<object?[][]> RowsAsync(string sql) =>
+        (await DuckDbQuery.RunAsync(_connection, sql, CancellationToken.None)).Rows.Select(r => r.ToArray()).ToArray();
+
+    private async Task RunAsync(string sql) => await DuckDbQuery.RunAsync(_connection, sql, CancellationToken.None);
+
+    private async Task InsertAsync(DateTimeOffset fetchTime, string id, double price, string? file)
     {
         await using var command = _connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO crypto_data (fetch_time, vs_currency, id, market_cap_rank, current_price, source_file, loaded_at)
-            VALUES ($1, 'usd', $2, $3, $4, $5, $6)
+            INSERT INTO crypto_data (fetch_time, vs_currency, id, current_price, source_file, loaded_at)
+            VALUES ($1, 'usd', $2, $3, $4, $5)
             """;
-        command.Parameters.Add(new DuckDBParameter(FetchTime.UtcDateTime));
+        command.Parameters.Add(new DuckDBParameter(fetchTime.UtcDateTime));
         command.Parameters.Add(new DuckDBParameter(id));
-        command.Parameters.Add(new DuckDBParameter(rank));
         command.Parameters.Add(new DuckDBParameter(price));
-        command.Parameters.Add(new DuckDBParameter(loadedAt is null ? DBNull.Value : File));
-        command.Parameters.Add(new DuckDBParameter(loadedAt is { } at ? at.UtcDateTime : DBNull.Value));
+        command.Parameters.Add(new DuckDBParameter(file is null ? DBNull.Value : file));
+        command.Parameters.Add(new DuckDBParameter(file is null ? DBNull.Value : fetchTime.AddMinutes(2).UtcDateTime));
         await command.ExecuteNonQueryAsync();
     }
 }

@@ -140,9 +140,9 @@ public sealed class FileSystemObjectStoreTests : IDisposable
         var error = await Assert.ThrowsAsync<PipelineException>(() => new TransformStep(breaking).RunAsync(new TransformInput { RawKey = extracted.RawKey }, default));
 
         Assert.Equal(ErrorNames.StorageUnavailable, error.ErrorName);
-        Assert.Null(await _store.HeadAsync(ObjectKeys.Csv(fetchTime), default));
+        Assert.Empty(await StoredCsv.KeysAsync(_store, fetchTime));
         var output = await new TransformStep(_store).RunAsync(new TransformInput { RawKey = extracted.RawKey }, default);
-        Assert.Equal(ObjectKeys.Csv(fetchTime), output.CsvKey);
+        Assert.Equal(await StoredCsv.SingleKeyAsync(_store, fetchTime), output.CsvKey);
         Assert.Equal(250, output.Rows);
         Assert.StartsWith(CryptoSchema.CsvHeader, Encoding.UTF8.GetString(await _store.ReadAllBytesAsync(output.CsvKey, default)), StringComparison.Ordinal);
     }

@@ -58,6 +58,36 @@ public sealed partial class SchemaScriptTests
         Assert.Equal(Normalize(expected), Normalize(pipe.Groups["copy"].Value));
     }
 
+    /// <summary>
+    /// CREATE PIPE's usage notes list the COPY options a pipe does not support
+    /// (docs.snowflake.com/en/sql-reference/sql/create-pipe, "Usage notes": FILES, ON_ERROR =
+    /// ABORT_STATEMENT, SIZE_LIMIT, PURGE, FORCE, RETURN_FAILED_ONLY, VALIDATION_MODE,
+    /// LOAD_UNCERTAIN_FILES); the pipe's COPY, in the script and in the code, holds none of them.
+    /// </summary>
+    [Theory]
+    [InlineData("FILES")]
+    [InlineData("ON_ERROR = ABORT_STATEMENT")]
+    [InlineData("SIZE_LIMIT")]
+    [InlineData("PURGE")]
+    [InlineData("FORCE")]
+    [InlineData("RETURN_FAILED_ONLY")]
+    [InlineData("VALIDATION_MODE")]
+    [InlineData("LOAD_UNCERTAIN_FILES")]
+    public void Pipe_copy_holds_no_option_create_pipe_forbids(string option)
+    {
+        var copy = SnowpipeSql.Copy(CryptoSchema.SnowflakeTable, $"CRYPTO_ETL_DB.PUBLIC.{SnowflakeOptions.DefaultStage}", $"CRYPTO_ETL_DB.PUBLIC.{SnowflakeOptions.DefaultFileFormat}");
+        var script = PipeCopy().Match(Script("09_snowpipe.sql")).Groups["copy"].Value;
+
+        foreach (var text in new[] { copy, script })
+        {
+            // As a word, outside the SELECT list (METADATA$FILENAME is not the FILES option).
+            var options = Normalize(text)[Normalize(text).LastIndexOf(" FROM @", StringComparison.Ordinal)..];
+            Assert.DoesNotMatch($@"(^|[\s)]){Regex.Escape(option)}(\s|=|$)", options);
+        }
+
+        Assert.Contains("ON_ERROR = SKIP_FILE", copy, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Load_metadata_columns_are_added_before_the_trend_views_read_them()
     {

@@ -9,7 +9,7 @@ namespace CryptoEtl.Snowflake.Tests;
 public sealed class SnowflakeWarehouseTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset FetchTime = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
-    private static readonly string CsvKey = ObjectKeys.Csv(FetchTime);
+    private static readonly string CsvKey = ObjectKeys.Csv(FetchTime, StoredCsv.WriteId);
     private static readonly string Issuer = $"XY12345.CRYPTO_ETL_LOADER_USER.{TestKeys.OpensslFingerprint}";
     private readonly SteppingTimeProvider _time = new(FetchTime.AddMinutes(3));
     private readonly HttpClient _http = new();
@@ -67,7 +67,7 @@ public sealed class SnowflakeWarehouseTests : IAsyncLifetime
             "ALTER SESSION SET TRANSACTION_ABORT_ON_ERROR = TRUE;\n"
             + "BEGIN TRANSACTION;\n"
             + $"DELETE FROM CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA WHERE FETCH_TIME = TO_TIMESTAMP_TZ('2026-11-25T12:00:00Z', {FetchTime});\n"
-            + $"COPY INTO CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA ({columns}) FROM (SELECT {select} FROM @CRYPTO_ETL_DB.PUBLIC.CRYPTO_PROCESSED_STAGE/2026/11/25/processed_crypto_data_2026-11-25T12-00-00Z.csv) "
+            + $"COPY INTO CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA ({columns}) FROM (SELECT {select} FROM @CRYPTO_ETL_DB.PUBLIC.CRYPTO_PROCESSED_STAGE/2026/11/25/processed_crypto_data_2026-11-25T12-00-00Z_{StoredCsv.WriteId}.csv) "
             + "FILE_FORMAT = (FORMAT_NAME = CRYPTO_ETL_DB.PUBLIC.CRYPTO_CSV_FORMAT) ON_ERROR = ABORT_STATEMENT FORCE = TRUE;\n"
             + "SELECT TO_NUMBER(IFF(COUNT(*) = 250, '0', 'CryptoEtl row count mismatch: ' || COUNT(*) || ' rows for fetch_time 2026-11-25T12:00:00Z after COPY, expected 250')) AS ROW_COUNT_CHECK "
             + $"FROM CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA WHERE FETCH_TIME = TO_TIMESTAMP_TZ('2026-11-25T12:00:00Z', {FetchTime});\n"

@@ -16,7 +16,7 @@ public sealed class SnowpipeWarehouseTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset FetchTime = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset Written = FetchTime.AddMinutes(2);
-    private static readonly string CsvKey = ObjectKeys.Csv(FetchTime);
+    private static readonly string CsvKey = ObjectKeys.Csv(FetchTime, StoredCsv.WriteId);
     private static readonly string StagePath = CsvKey["processed/".Length..];
     private static readonly string Issuer = $"XY12345.CRYPTO_ETL_LOADER_USER.{TestKeys.OpensslFingerprint}";
     private readonly SteppingTimeProvider _time = new(FetchTime.AddMinutes(4));
@@ -90,28 +90,14 @@ public sealed class SnowpipeWarehouseTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_load_of_an_earlier_version_of_the_csv_does_not_confirm_the_rewritten_one()
+    public async Task Another_files_load_does_not_confirm_this_csv()
     {
-        // A re-run re-wrote the CSV at Written; the entry received before it is the old file's load.
-        History(
-            SnowpipeResponses.File(StagePath, "LOADED", Written.AddMinutes(-10), 250),
-            SnowpipeResponses.File("2026/11/25/other.csv", "LOADED", Written.AddSeconds(10), 250));
+        // Every write has a name of its own (ObjectKeys.Csv): only this very name's entry counts.
+        History(SnowpipeResponses.File("2026/11/25/processed_crypto_data_2026-11-25T12-00-00Z_019ad0a1b2c37d4e8f90a1b2c3d4e5f7.csv", "LOADED", Written.AddSeconds(10), 250));
 
         var ex = await Assert.ThrowsAsync<PipelineException>(() => Warehouse().LoadSnapshotAsync(Snapshot(), CancellationToken.None));
 
         Assert.Equal(ErrorNames.IngestPending, ex.ErrorName);
-    }
-
-    [Fact]
-    public async Task The_same_file_loaded_twice_is_confirmed_by_its_latest_load()
-    {
-        // A re-written CSV has a new ETag, so Snowpipe loads it again; the views keep the latest
-        // load's rows (DuplicateLoadTests), and Load reports the latest load's count.
-        History(
-            SnowpipeResponses.File(StagePath, "LOADED", Written.AddSeconds(5), 249),
-            SnowpipeResponses.File(StagePath, "LOADED", Written.AddSeconds(40), 250));
-
-        Assert.Equal(250, await Warehouse().LoadSnapshotAsync(Snapshot(), CancellationToken.None));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using CryptoEtl.Core;
+using CryptoEtl.Testing;
 
 namespace CryptoEtl.StateMachine.Tests;
 
@@ -21,7 +22,7 @@ public sealed class CryptoEtlAslTests
         var raw = ObjectKeys.Raw(FakeSteps.FetchTime);
         Assert.Equal(raw, Assert.Single(steps.TransformInputs).RawKey);
         var load = Assert.Single(steps.LoadInputs);
-        Assert.Equal(ObjectKeys.Csv(FakeSteps.FetchTime), load.CsvKey);
+        Assert.Equal(ObjectKeys.Csv(FakeSteps.FetchTime, StoredCsv.WriteId), load.CsvKey);
         Assert.Equal(FakeSteps.FetchTime, load.FetchTime);
         Assert.Equal(497, load.ExpectedRows);
         Assert.Equal(raw, (string?)result.Output!["extract"]!["raw_key"]);
@@ -199,10 +200,45 @@ public sealed class CryptoEtlAslTests
         Assert.Equal(
             ["Lambda.AWSLambdaException", "Lambda.ClientExecutionTimeoutException", "Lambda.SdkClientException", "Lambda.ServiceException", "Lambda.TooManyRequestsException"],
             retried.Where(e => !e.StartsWith("CryptoEtl.", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
-        Assert.All(retry, r => Assert.Equal("FULL", (string?)r!["JitterStrategy"]));
+        // Transient errors spread their retries (FULL jitter); the wait for Snowpipe is a fixed schedule.
+        Assert.All(retry, r => Assert.Equal(r!["ErrorEquals"]!.AsArray().Any(e => (string?)e == ErrorNames.IngestPending) ? "NONE" : "FULL", (string?)r!["JitterStrategy"]));
         Assert.All(retry, r => Assert.NotNull(r!["MaxDelaySeconds"]));
         var catcher = Assert.Single(AslFile.Json["States"]![state]!["Catch"]!.AsArray());
         Assert.Equal("States.ALL", (string?)Assert.Single(catcher!["ErrorEquals"]!.AsArray()));
+    }
+
+    /// <summary>
+    /// The wait for Snowpipe has a fixed bound (docs/snowflake.md, "Snowpipe load mode"): Snowflake
+    /// gives no latency bound ("in most cases ... within a few minutes", Snowpipe REST API page), so
+    /// the Load state looks again after 60, 120, 240, 240, 240 s, whatever the jitter source says,
+    /// and gives up after 900 s of waiting and 6 attempts, every execution alike.
+    /// </summary>
+    [Theory]
+    [InlineData(0.01)]
+    [InlineData(0.99)]
+    public async Task The_wait_for_snowpipe_is_900_seconds_at_most_whatever_the_jitter(double jitter)
+    {
+        var steps = new FakeSteps { Failure = ("Load", new PipelineException(ErrorNames.IngestPending, "not yet"), int.MaxValue) };
+
+        var execution = await steps.Runner(jitter: jitter).RunAsync(new JsonObject());
+
+        Assert.Equal(ExecutionStatus.Failed, execution.Status);
+        Assert.Equal(ErrorNames.IngestPending, execution.Error);
+        Assert.Equal(6, steps.Calls("Load"));
+        Assert.Equal([60, 120, 240, 240, 240], steps.Waits.Select(w => w.TotalSeconds));
+        Assert.Equal(900, steps.Waits.Sum(w => w.TotalSeconds));
+    }
+
+    [Fact]
+    public async Task A_load_confirmed_on_the_third_look_waited_180_seconds()
+    {
+        var steps = new FakeSteps { Failure = ("Load", new PipelineException(ErrorNames.IngestPending, "not yet"), 2) };
+
+        var execution = await steps.Runner().RunAsync(new JsonObject());
+
+        Assert.Equal(ExecutionStatus.Succeeded, execution.Status);
+        Assert.Equal([60, 120], steps.Waits.Select(w => w.TotalSeconds));
+        Assert.Equal(3, steps.Calls("Load"));
     }
 
     private static JsonObject TransientRetrier(string state) =>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CryptoEtl.Core;
+using CryptoEtl.Testing;
 
 namespace CryptoEtl.StateMachine.Tests;
 
@@ -98,7 +99,7 @@ public sealed class FakeSteps
             return Write(new TransformOutput
             {
                 FetchTime = fetchTime,
-                CsvKey = ObjectKeys.Csv(fetchTime),
+                CsvKey = ObjectKeys.Csv(fetchTime, StoredCsv.WriteId),
                 QualityKey = ObjectKeys.Quality(fetchTime),
                 Rows = Coins - 3,
                 Rejected = 3,

@@ -24,10 +24,10 @@ public sealed class LoadStep(IObjectStore store, IWarehouse warehouse)
         // The fetch time has one source, the input's fetch_time (Transform's, from the raw object's
         // metadata); csv_key only names that snapshot's CSV, so a key of another time is refused.
         var fetchTime = ObjectKeys.Normalize(input.FetchTime);
-        if (input.CsvKey != ObjectKeys.Csv(fetchTime))
+        if (!ObjectKeys.IsCsvOf(input.CsvKey, fetchTime))
         {
             throw new PipelineException(ErrorNames.InvalidInput,
-                $"load input's csv_key {input.CsvKey} is not the CSV of its fetch_time {ObjectKeys.Iso(fetchTime)} ({ObjectKeys.Csv(fetchTime)})");
+                $"load input's csv_key {input.CsvKey} is not a CSV of its fetch_time {ObjectKeys.Iso(fetchTime)} ({ObjectKeys.CsvStem(fetchTime)}_<write id>.csv)");
         }
 
         // Everything that can be checked without the warehouse is checked before touching it. The

@@ -5,7 +5,7 @@ using CryptoEtl.Core.Transform;
 namespace CryptoEtl.Core.Steps;
 
 /// <summary>
-/// Transform: raw snapshot object -> cleaned CSV with metrics (ObjectKeys.Csv) and a data-quality
+/// Transform: raw snapshot object -> cleaned CSV with metrics (ObjectKeys.Csv, a new name per write) and a data-quality
 /// object (ObjectKeys.Quality). One streaming pass over the raw object validates it, decides the
 /// rows and encodes them into a spool (memory, then a temporary file), so memory stays flat with
 /// the object's size; the CSV is written only after the whole object proved valid, with the
@@ -56,7 +56,8 @@ public sealed class TransformStep
                 $"raw object {rawKey} records {RawSnapshot.Metadata}.{RawSnapshot.FetchTime} {ObjectKeys.Iso(header.FetchTime)}, whose raw key is {ObjectKeys.Raw(header.FetchTime)}; nothing written");
         }
 
-        var csvKey = ObjectKeys.Csv(header.FetchTime);
+        // A new name for every write: Snowpipe would never load a re-written name (ObjectKeys).
+        var csvKey = ObjectKeys.Csv(header.FetchTime, ObjectKeys.NewWriteId());
         var qualityKey = ObjectKeys.Quality(header.FetchTime);
         await _store.PutAsync(csvKey, ContentTypes.Csv, (destination, ct) => transformer.WriteCsvAsync(header, destination, ct), cancellationToken);
 

@@ -29,7 +29,9 @@ namespace CryptoEtl.Testing.Snowflake;
 /// is checked as strictly: GET /v1/data/pipes/{pipe}/insertReport or /loadHistoryScan, the same
 /// key-pair JWT (that page: "Authorization: BEARER &lt;jwt_token&gt;"), Accept text/plain or
 /// application/json, the pipe's case-sensitive fully qualified name (<see cref="Pipe"/>), and for
-/// loadHistoryScan a startTimeInclusive in ISO-8601; an unknown pipe is answered 404 as documented.
+/// loadHistoryScan a startTimeInclusive in ISO-8601; an unknown pipe is answered 404 as documented,
+/// a role without privileges on it 404 too and one without MONITOR 403 (<see cref="PipeAccess"/>);
+/// <see cref="Snowpipe"/> plays the pipe's documented rules (<see cref="FakeSnowpipe"/>).
 /// </summary>
 public sealed class FakeSnowflake : IAsyncDisposable
 {
@@ -58,6 +60,12 @@ public sealed class FakeSnowflake : IAsyncDisposable
 
     /// <summary>The pipe that exists, as its case-sensitive fully qualified name.</summary>
     public string Pipe { get; init; } = SnowpipeResponses.Pipe;
+
+    /// <summary>When set, loadHistoryScan is answered from this pipe's documented behaviour instead of scripts.</summary>
+    public FakeSnowpipe? Snowpipe { get; set; }
+
+    /// <summary>What the role of the requests may do with <see cref="Pipe"/>.</summary>
+    public PipeAccess PipeAccess { get; set; } = PipeAccess.Monitor;
 
     /// <summary>The route of a load-history request for <see cref="Pipe"/>: "loadHistoryScan" or "insertReport".</summary>
     public string PipePath(string endpoint) => $"{PipesPath}{Pipe}/{endpoint}";
@@ -172,6 +180,28 @@ public sealed class FakeSnowflake : IAsyncDisposable
             return;
         }
 
+        switch (PipeAccess)
+        {
+            case PipeAccess.None:
+                // The docs' 404 note: also returned when the role lacks privileges on the pipe.
+                await Respond(context, 404, """{"message":"Specified object does not exist or not authorized. Pipe not found"}""");
+                return;
+            case PipeAccess.WithoutMonitor:
+                // The load history needs MONITOR on the pipe (the Snowpipe REST API page; 09_snowpipe.sql grants it).
+                await Respond(context, 403, """{"message":"Insufficient privileges to operate on pipe"}""");
+                return;
+        }
+
+        if (Snowpipe is { } pipe && segments[1] == "loadHistoryScan")
+        {
+            var now = Time.GetUtcNow();
+            var start = ParseTime(request.Query["startTimeInclusive"].ToString());
+            var end = request.Query.ContainsKey("endTimeExclusive") ? ParseTime(request.Query["endTimeExclusive"].ToString()) : now;
+            var (scanStatus, scanBody) = pipe.Scan(start, end, now);
+            await Respond(context, scanStatus, scanBody);
+            return;
+        }
+
         var (status, answer) = NextScript($"GET {request.Path}")("");
         await Respond(context, status, answer);
     }
@@ -214,6 +244,9 @@ public sealed class FakeSnowflake : IAsyncDisposable
 
         return request.Query.ContainsKey("requestId") && !Guid.TryParse(request.Query["requestId"], out _) ? "pipe: requestId is not a UUID" : null;
     }
+
+    private static DateTimeOffset ParseTime(string text) =>
+        DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal);
 
     private static int StatementCount(string body)
     {

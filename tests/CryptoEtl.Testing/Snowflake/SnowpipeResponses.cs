@@ -37,7 +37,8 @@ public static class SnowpipeResponses
     public static (int, string) LoadHistory(DateTimeOffset start, DateTimeOffset end, params object[] files) => (200, JsonSerializer.Serialize(new Dictionary<string, object>
     {
         ["pipe"] = Pipe,
-        ["completeResult"] = true,
+        // A string, as in the docs' example and field table ("completeResult": "false").
+        ["completeResult"] = "true",
         ["startTimeInclusive"] = Iso(start),
         ["endTimeExclusive"] = Iso(end),
         ["rangeStartTime"] = Iso(start),
