@@ -57,6 +57,10 @@ public static class PlanCommand
             + $"the {r.Tier.Name} tier allows {r.Tier.MonthlyCalls:N0}: run every {Interval.Format(plan.ShortestFittingEvery!.Value)} or less often, fetch fewer pages, or use another tier");
     }
 
+    // Pipe mode's waits for Snowpipe, which the transitions and invocations include.
+    private static string Pending(CostPlan plan, string lead) => plan.PendingRetriesPerRun == 0 ? ""
+        : string.Create(CultureInfo.InvariantCulture, $" ({lead.Trim()} {plan.PendingRetriesPerRun} Snowpipe waits a run)");
+
     public static string Render(CostPlan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);
@@ -71,8 +75,10 @@ public static class PlanCommand
                 r.Tier.Subscription is null ? null : plan.CoinGeckoDollars),
             r.Express
                 ? ("Step Functions Express", string.Create(c, $"{plan.Runs:N0} requests, {plan.ExpressGigabyteSeconds:N1} GB-s"), plan.StepFunctionsDollars)
-                : ("Step Functions Standard", string.Create(c, $"{plan.StateTransitions:N0} state transitions"), plan.StepFunctionsDollars),
+                : ("Step Functions Standard", string.Create(c, $"{plan.StateTransitions:N0} state transitions{Pending(plan, " incl. ")}"), plan.StepFunctionsDollars),
             ("Lambda", string.Create(c, $"{plan.LambdaRequests:N0} requests, {plan.LambdaGigabyteSeconds:N1} GB-s"), plan.LambdaDollars),
+            ("S3 requests", string.Create(c, $"{plan.S3PutRequests:N0} PUT, {plan.S3GetRequests:N0} GET/HEAD"), plan.S3Dollars),
+            ("CloudWatch Logs", string.Create(c, $"{plan.LogGigabytes:N3} GB ingested"), plan.LogDollars),
             r.Load == LoadMode.Copy
                 ? ("Snowflake (COPY)", string.Create(c, $"{plan.SnowflakeCredits:N2} credits: X-Small resumed per run, {plan.WarehouseSecondsPerRun:0} s billed each"), plan.SnowflakeDollars)
                 : ("Snowflake (Snowpipe)", string.Create(c, $"{plan.SnowflakeCredits:N4} credits: {plan.SnowpipeGigabytes:N3} GB of CSV"), plan.SnowflakeDollars),

@@ -26,6 +26,12 @@ public sealed partial class PlanTests : IDisposable
     private const decimal PerCredit = 2m;
     private const decimal SnowpipeCreditsPerGb = 0.0037m;
 
+    // https://aws.amazon.com/s3/pricing/ (S3 Standard, us-east-1): $0.005 per 1,000 PUTs, $0.0004 per 1,000 GETs;
+    // https://aws.amazon.com/cloudwatch/pricing/: $0.50 per GB of logs ingested.
+    private const decimal PerPut = 0.005m / 1000;
+    private const decimal PerGet = 0.0004m / 1000;
+    private const decimal PerLogGb = 0.50m;
+
     private readonly TempDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
@@ -55,7 +61,13 @@ public sealed partial class PlanTests : IDisposable
         Assert.Equal(runs * 65m / 3600, plan.SnowflakeCredits); // 53.73
         Assert.Equal(runs * 65m / 3600 * PerCredit, plan.SnowflakeDollars); // $107.47
         Assert.Equal(0m, plan.CoinGeckoDollars);
-        Assert.Equal(107.98m, Math.Round(plan.TotalDollars, 2)); // 0.372 + 0.141 + 107.467
+        // S3: the raw object, the CSV and the quality object put; a HEAD and a GET of the raw key, Load's GET and Snowflake's GET of the CSV.
+        Assert.Equal(runs * 3, plan.S3PutRequests);
+        Assert.Equal(runs * 4, plan.S3GetRequests);
+        Assert.Equal((runs * 3 * PerPut) + (runs * 4 * PerGet), plan.S3Dollars);
+        // Logs: 3 invocations of 1,500 bytes.
+        Assert.Equal(runs * 3 * 1500 / 1_000_000_000m * PerLogGb, plan.LogDollars);
+        Assert.Equal(108.04m, Math.Round(plan.TotalDollars, 2)); // 0.372 + 0.141 + 0.049 + 0.007 + 107.467
     }
 
     [Fact]
@@ -65,8 +77,11 @@ public sealed partial class PlanTests : IDisposable
 
         const long runs = 2976;
         Assert.Equal(0, plan.StateTransitions);
-        // 3 + 0.06 + 1 = 4.06 s, billed as 4.1 s of 64 MB.
-        const decimal expressGbSeconds = runs * 4.1m * 64 / 1024;
+        // Snowpipe loads 120 s after the write (assumed): Load looks at 0 s, after 60 s and after 60 + 120 s: 2 pending retries.
+        Assert.Equal(2, plan.PendingRetriesPerRun);
+        Assert.Equal(runs * 5, plan.LambdaRequests);
+        // 3 + 0.06 + 3 x 1 = 6.06 s of functions and 180 s of waiting, billed as 186.1 s of 64 MB.
+        const decimal expressGbSeconds = runs * 186.1m * 64 / 1024;
         Assert.Equal(expressGbSeconds, plan.ExpressGigabyteSeconds);
         Assert.Equal((runs * PerExpressRequest) + (expressGbSeconds * PerExpressGbSecond), plan.StepFunctionsDollars);
         // 500 coins of 380 bytes a run, GB = 10^9 bytes.
@@ -124,7 +139,45 @@ public sealed partial class PlanTests : IDisposable
         var (exit, output, error) = await RunAsync("plan", "--every", "15m", "--load", "pipe");
 
         Assert.True(exit == 0, error);
-        Assert.Matches(@"total\s+\$0\.47\n", output);
+        Assert.Matches(@"total\s+\$0\.71\n", output);
+        Assert.Contains("20,832 state transitions (incl. 2 Snowpipe waits a run)", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_15_minutes_on_snowpipe_with_a_demo_key_stays_under_a_dollar_all_in()
+    {
+        var plan = Plan("15m", 2, KeyTier.Demo, LoadMode.Pipe);
+
+        const long runs = 2976;
+        // 5 states entered + 2 pending retries of Load, each a transition and an invocation.
+        Assert.Equal(runs * 7, plan.StateTransitions);
+        Assert.Equal(runs * 7 * PerTransition, plan.StepFunctionsDollars);
+        const decimal gbSeconds = (0.5m * 3) + (1m * 0.06m) + (0.25m * 3 * 1);
+        Assert.Equal((runs * 5 * PerLambdaRequest) + (runs * gbSeconds * PerLambdaGbSecond), plan.LambdaDollars);
+        // S3: 3 PUTs; HEAD + GET of the raw key, Snowpipe's GET, and a GET and a HEAD of the CSV per Load attempt (3).
+        Assert.Equal((runs * 3 * PerPut) + (runs * 9 * PerGet), plan.S3Dollars);
+        Assert.Equal(runs * 5 * 1500 / 1_000_000_000m * PerLogGb, plan.LogDollars);
+        Assert.True(plan.TotalDollars <= 1m, $"{plan.TotalDollars}");
+        Assert.Equal(0.71m, Math.Round(plan.TotalDollars, 2));
+    }
+
+    [Fact]
+    public void Pending_waits_are_the_load_states_retrier()
+    {
+        var load = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(RepoPaths.Path("statemachine", "crypto_etl.asl.json")))!["States"]!["Load"]!["Retry"]!.AsArray()
+            .Single(r => r!["ErrorEquals"]!.AsArray().Any(e => (string?)e == "CryptoEtl.IngestPending"))!;
+        var interval = (double)load["IntervalSeconds"]!;
+        var rate = (double)load["BackoffRate"]!;
+        var max = (double)load["MaxDelaySeconds"]!;
+
+        var waits = Enumerable.Range(0, (int)load["MaxAttempts"]!).Select(i => (int)Math.Min(interval * Math.Pow(rate, i), max));
+
+        Assert.Equal("NONE", (string?)load["JitterStrategy"]);
+        Assert.Equal(waits, RunFigures.PendingWaitsSeconds);
+        Assert.Equal(0, RunFigures.PendingRetries(0));
+        Assert.Equal(1, RunFigures.PendingRetries(60));
+        Assert.Equal(2, RunFigures.PendingRetries(61));
+        Assert.Equal(5, RunFigures.PendingRetries(10_000));
     }
 
     [Theory]

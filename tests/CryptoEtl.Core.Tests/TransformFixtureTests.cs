@@ -150,15 +150,20 @@ public sealed class TransformFixtureTests : IDisposable
     }
 
     [Fact]
-    public async Task Rerun_writes_the_same_bytes()
+    public async Task Rerun_writes_the_same_bytes_under_a_csv_key_never_used_before()
     {
         var raw = RawSnapshots.Build(TransformHarness.FetchTime, [TransformHarness.Fixture(TestData.Markets57Minified)], TransformHarness.Fixture(TestData.Global));
         var first = await _harness.RunAsync(raw);
         var second = await _harness.RunAsync(raw);
 
         Assert.Equal(first.CsvBytes, second.CsvBytes);
-        Assert.Equal(first.Output, second.Output);
-        Assert.Equal([first.Output.CsvKey, first.Output.QualityKey], await _harness.ProcessedKeysAsync());
+        // Snowpipe never loads a name it has seen (ObjectKeys): each write is a new CSV, sorting after the one before.
+        Assert.NotEqual(first.Output.CsvKey, second.Output.CsvKey);
+        Assert.True(string.CompareOrdinal(first.Output.CsvKey, second.Output.CsvKey) < 0);
+        Assert.Equal(first.Output with { CsvKey = second.Output.CsvKey }, second.Output);
+        // The quality object is the fetch time's one, describing the latest write and naming its CSV.
+        Assert.Equal(second.Output.CsvKey, second.Quality.CsvKey);
+        Assert.Equal(new[] { first.Output.CsvKey, second.Output.CsvKey, first.Output.QualityKey }.Order(StringComparer.Ordinal), (await _harness.ProcessedKeysAsync()).Order(StringComparer.Ordinal));
     }
 
     private static double Parse(string? text) => double.Parse(text!, NumberStyles.Float, CultureInfo.InvariantCulture);

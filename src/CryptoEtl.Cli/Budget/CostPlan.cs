@@ -47,7 +47,20 @@ public sealed record CostPlan
 
     public required decimal CoinGeckoDollars { get; init; }
 
-    public decimal TotalDollars => StepFunctionsDollars + LambdaDollars + SnowflakeDollars + CoinGeckoDollars;
+    /// <summary>Pipe mode: the Load state's looks before Snowpipe has loaded the CSV, each a state transition and an invocation.</summary>
+    public required int PendingRetriesPerRun { get; init; }
+
+    public required long S3PutRequests { get; init; }
+
+    public required long S3GetRequests { get; init; }
+
+    public required decimal S3Dollars { get; init; }
+
+    public required decimal LogGigabytes { get; init; }
+
+    public required decimal LogDollars { get; init; }
+
+    public decimal TotalDollars => StepFunctionsDollars + LambdaDollars + SnowflakeDollars + S3Dollars + LogDollars + CoinGeckoDollars;
 
     public bool OverCallBudget => Request.Tier.MonthlyCalls is { } allowance && CoinGeckoCalls > allowance;
 
@@ -74,7 +87,11 @@ public sealed record CostPlan
 
         // Lambda: Extract waits only for calls beyond the tier's rate in a trailing minute, then each function's duration times its memory.
         var extractSeconds = (decimal)TrailingWindowPacer.LeastTimeFor(calls, request.Tier.CallsPerMinute).TotalSeconds + (calls * RunFigures.CoinGeckoCallSeconds.Value);
-        var loadSeconds = request.Load == LoadMode.Copy ? RunFigures.CopySeconds.Value : RunFigures.PipeSeconds.Value;
+        // Pipe mode: Load looks once, then once more after each of the Load state's waits until Snowpipe has loaded the CSV.
+        var pending = request.Load == LoadMode.Pipe ? RunFigures.PendingRetries(RunFigures.SnowpipeLatencySeconds.Value) : 0;
+        var loadAttempts = 1 + pending;
+        var loadSeconds = request.Load == LoadMode.Copy ? RunFigures.CopySeconds.Value : loadAttempts * RunFigures.PipeSeconds.Value;
+        var invocations = 2 + loadAttempts;
         var lambdaSeconds = extractSeconds + RunFigures.TransformSeconds.Value + loadSeconds;
         var gigabyteSecondsPerRun =
             (RunFigures.ExtractMemory.Value * extractSeconds
@@ -82,8 +99,11 @@ public sealed record CostPlan
              + RunFigures.LoadMemory.Value * loadSeconds) / 1024m;
 
         // Step Functions: Standard bills transitions; Express bills requests and duration (100 ms steps, 64 MB).
-        var transitions = request.Express ? 0 : runs * (long)RunFigures.StateTransitions.Value;
-        var expressGbSeconds = request.Express ? runs * Math.Ceiling(lambdaSeconds * 10) / 10 * 64 / 1024m : 0;
+        // A retry is a state transition too (Step Functions pricing: "including retries").
+        var transitions = request.Express ? 0 : runs * ((long)RunFigures.StateTransitions.Value + pending);
+        // An Express execution bills its whole duration, the Load state's waits for Snowpipe included.
+        var waitedSeconds = (decimal)RunFigures.PendingWaitsSeconds.Take(pending).Sum();
+        var expressGbSeconds = request.Express ? runs * Math.Ceiling((lambdaSeconds + waitedSeconds) * 10) / 10 * 64 / 1024m : 0;
         var stepFunctions = request.Express
             ? (runs * ListPrices.StepFunctionsExpressRequest.Price) + (expressGbSeconds * ListPrices.StepFunctionsExpressDuration.Price)
             : transitions * ListPrices.StepFunctionsStandardTransition.Price;
@@ -98,6 +118,10 @@ public sealed record CostPlan
             : 0;
         var credits = (runs * warehouseSeconds / 3600m * ListPrices.WarehouseXSmall.Price) + (pipeGigabytes * ListPrices.SnowpipePerGigabyte.Price);
 
+        var puts = runs * (long)RunFigures.S3PutsPerRun.Value;
+        var gets = runs * ((long)RunFigures.S3GetsPerRun.Value + (loadAttempts * (request.Load == LoadMode.Pipe ? (long)RunFigures.S3GetsPerLoadAttempt.Value : 1)));
+        var logGigabytes = runs * invocations * RunFigures.LogBytesPerInvocation.Value / 1_000_000_000m;
+
         return new CostPlan
         {
             Request = request,
@@ -106,13 +130,19 @@ public sealed record CostPlan
             CoinGeckoCalls = runs * calls,
             StateTransitions = transitions,
             ExpressGigabyteSeconds = expressGbSeconds,
-            LambdaRequests = runs * 3,
+            LambdaRequests = runs * invocations,
             LambdaGigabyteSeconds = runs * gigabyteSecondsPerRun,
             WarehouseSecondsPerRun = warehouseSeconds,
             SnowpipeGigabytes = pipeGigabytes,
             SnowflakeCredits = credits,
             StepFunctionsDollars = stepFunctions,
-            LambdaDollars = (runs * 3 * ListPrices.LambdaRequest.Price) + (runs * gigabyteSecondsPerRun * ListPrices.LambdaDuration.Price),
+            LambdaDollars = (runs * invocations * ListPrices.LambdaRequest.Price) + (runs * gigabyteSecondsPerRun * ListPrices.LambdaDuration.Price),
+            PendingRetriesPerRun = pending,
+            S3PutRequests = puts,
+            S3GetRequests = gets,
+            S3Dollars = (puts * ListPrices.S3Put.Price) + (gets * ListPrices.S3Get.Price),
+            LogGigabytes = logGigabytes,
+            LogDollars = logGigabytes * ListPrices.LogsIngested.Price,
             SnowflakeDollars = credits * ListPrices.SnowflakeCredit.Price,
             CoinGeckoDollars = request.Tier.Subscription?.Price ?? 0,
         };

@@ -12,6 +12,9 @@ public static class ListPrices
 {
     private const string Checked = "2026-11-29";
 
+    // The published us-east-1 price, written down without fetching the page again (no network here).
+    private const string NotRefetched = "2026-12-07, not re-fetched";
+
     public static ListPrice StepFunctionsStandardTransition { get; } = new(
         "Step Functions Standard, state transition", 0.000025m, "USD per transition",
         "https://aws.amazon.com/step-functions/pricing/ ($0.025 per 1,000)", Checked);
@@ -42,7 +45,19 @@ public static class ListPrices
 
     public static ListPrice SnowpipePerGigabyte { get; } = new(
         "Snowpipe, data ingested", 0.0037m, "credits per GB, CSV at its uncompressed size",
-        "https://docs.snowflake.com/en/user-guide/data-load-snowpipe-billing (fixed credits per GB, all editions; rate from the Snowflake Service Consumption Table)", Checked);
+        "https://docs.snowflake.com/en/release-notes/2025/other/2025-12-08-snowpipe-simplified-pricing (0.0037 credits per GB, no per-file charge; https://docs.snowflake.com/en/user-guide/data-load-snowpipe-billing: all editions, text at its uncompressed size)", "2026-12-07");
+
+    public static ListPrice S3Put { get; } = new(
+        "S3 Standard, PUT/COPY/POST/LIST request", 0.000005m, "USD per request",
+        "https://aws.amazon.com/s3/pricing/ ($0.005 per 1,000)", NotRefetched);
+
+    public static ListPrice S3Get { get; } = new(
+        "S3 Standard, GET/HEAD and other requests", 0.0000004m, "USD per request",
+        "https://aws.amazon.com/s3/pricing/ ($0.0004 per 1,000)", NotRefetched);
+
+    public static ListPrice LogsIngested { get; } = new(
+        "CloudWatch Logs, ingestion (standard class)", 0.50m, "USD per GB",
+        "https://aws.amazon.com/cloudwatch/pricing/ (logs collected, $0.50 per GB)", NotRefetched);
 
     public static ListPrice CoinGeckoBasic { get; } = new(
         "CoinGecko Basic (pro) plan", 35m, "USD per month, billed annually",
@@ -51,6 +66,6 @@ public static class ListPrices
     public static IReadOnlyList<ListPrice> All { get; } =
     [
         StepFunctionsStandardTransition, StepFunctionsExpressRequest, StepFunctionsExpressDuration, LambdaRequest, LambdaDuration,
-        SnowflakeCredit, WarehouseXSmall, SnowpipePerGigabyte, CoinGeckoBasic,
+        SnowflakeCredit, WarehouseXSmall, SnowpipePerGigabyte, S3Put, S3Get, LogsIngested, CoinGeckoBasic,
     ];
 }
