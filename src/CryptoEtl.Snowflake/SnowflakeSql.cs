@@ -116,6 +116,24 @@ public static partial class SnowflakeSql
         ];
     }
 
+    /// <summary>
+    /// The pipes of the table's schema the role can see (SHOW needs no warehouse;
+    /// docs.snowflake.com/en/sql-reference/sql/show-pipes: one row per pipe, its COPY in "definition").
+    /// </summary>
+    public static SqlRequest ShowPipes(SnowflakeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new SqlRequest($"SHOW PIPES IN SCHEMA {options.QualifiedTable[..options.QualifiedTable.LastIndexOf('.')]}");
+    }
+
+    /// <summary>True when a pipe's COPY (SHOW PIPES "definition") loads into <paramref name="qualifiedTable"/>.</summary>
+    public static bool PipeFeeds(string definition, string qualifiedTable)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        var copy = PipeTarget().Match(definition);
+        return copy.Success && string.Equals(copy.Groups["table"].Value.Replace("\"", "", StringComparison.Ordinal), qualifiedTable.Replace("\"", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase);
+    }
+
     /// <summary>A bound query: how many rows a snapshot has in the table.</summary>
     public static SqlRequest CountRows(SnowflakeOptions options, DateTimeOffset fetchTime)
     {
@@ -124,6 +142,9 @@ public static partial class SnowflakeSql
             $"SELECT COUNT(*) AS ROW_COUNT FROM {options.QualifiedTable} WHERE FETCH_TIME = {BoundFetchTime}",
             [SqlBinding.Text(ObjectKeys.Iso(fetchTime))]);
     }
+
+    [GeneratedRegex(@"COPY\s+INTO\s+(?<table>[^\s(]+)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex PipeTarget();
 
     [GeneratedRegex(@"^processed/(?:[A-Za-z0-9_-]+/)*[A-Za-z0-9_-]+\.csv$", RegexOptions.CultureInvariant)]
     private static partial Regex CsvKeyPattern();

@@ -31,6 +31,7 @@ public sealed class SnowflakeWarehouse : IWarehouse
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         var statements = SnowflakeSql.LoadStatements(_options, snapshot);
+        await RefuseWhenAPipeFeedsTheTableAsync(snapshot, cancellationToken);
         SqlResult load;
         try
         {
@@ -57,6 +58,32 @@ public sealed class SnowflakeWarehouse : IWarehouse
         }
 
         return (int)rowsLoaded;
+    }
+
+    /// <summary>
+    /// Bulk loading or Snowpipe, not both on one table (Snowflake's Snowpipe introduction,
+    /// docs.snowflake.com/en/user-guide/data-load-snowpipe-intro, advises against loading the same
+    /// files both ways): the auto-ingest pipe loads every processed/*.csv the
+    /// bucket announces, so a COPY of it too would load the CSV twice. One SHOW PIPES (no
+    /// warehouse needed) before the load; any pipe of the schema that copies into the table stops it.
+    /// The role sees the pipes it has a privilege on (09_snowpipe.sql grants MONITOR to the loader).
+    /// </summary>
+    private async Task RefuseWhenAPipeFeedsTheTableAsync(SnapshotCsv snapshot, CancellationToken cancellationToken)
+    {
+        var pipes = await _sql.ExecuteAsync(SnowflakeSql.ShowPipes(_options), cancellationToken);
+        if (pipes.Rows.Count == 0)
+        {
+            return;
+        }
+
+        var name = pipes.ColumnIndex("name");
+        var definition = pipes.ColumnIndex("definition");
+        var feeding = pipes.Rows.Where(r => r[definition] is { } copy && SnowflakeSql.PipeFeeds(copy, Table)).Select(r => r[name]).ToList();
+        if (feeding.Count > 0)
+        {
+            throw new PipelineException(ErrorNames.Configuration,
+                $"pipe {string.Join(", ", feeding)} loads {Table} already, so a COPY of {snapshot.CsvKey} would load it twice: use pipe mode (CRYPTOETL_LOAD_MODE=pipe, --load pipe), or drop the pipe to load by COPY");
+        }
     }
 
     /// <summary>How many rows the table holds for a fetch time (a bound query).</summary>

@@ -50,7 +50,9 @@ public sealed class SnowflakeEndToEndTests(MotoServer moto) : IClassFixture<Moto
         var csv = Encoding.UTF8.GetString(await store.ReadAllBytesAsync(csvKey, default));
         Assert.Equal(Rows, csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length - 1);
 
-        var posts = _snowflake.Requests.Where(r => r.Method == "POST").ToList();
+        // First the check that no pipe feeds the table (bulk or Snowpipe, not both), then the load and the summary's query.
+        Assert.True(FakeSnowflake.IsShowPipes(_snowflake.Requests.First(r => r.Method == "POST")));
+        var posts = _snowflake.Requests.Where(r => r.Method == "POST" && !FakeSnowflake.IsShowPipes(r)).ToList();
         Assert.Equal(2, posts.Count);
         using var load = JsonDocument.Parse(posts[0].Body);
         Assert.Equal("6", load.RootElement.GetProperty("parameters").GetProperty("MULTI_STATEMENT_COUNT").GetString());
@@ -100,7 +102,7 @@ public sealed class SnowflakeEndToEndTests(MotoServer moto) : IClassFixture<Moto
             + "Stage 'CRYPTO_ETL_DB.PUBLIC.CRYPTO_PROCESSED_STAGE' does not exist or not authorized.", line, StringComparison.Ordinal);
         Assert.Contains("code 100132", line, StringComparison.Ordinal);
         // WarehouseError is not transient: one submit, no retry.
-        Assert.Single(_snowflake.Requests, r => r.Method == "POST");
+        Assert.Single(_snowflake.Requests, r => r.Method == "POST" && !FakeSnowflake.IsShowPipes(r));
         Assert.DoesNotContain("rows loaded into", output, StringComparison.Ordinal);
     }
 

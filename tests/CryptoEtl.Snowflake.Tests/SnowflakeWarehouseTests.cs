@@ -28,7 +28,8 @@ public sealed class SnowflakeWarehouseTests : IAsyncLifetime
 
     private static SnapshotCsv Snapshot(int rows = 250) => new(CsvKey, FetchTime, rows);
 
-    private IReadOnlyList<RecordedRequest> Posts => [.. _snowflake.Requests.Where(r => r.Method == "POST")];
+    // The load's submits; the SHOW PIPES before each load is the fake's own (FakeSnowflake.Pipes).
+    private IReadOnlyList<RecordedRequest> Posts => [.. _snowflake.Requests.Where(r => r.Method == "POST" && !FakeSnowflake.IsShowPipes(r))];
 
     // Body and MULTI_STATEMENT_COUNT: docs.snowflake.com/en/developer-guide/sql-api/submitting-requests
     // and .../sql-api/submitting-multiple-statements; TIMEZONE is a session parameter the body's "parameters" takes (.../sql-api/reference).
@@ -75,6 +76,37 @@ public sealed class SnowflakeWarehouseTests : IAsyncLifetime
             root.GetProperty("statement").GetString());
         Assert.False(root.TryGetProperty("bindings", out _));
         Assert.Matches("^/api/v2/statements\\?requestId=[0-9a-f-]{36}$", post.PathAndQuery);
+    }
+
+    /// <summary>
+    /// Bulk loading or Snowpipe, not both on one table (Snowflake's Snowpipe introduction advises
+    /// against loading the same files both ways): with the pipe of 09_snowpipe.sql feeding the table,
+    /// a COPY-mode load stops before it touches the table, naming the pipe and pipe mode.
+    /// </summary>
+    [Fact]
+    public async Task Copy_mode_refuses_a_table_that_a_pipe_feeds()
+    {
+        _snowflake.Pipes.Add(("CRYPTO_PROCESSED_PIPE",
+            SnowpipeSql.Copy("CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA", "CRYPTO_ETL_DB.PUBLIC.CRYPTO_PROCESSED_STAGE", "CRYPTO_ETL_DB.PUBLIC.CRYPTO_CSV_FORMAT")));
+
+        var ex = await Assert.ThrowsAsync<PipelineException>(() => Warehouse().LoadSnapshotAsync(Snapshot(), CancellationToken.None));
+
+        Assert.Equal(ErrorNames.Configuration, ex.ErrorName);
+        Assert.Contains("pipe CRYPTO_PROCESSED_PIPE loads CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA already", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("CRYPTOETL_LOAD_MODE=pipe", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(Posts);
+        Assert.Empty(_snowflake.Problems);
+    }
+
+    [Fact]
+    public async Task A_pipe_into_another_table_does_not_stop_a_copy()
+    {
+        _snowflake.Pipes.Add(("OTHER_PIPE", "COPY INTO CRYPTO_ETL_DB.PUBLIC.OTHER_TABLE FROM @CRYPTO_ETL_DB.PUBLIC.OTHER_STAGE"));
+        _snowflake.On("POST", FakeSnowflake.StatementsPath, Responses.MultiStatementDone());
+        _snowflake.On("GET", $"{FakeSnowflake.StatementsPath}/{Responses.CopyHandle}", Responses.CopyResult(250, 0, 250));
+
+        Assert.Equal(250, await Warehouse().LoadSnapshotAsync(Snapshot(), CancellationToken.None));
+        Assert.Single(Posts);
     }
 
     // 202 = still running, polled on GET /api/v2/statements/{handle}: docs.snowflake.com/en/developer-guide/sql-api/handling-responses.

@@ -67,6 +67,12 @@ public sealed class FakeSnowflake : IAsyncDisposable
     /// <summary>What the role of the requests may do with <see cref="Pipe"/>.</summary>
     public PipeAccess PipeAccess { get; set; } = PipeAccess.Monitor;
 
+    /// <summary>
+    /// The pipes SHOW PIPES IN SCHEMA lists, as (name, definition): answered by the fake itself, in
+    /// SHOW PIPES's columns (docs.snowflake.com/en/sql-reference/sql/show-pipes, "Output").
+    /// </summary>
+    public List<(string Name, string Definition)> Pipes { get; } = [];
+
     /// <summary>The route of a load-history request for <see cref="Pipe"/>: "loadHistoryScan" or "insertReport".</summary>
     public string PipePath(string endpoint) => $"{PipesPath}{Pipe}/{endpoint}";
 
@@ -87,6 +93,10 @@ public sealed class FakeSnowflake : IAsyncDisposable
         };
         return fake;
     }
+
+    /// <summary>True for the SHOW PIPES a COPY-mode load sends first (answered by the fake from <see cref="Pipes"/>).</summary>
+    public static bool IsShowPipes(RecordedRequest request) =>
+        request is { Method: "POST" } && request.Body.Contains("\"statement\":\"SHOW PIPES IN SCHEMA ", StringComparison.Ordinal);
 
     /// <summary>Answers METHOD PATH with these responses in turn; the last one repeats.</summary>
     public void On(string method, string path, params (int Status, string Body)[] responses)
@@ -147,6 +157,13 @@ public sealed class FakeSnowflake : IAsyncDisposable
         {
             Problems.Enqueue(refusal.Problem);
             await Respond(context, 422, refusal.Body);
+            return;
+        }
+
+        if (request.Method == "POST" && ShowPipes(body) is { } pipes)
+        {
+            RememberHandles(pipes.Body);
+            await Respond(context, pipes.Status, pipes.Body);
             return;
         }
 
@@ -243,6 +260,25 @@ public sealed class FakeSnowflake : IAsyncDisposable
         }
 
         return request.Query.ContainsKey("requestId") && !Guid.TryParse(request.Query["requestId"], out _) ? "pipe: requestId is not a UUID" : null;
+    }
+
+    private (int Status, string Body)? ShowPipes(string body)
+    {
+        using var json = JsonDocument.Parse(body);
+        var statement = json.RootElement.GetProperty("statement").GetString()!;
+        if (!statement.StartsWith("SHOW PIPES IN SCHEMA ", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var schema = statement["SHOW PIPES IN SCHEMA ".Length..].Split('.');
+        string[] columns = ["created_on", "name", "database_name", "schema_name", "definition", "owner", "notification_channel", "comment", "integration", "pattern", "error_integration", "owner_role_type", "invalid_reason", "kind"];
+        var rows = Pipes.Select(p => new string?[]
+        {
+            "2026-11-25 12:00:00.000 +0000", p.Name, schema[0], schema.Length > 1 ? schema[1] : "", p.Definition, "SYSADMIN",
+            "arn:aws:sqs:eu-west-1:999999999999:sf-snowpipe-AIDAEXAMPLE-abcdEFGHijkl", "", null, null, null, "ROLE", null, "STAGE",
+        }).ToArray();
+        return Responses.Query(columns, rows);
     }
 
     private static DateTimeOffset ParseTime(string text) =>
