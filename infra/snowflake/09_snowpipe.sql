@@ -6,11 +6,17 @@
 -- The pipe's COPY is SnowpipeSql.Copy (src/CryptoEtl.Snowflake/SnowpipeSql.cs; a test holds this
 -- file to it): the same column list and file format as the adapter's COPY, each timestamp with an
 -- explicit +00:00 (a pipe has no session of ours with TIMEZONE = UTC), plus two load-metadata
--- columns. There is no transaction around a pipe's load and a re-written CSV (a re-run) has a new
--- ETag and is loaded again, so the table may hold a key more than once. Each row keeps its source
--- file and load time (SOURCE_FILE, LOADED_AT: added by 02, since 08's V_SNAPSHOT_ROWS reads
--- them), V_SNAPSHOT_ROWS keeps the latest load per (fetch_time, vs_currency, id), and below the
--- views of 05 are re-pointed at it.
+-- columns. CREATE PIPE forbids some COPY options (FORCE, ON_ERROR = ABORT_STATEMENT, PURGE, ...;
+-- a test checks none is here): ON_ERROR = SKIP_FILE loads a file whole or not at all.
+-- Snowpipe never loads a file name it has seen in the last 14 days, even after the file changed,
+-- and a file that failed stays registered (docs.snowflake.com/en/user-guide/data-load-snowpipe-intro,
+-- "Data duplication"; data-load-snowpipe-ts). So every write of a snapshot, a re-run or a repair
+-- included, is a CSV of a new name (processed_crypto_data_<stamp>_<write id>.csv, the write id
+-- sorting by write time), and there is no transaction around a pipe's load: the table keeps each
+-- loaded file's rows with its name (SOURCE_FILE; LOADED_AT its load's start, both added by 02),
+-- V_SNAPSHOT_ROWS (08) shows the rows of each fetch_time's latest loaded file, and below the views
+-- of 05 are re-pointed at it. Do not also load this table by COPY (Snowflake advises bulk or
+-- Snowpipe, not both): the adapter's COPY mode refuses a table a pipe feeds.
 USE ROLE SYSADMIN;
 
 CREATE PIPE IF NOT EXISTS CRYPTO_ETL_DB.PUBLIC.CRYPTO_PROCESSED_PIPE
@@ -37,18 +43,18 @@ FILE_FORMAT = (FORMAT_NAME = CRYPTO_ETL_DB.PUBLIC.CRYPTO_CSV_FORMAT)
 PATTERN = '.*[.]csv'
 ON_ERROR = SKIP_FILE;
 
--- The views of 05, re-pointed from the table at V_SNAPSHOT_ROWS: one row per key however often a
--- file was loaded. Same names, columns and meaning as 05 (and as the DuckDB twins in
+-- The views of 05, re-pointed from the table at V_SNAPSHOT_ROWS: each snapshot's latest loaded
+-- file, however many writes it had. Same names, columns and meaning as 05 (and as the DuckDB twins in
 -- src/CryptoEtl.DuckDb/DuckDbSchema.cs, which read v_snapshot_rows too).
 CREATE OR REPLACE VIEW CRYPTO_ETL_DB.PUBLIC.V_LATEST_SNAPSHOT
-  COMMENT = 'Latest CoinGecko snapshot per vs_currency, one row per coin (latest load)'
+  COMMENT = 'Latest CoinGecko snapshot per vs_currency, one row per coin (latest loaded file)'
 AS
 SELECT *
 FROM CRYPTO_ETL_DB.PUBLIC.V_SNAPSHOT_ROWS
 QUALIFY FETCH_TIME = MAX(FETCH_TIME) OVER (PARTITION BY VS_CURRENCY);
 
 CREATE OR REPLACE VIEW CRYPTO_ETL_DB.PUBLIC.V_MARKET_TIMESERIES
-  COMMENT = 'Market totals per snapshot (fetch_time, vs_currency), one row per coin counted once'
+  COMMENT = 'Market totals per snapshot (fetch_time, vs_currency), from its latest loaded file'
 AS
 SELECT
     FETCH_TIME,
@@ -72,5 +78,8 @@ GROUP BY FETCH_TIME, VS_CURRENCY;
 SHOW PIPES LIKE 'CRYPTO_PROCESSED_PIPE' IN SCHEMA CRYPTO_ETL_DB.PUBLIC;
 
 -- The Load step (pipe mode) reads the pipe's load history through the Snowpipe REST API as the
--- loader user; that API needs MONITOR on the pipe (07 grants the loader role its other privileges).
+-- loader user, under its DEFAULT_ROLE (the REST API takes no role); that API needs MONITOR on the
+-- pipe (403 without it; 404 without any privilege on it). 07 makes CRYPTO_ETL_LOADER the loader
+-- user's default role and grants it its other privileges. MONITOR also lets COPY mode's SHOW PIPES
+-- see the pipe and refuse to load the table twice.
 GRANT MONITOR ON PIPE CRYPTO_ETL_DB.PUBLIC.CRYPTO_PROCESSED_PIPE TO ROLE CRYPTO_ETL_LOADER;

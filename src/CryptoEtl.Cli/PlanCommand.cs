@@ -7,7 +7,8 @@ namespace CryptoEtl.Cli;
 
 /// <summary>
 /// `cryptoetl plan`: a month of a schedule before it is deployed: CoinGecko calls against the key
-/// tier's allowance, Step Functions, Lambda and Snowflake usage, and dollars at list prices.
+/// tier's allowance, Step Functions, Lambda, S3 requests, CloudWatch Logs and Snowflake usage, and
+/// dollars at list prices; pipe mode counts the Load state's waits for Snowpipe.
 /// Exits 1 when the calls exceed the tier's monthly allowance.
 /// </summary>
 public static class PlanCommand
