@@ -11,10 +11,10 @@ public static class SnowpipeSql
 {
     public const string PipeName = "CRYPTO_PROCESSED_PIPE";
 
-    /// <summary>The stage file a row came from (METADATA$FILENAME).</summary>
+    /// <summary>The stage file a row came from (METADATA$FILENAME); the views show each fetch_time's greatest, its latest write that loaded.</summary>
     public const string SourceFileColumn = "SOURCE_FILE";
 
-    /// <summary>When the load that wrote the row started (METADATA$START_SCAN_TIME); the views keep the latest load per key.</summary>
+    /// <summary>When the load that wrote the row started (METADATA$START_SCAN_TIME), for people reading the table.</summary>
     public const string LoadedAtColumn = "LOADED_AT";
 
     /// <summary>
