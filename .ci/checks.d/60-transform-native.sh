@@ -15,6 +15,8 @@ started=$(date +%s%N)
 "$work/native/transform-process" "$work/store" "$key" > "$work/output.json"
 elapsed_ms=$(( ($(date +%s%N) - started) / 1000000 ))
 rows=$(grep -o '"rows":[0-9]*' "$work/output.json" | cut -d: -f2)
-csv_rows=$(( $(grep -c $'\r$' "$work/store/processed/2026/11/25/processed_crypto_data_2026-11-25T12-00-00Z.csv") - 1 ))
+# The CSV's key carries a write id new for every write (ObjectKeys.Csv): take it from the output.
+csv_key=$(grep -o '"csv_key":"[^"]*"' "$work/output.json" | cut -d'"' -f4)
+csv_rows=$(( $(grep -c $'\r$' "$work/store/$csv_key") - 1 ))
 [ "${rows:-0}" -gt 16000 ] && [ "$rows" = "$csv_rows" ] || { echo "transform-native: output $(cat "$work/output.json"), CSV has $csv_rows rows"; exit 1; }
 echo "transform-native: AOT transform of 17,000 coins wrote $rows rows in ${elapsed_ms} ms"

@@ -38,6 +38,6 @@ public static class CpuTiming
 
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"transform market={(awkward ? "awkward" : "tame")} coins={coins} runs={runs} wall_median_ms={PipelineTiming.Median(walls):F1} wall_min_ms={walls.Min():F1} cpu_median_ms={PipelineTiming.Median(cpus):F1} raw_mb={store.HeadAsync(BenchData.RawKey, default).Result!.Size / 1e6:F1} csv_mb={store.WrittenSizes[ObjectKeys.Csv(BenchData.FetchTime)] / 1e6:F1}"));
+            $"transform market={(awkward ? "awkward" : "tame")} coins={coins} runs={runs} wall_median_ms={PipelineTiming.Median(walls):F1} wall_min_ms={walls.Min():F1} cpu_median_ms={PipelineTiming.Median(cpus):F1} raw_mb={store.HeadAsync(BenchData.RawKey, default).Result!.Size / 1e6:F1} csv_mb={store.WrittenSizes.First(w => ObjectKeys.IsCsvOf(w.Key, BenchData.FetchTime)).Value / 1e6:F1}"));
     }
 }
