@@ -104,10 +104,10 @@ public sealed class S3ObjectStore : IObjectStore
         }
         catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.Forbidden)
         {
-            // NotFoundOrNotPermitted: without s3:ListBucket for this key (the IAM s3:prefix
-            // condition cannot grant it for a HEAD) S3 answers a missing key with 403, so a 403
-            // here reads as absent, the same as a 404. A GET of the key then says which.
-            return null;
+            // Without s3:ListBucket S3 answers a HEAD of a missing key 403, but so it does for a key
+            // the caller may not read: "absent" would let a caller replace what it never saw.
+            throw new PipelineException(ErrorNames.Configuration,
+                $"not permitted to read {UriOf(s3Key)}, or it is missing and the caller may not list the bucket: S3 answered 403 to a HEAD {ex.ErrorCode} {ex.Message}".TrimEnd(), ex);
         }
         catch (Exception ex) when (IsS3Failure(ex, cancellationToken))
         {

@@ -264,7 +264,7 @@ public sealed partial class TemplateTests
         Assert.False(Variables(extract).ContainsKey(SettingNames.CoinGeckoApiKeyParameter));
         Assert.False(Variables(extract).ContainsKey(SettingNames.CoinGeckoRatePerMinute));
         Assert.DoesNotContain(
-            IamStatement.OfFunction("ExtractFunction", extract).SelectMany(s => s.Actions),
+            IamStatement.OfFunction(template, "ExtractFunction").SelectMany(s => s.Actions),
             a => a.StartsWith("ssm:", StringComparison.Ordinal) || a.StartsWith("kms:", StringComparison.Ordinal));
     }
 
@@ -289,31 +289,58 @@ public sealed partial class TemplateTests
         }
     }
 
+    /// <summary>
+    /// Extract lists and reads raw/ for its refuse-to-shrink guard (docs/storage.md); Transform and
+    /// Load read only the keys they are handed, so they list nothing. What each step actually uses
+    /// is checked by DeploymentRehearsalTests, under these very policies.
+    /// </summary>
     [Fact]
     public void Each_function_reaches_only_its_own_prefixes()
     {
         var template = Load(Everything);
-        SortedSet<string> Grants(string function) =>
-            IamStatement.S3Grants(IamStatement.OfFunction(function, template.Resources[function]));
+        SortedSet<string> Grants(string function) => IamStatement.S3Grants(IamStatement.OfFunction(template, function));
 
         Assert.Equal(
-            [$"s3:AbortMultipartUpload {Bucket}/raw/*", $"s3:PutObject {Bucket}/raw/*"],
+            [
+                $"s3:AbortMultipartUpload {Bucket}/raw/*",
+                $"s3:GetObject {Bucket}/raw/*",
+                $"s3:ListBucket {Bucket} prefix raw/*",
+                $"s3:PutObject {Bucket}/raw/*",
+            ],
             Grants("ExtractFunction"));
         Assert.Equal(
             [
                 $"s3:AbortMultipartUpload {Bucket}/processed/*",
                 $"s3:GetObject {Bucket}/raw/*",
-                $"s3:ListBucket {Bucket} prefix raw/*",
                 $"s3:PutObject {Bucket}/processed/*",
             ],
             Grants("TransformFunction"));
-        Assert.Equal(
-            [$"s3:GetObject {Bucket}/processed/*", $"s3:ListBucket {Bucket} prefix processed/*"],
-            Grants("LoadFunction"));
+        Assert.Equal([$"s3:GetObject {Bucket}/processed/*"], Grants("LoadFunction"));
+    }
+
+    /// <summary>
+    /// Logs only to the function's own log group (no logs:CreateLogGroup: the template creates it),
+    /// X-Ray for Tracing: Active, and nothing on "*" but X-Ray.
+    /// </summary>
+    [Fact]
+    public void Each_function_logs_only_to_its_own_log_group()
+    {
+        var template = Load(Everything);
+        foreach (var function in FunctionZip.Keys)
+        {
+            var statements = IamStatement.OfFunction(template, function);
+            var logs = Assert.Single(statements, s => s.Actions.Any(a => a.StartsWith("logs:", StringComparison.Ordinal)));
+            Assert.Equal(["logs:CreateLogStream", "logs:PutLogEvents"], logs.Actions);
+            var logGroup = AsString(AsMap(Properties(template.Resources[function])["LoggingConfig"])["LogGroup"]);
+            Assert.Equal([$"{{{logGroup.Trim('{', '}')}.Arn}}"], logs.Resources);
+            Assert.All(
+                statements.Where(s => s.Resources.Contains("*")).SelectMany(s => s.Actions),
+                a => Assert.Matches("^xray:Put(TraceSegments|TelemetryRecords)$", a));
+        }
     }
 
     [Fact]
-    public void Functions_read_only_the_SSM_parameters_they_need_and_decrypt_only_through_SSM()
+    public void Functions_read_only_the_SSM_parameters_they_need_and_no_kms_grant()
     {
         var template = Load(Everything);
         string ParameterArn(string name) => $"arn:aws:ssm:{Region}:{AccountId}:parameter{name}";
@@ -326,7 +353,7 @@ public sealed partial class TemplateTests
         };
         foreach (var (function, parameterArn) in expected)
         {
-            var statements = IamStatement.OfFunction(function, template.Resources[function]);
+            var statements = IamStatement.OfFunction(template, function);
             var ssm = statements.Where(s => s.Actions.Any(a => a.StartsWith("ssm:", StringComparison.Ordinal))).ToList();
             var kms = statements.Where(s => s.Actions.Any(a => a.StartsWith("kms:", StringComparison.Ordinal))).ToList();
             if (parameterArn is null)
@@ -339,11 +366,10 @@ public sealed partial class TemplateTests
             var read = Assert.Single(ssm);
             Assert.Equal(["ssm:GetParameter"], read.Actions);
             Assert.Equal([parameterArn], read.Resources);
-            var decrypt = Assert.Single(kms);
-            Assert.Equal(["kms:Decrypt"], decrypt.Actions);
-            var equals = AsMap(decrypt.Condition["StringEquals"]);
-            Assert.Equal($"ssm.{Region}.amazonaws.com", equals["kms:ViaService"]);
-            Assert.Equal(parameterArn, equals["kms:EncryptionContext:PARAMETER_ARN"]);
+            // The SecureStrings use the aws/ssm key, whose key policy grants Decrypt to every IAM
+            // principal of the account (docs.aws.amazon.com/systems-manager/latest/userguide/ps-restrict-decryption.html,
+            // "Important"): a kms:Decrypt statement would grant nothing.
+            Assert.Empty(kms);
         }
     }
 
