@@ -120,6 +120,38 @@ public sealed partial class TemplateTests
         Assert.All(resources, r => Assert.Contains(r, new[] { "arn:aws:states:::lambda:invoke", "arn:aws:states:::sns:publish" }));
     }
 
+    /// <summary>
+    /// Bounded: each Task's TimeoutSeconds outlasts its function's own Lambda timeout by at most a
+    /// minute (the function's deadline, where Extract stops and returns complete=false and Load
+    /// gives up on Snowflake, comes first; the Task's bounds a hung invoke), and the execution's
+    /// TimeoutSeconds lets one attempt of every step run yet ends before the default hourly
+    /// schedule's next tick.
+    /// </summary>
+    [SkippableFact]
+    public void Every_task_and_the_execution_are_bounded_by_TimeoutSeconds()
+    {
+        Skip.IfNot(File.Exists(AslPath), $"{AslPath} has not landed in this checkout yet");
+        var asl = JsonNode.Parse(File.ReadAllText(AslPath))!;
+        var template = Load(Required);
+        var substitutions = MapOrEmpty(Properties(StateMachine(template)), "DefinitionSubstitutions");
+        var attempts = 0;
+        foreach (var (name, state) in asl["States"]!.AsObject().Where(s => s.Value!["Type"]!.GetValue<string>() == "Task"))
+        {
+            var taskTimeout = state!["TimeoutSeconds"]?.GetValue<int>();
+            Assert.True(taskTimeout is not null, $"Task {name} has no TimeoutSeconds");
+            var placeholder = Placeholder().Match(state["Parameters"]!["FunctionName"]!.GetValue<string>()).Groups[1].Value;
+            var function = AsString(substitutions[placeholder]).Trim('{', '}')[..^".Arn".Length];
+            var lambdaTimeout = int.Parse(AsString(Properties(template.Resources[function])["Timeout"]), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.InRange(taskTimeout!.Value, lambdaTimeout + 1, lambdaTimeout + 60);
+            attempts += taskTimeout.Value;
+        }
+
+        var executionTimeout = asl["TimeoutSeconds"]?.GetValue<int>();
+        Assert.True(executionTimeout is not null, "the state machine has no TimeoutSeconds");
+        Assert.InRange(executionTimeout!.Value, attempts, 3600 - 1);
+        Assert.Equal("rate(1 hour)", template.Parameters["ScheduleExpression"]);
+    }
+
     [Fact]
     public void State_machine_is_standard_logged_and_traced()
     {
