@@ -74,6 +74,48 @@ public sealed class S3ObjectStore : IObjectStore
         }
     }
 
+    public async Task<bool> TryCreateAsync(string key, string contentType, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        var s3Key = S3KeyOf(key);
+        try
+        {
+            await _s3.PutObjectAsync(new PutObjectRequest
+            {
+                BucketName = Bucket,
+                Key = s3Key,
+                ContentType = contentType,
+                InputStream = new MemoryStream(content.ToArray()),
+                // S3's conditional write: 412 when the key exists, 409 when a concurrent conditional
+                // write to it is in flight (docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html).
+                IfNoneMatch = "*",
+                ServerSideEncryptionMethod = Options.ServerSideEncryption == ServerSideEncryptionMethod.None ? null : Options.ServerSideEncryption,
+                ServerSideEncryptionKeyManagementServiceKeyId = Options.KmsKeyId,
+            }, cancellationToken);
+            return true;
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict)
+        {
+            return false;
+        }
+        catch (Exception ex) when (IsS3Failure(ex, cancellationToken))
+        {
+            throw Translate(ex, "create", s3Key);
+        }
+    }
+
+    public async Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        var s3Key = S3KeyOf(key);
+        try
+        {
+            await _s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Bucket, Key = s3Key }, cancellationToken);
+        }
+        catch (Exception ex) when (IsS3Failure(ex, cancellationToken))
+        {
+            throw Translate(ex, "delete", s3Key);
+        }
+    }
+
     public async Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken)
     {
         var s3Key = S3KeyOf(key);

@@ -22,7 +22,8 @@ namespace CryptoEtl.Infra.Tests;
 /// which checks the created definition, its Tasks' functions and the alert rule); then, with IAM
 /// enforcement on, `cryptoetl extract`, `transform` and `load` (DuckDB, and Snowflake against the
 /// fake), each as an IAM user holding exactly its function's role policies as moto's IAM holds
-/// them, and Extract's shrink re-run, which must be refused and keep every stored coin.
+/// them, and Extract's shrink re-run, which must be refused and keep every stored coin, and an
+/// Extract overlapping another (its lease held), which must be refused.
 /// Any AccessDenied fails, and so does a granted action no step used unless named below.
 /// What moto does not enforce, and so this does not prove (docs/deploy.md, "The deployment rehearsal"):
 /// - IAM conditions on S3 (s3:prefix on Extract's ListBucket, the bucket policy's
@@ -58,17 +59,24 @@ public sealed class DeploymentRehearsalTests : IAsyncLifetime
     private static readonly string[] SkippedByMoto =
         ["AWS::S3::BucketPolicy", "AWS::SNS::Subscription", "AWS::SNS::TopicPolicy", "AWS::Scheduler::Schedule"];
 
+    // Three stacks in one account: each names its operators' policy (IAM names are per account).
     private static readonly Dictionary<string, Dictionary<string, string>> ParameterSets = new(StringComparer.Ordinal)
     {
-        ["copy"] = new() { ["SnowflakeAccount"] = "myorg-myaccount", ["CoinGeckoApiKeyParameterName"] = CoinGeckoKeyParameter },
+        ["copy"] = new()
+        {
+            ["SnowflakeAccount"] = "myorg-myaccount",
+            ["CoinGeckoApiKeyParameterName"] = CoinGeckoKeyParameter,
+        },
         ["snowpipe"] = new()
         {
             ["SnowflakeAccount"] = "myorg-myaccount",
+            ["OperatorPolicyName"] = "snowpipe-operator",
             ["SnowpipeNotificationChannel"] = "arn:aws:sqs:us-east-1:123456789012:sf-snowpipe-rehearsal",
         },
         ["schedule"] = new()
         {
             ["SnowflakeAccount"] = "myorg-myaccount",
+            ["OperatorPolicyName"] = "schedule-operator",
             ["ScheduleEnabled"] = "true",
             ["ScheduleExpression"] = "cron(0 */6 * * ? *)",
             ["AlertEmail"] = "ops@example.com",
@@ -201,6 +209,20 @@ public sealed class DeploymentRehearsalTests : IAsyncLifetime
         Assert.NotEqual(0, exit);
         Assert.Contains($"{ErrorNames.InvalidInput}: {rawKey} already holds {RecordedCoins} coins and this run got 50", error, StringComparison.Ordinal);
         Assert.Equal(RecordedCoins, await StoredCoinsAsync(User(deployed["admin"]!), bucket, rawKey));
+
+
+        // An overlapping execution: while another Extract holds the lease, this one is refused before it starts.
+        var admin = User(deployed["admin"]!);
+        using (var s3 = new AmazonS3Client(admin.Credentials, new AmazonS3Config { ServiceURL = _endpoint.ToString(), ForcePathStyle = true, AuthenticationRegion = "us-east-1" }))
+        {
+            var held = $$"""{"holder":"another-execution","expires":"{{DateTimeOffset.UtcNow.AddMinutes(10):yyyy-MM-ddTHH:mm:ssZ}}"}""";
+            await s3.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest { BucketName = bucket, Key = StepLease.KeyOf("extract"), ContentBody = held });
+            var (busyExit, _, busy) = await RunCliAsync(extract, bucket, new() { [SettingNames.CoinGeckoApiKey] = CoinGeckoKey },
+                "extract", "--offline", "--input", """{"pages":1}""");
+            Assert.NotEqual(0, busyExit);
+            Assert.Contains($"{ErrorNames.AlreadyRunning}: another extract is running", busy, StringComparison.Ordinal);
+            await s3.DeleteObjectAsync(bucket, StepLease.KeyOf("extract"));
+        }
 
         // Every decision moto made for the three users: none denied, every grant used or named.
         var decisions = File.ReadLines(_authLog).Select(line => JsonNode.Parse(line)!).ToList();

@@ -323,7 +323,8 @@ public sealed partial class TemplateTests
 
     /// <summary>
     /// Extract lists and reads raw/ for its refuse-to-shrink guard (docs/storage.md); Transform and
-    /// Load read only the keys they are handed, so they list nothing. What each step actually uses
+    /// Load read only the keys they are handed, so they list nothing. Extract and Load each hold
+    /// their own lease object (StepLease), and nothing else under locks/. What each step actually uses
     /// is checked by DeploymentRehearsalTests, under these very policies.
     /// </summary>
     [Fact]
@@ -335,8 +336,11 @@ public sealed partial class TemplateTests
         Assert.Equal(
             [
                 $"s3:AbortMultipartUpload {Bucket}/raw/*",
+                $"s3:DeleteObject {Bucket}/locks/extract.json",
+                $"s3:GetObject {Bucket}/locks/extract.json",
                 $"s3:GetObject {Bucket}/raw/*",
                 $"s3:ListBucket {Bucket} prefix raw/*",
+                $"s3:PutObject {Bucket}/locks/extract.json",
                 $"s3:PutObject {Bucket}/raw/*",
             ],
             Grants("ExtractFunction"));
@@ -347,7 +351,14 @@ public sealed partial class TemplateTests
                 $"s3:PutObject {Bucket}/processed/*",
             ],
             Grants("TransformFunction"));
-        Assert.Equal([$"s3:GetObject {Bucket}/processed/*"], Grants("LoadFunction"));
+        Assert.Equal(
+            [
+                $"s3:DeleteObject {Bucket}/locks/load.json",
+                $"s3:GetObject {Bucket}/locks/load.json",
+                $"s3:GetObject {Bucket}/processed/*",
+                $"s3:PutObject {Bucket}/locks/load.json",
+            ],
+            Grants("LoadFunction"));
     }
 
     /// <summary>

@@ -67,6 +67,7 @@ public sealed class ExtractStep
         var now = _time.GetUtcNow();
         var fetchTime = ObjectKeys.Normalize(input.FetchTime ?? now);
         ValidateFetchTime(input.FetchTime, fetchTime, now);
+        await using var lease = await StepLease.AcquireAsync(_store, "extract", _time, cancellationToken);
         var observer = _client.Observer;
         var sweep = new Sweep(pages.Limit);
         observer?.OnProgress(sweep.Progress());
