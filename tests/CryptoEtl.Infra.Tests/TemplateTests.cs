@@ -609,6 +609,20 @@ public sealed partial class TemplateTests
             Value("StartExecutionCommand"));
     }
 
+    /// <summary>`sam deploy --guided` asks every parameter: docs/deploy.md's table explains each, in the template's order.</summary>
+    [Fact]
+    public void Deploy_docs_explain_every_parameter_the_guided_deploy_asks_in_its_order()
+    {
+        var docs = File.ReadAllText(Path.Combine(RepoRoot, "docs", "deploy.md"));
+        var table = docs[docs.IndexOf("The guided deploy asks for every parameter", StringComparison.Ordinal)..];
+        table = table[..table.IndexOf("\n\n", table.IndexOf("| --- |", StringComparison.Ordinal), StringComparison.Ordinal)];
+        var documented = Regex.Matches(table, @"^\| (.+?) \|", RegexOptions.Multiline)
+            .SelectMany(m => Regex.Matches(m.Groups[1].Value, "`([A-Za-z]+)`").Select(n => n.Groups[1].Value))
+            .ToList();
+
+        Assert.Equal(Load(Required).ParameterDeclarations.Keys, documented);
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static Dictionary<string, object?> StateMachine(CfnTemplate template) =>

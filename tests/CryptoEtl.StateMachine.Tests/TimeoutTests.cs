@@ -48,13 +48,8 @@ public sealed class TimeoutTests
     [Fact]
     public async Task An_uncaught_timeout_fails_the_execution_with_States_Timeout_even_when_the_step_ignores_its_token()
     {
-        var started = new TaskCompletionSource();
-        var never = new TaskCompletionSource<JsonNode?>();
-        var runner = Runner(Machine(task: """{"TimeoutSeconds": 5}"""), (_, _) =>
-        {
-            started.SetResult();
-            return never.Task;
-        });
+        var (started, hangs) = HangingStep();
+        var runner = Runner(Machine(task: """{"TimeoutSeconds": 5}"""), hangs);
 
         var run = runner.RunAsync(new JsonObject());
         await started.Task;
@@ -73,19 +68,29 @@ public sealed class TimeoutTests
     [InlineData("States.ALL", 2)]
     public async Task Only_a_retrier_naming_States_Timeout_or_States_ALL_retries_a_timeout(string errorEquals, int retries)
     {
-        var attempts = 0;
+        var attempts = System.Threading.Channels.Channel.CreateUnbounded<int>();
+        var attempt = 0;
+        var never = new TaskCompletionSource<JsonNode?>();
         var runner = Runner(Machine(task: $$"""{"TimeoutSeconds": 5, "Retry": [{"ErrorEquals": ["{{errorEquals}}"], "MaxAttempts": 2, "IntervalSeconds": 1}]}"""),
-            async (_, ct) =>
+            (_, _) =>
             {
-                attempts++;
-                await Task.Delay(TimeSpan.FromSeconds(60), _clock, ct);
-                return new JsonObject();
+                attempts.Writer.TryWrite(++attempt);
+                return never.Task;
             });
 
-        var result = await runner.RunAsync(new JsonObject());
+        var run = runner.RunAsync(new JsonObject());
+        // Each attempt hangs until the clock passes its TimeoutSeconds.
+        while (!run.IsCompleted && await Task.WhenAny(attempts.Reader.WaitToReadAsync().AsTask(), run) != run)
+        {
+            while (attempts.Reader.TryRead(out _))
+            {
+                _clock.Advance(TimeSpan.FromSeconds(5));
+            }
+        }
 
+        var result = await run;
         Assert.Equal("States.Timeout", result.Error);
-        Assert.Equal(retries + 1, attempts);
+        Assert.Equal(retries + 1, attempt);
         Assert.Equal(retries, _waits.Count);
     }
 
@@ -108,13 +113,8 @@ public sealed class TimeoutTests
     {
         var definition = JsonNode.Parse(Machine(task: """{"TimeoutSeconds": 100}"""))!.AsObject();
         definition["TimeoutSeconds"] = 30;
-        var started = new TaskCompletionSource();
-        var never = new TaskCompletionSource<JsonNode?>();
-        var runner = Runner(definition.ToJsonString(), (_, _) =>
-        {
-            started.SetResult();
-            return never.Task;
-        });
+        var (started, hangs) = HangingStep();
+        var runner = Runner(definition.ToJsonString(), hangs);
 
         var run = runner.RunAsync(new JsonObject());
         await started.Task;
@@ -128,6 +128,18 @@ public sealed class TimeoutTests
         Assert.Null(result.Cause);
         Assert.Null(result.Output);
         Assert.Equal(ExecutionEventType.ExecutionTimedOut, _events[^1].Type);
+    }
+
+    /// <summary>A step that never ends and ignores its token; <c>Started</c> completes when it is called.</summary>
+    private static (TaskCompletionSource Started, Func<JsonNode?, CancellationToken, Task<JsonNode?>> Step) HangingStep()
+    {
+        var started = new TaskCompletionSource();
+        var never = new TaskCompletionSource<JsonNode?>();
+        return (started, (_, _) =>
+        {
+            started.SetResult();
+            return never.Task;
+        });
     }
 
     private StateMachineRunner Runner(string definition, Func<JsonNode?, CancellationToken, Task<JsonNode?>> work) =>

@@ -27,13 +27,16 @@ import re
 import sys
 import zipfile
 
-import boto3
-import requests
-import yaml
-from moto.cloudformation.parsing import get_model_map
-from moto.events.models import EventPattern
-from samtranslator.model.exceptions import InvalidDocumentException
-from samtranslator.translator.transform import transform
+try:
+    import boto3
+    import requests
+    import yaml
+    from moto.cloudformation.parsing import get_model_map
+    from moto.events.models import EventPattern
+    from samtranslator.model.exceptions import InvalidDocumentException
+    from samtranslator.translator.transform import transform
+except ImportError as missing:
+    sys.exit(f"the deployment rehearsal needs {missing.name}: pip install 'moto[server]==5.2.1' boto3 aws-sam-translator pyyaml requests")
 
 REGION = "us-east-1"
 # The translator fills AWS::Region from the environment (else it asks the instance metadata service).
