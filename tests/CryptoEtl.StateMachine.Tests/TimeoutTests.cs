@@ -48,15 +48,7 @@ public sealed class TimeoutTests
     [Fact]
     public async Task An_uncaught_timeout_fails_the_execution_with_States_Timeout_even_when_the_step_ignores_its_token()
     {
-        var (started, hangs) = HangingStep();
-        var runner = Runner(Machine(task: """{"TimeoutSeconds": 5}"""), hangs);
-
-        var run = runner.RunAsync(new JsonObject());
-        await started.Task;
-        _clock.Advance(TimeSpan.FromSeconds(4.9));
-        Assert.False(run.IsCompleted, "the attempt ended before its TimeoutSeconds");
-        _clock.Advance(TimeSpan.FromSeconds(0.1));
-        var result = await run;
+        var result = await RunHangingStepAsync(Machine(task: """{"TimeoutSeconds": 5}"""), TimeSpan.FromSeconds(5));
 
         Assert.Equal(ExecutionStatus.Failed, result.Status);
         Assert.Equal("States.Timeout", result.Error);
@@ -113,15 +105,7 @@ public sealed class TimeoutTests
     {
         var definition = JsonNode.Parse(Machine(task: """{"TimeoutSeconds": 100}"""))!.AsObject();
         definition["TimeoutSeconds"] = 30;
-        var (started, hangs) = HangingStep();
-        var runner = Runner(definition.ToJsonString(), hangs);
-
-        var run = runner.RunAsync(new JsonObject());
-        await started.Task;
-        _clock.Advance(TimeSpan.FromSeconds(29));
-        Assert.False(run.IsCompleted, "the execution ended before its TimeoutSeconds");
-        _clock.Advance(TimeSpan.FromSeconds(1));
-        var result = await run;
+        var result = await RunHangingStepAsync(definition.ToJsonString(), TimeSpan.FromSeconds(30));
 
         Assert.Equal(ExecutionStatus.TimedOut, result.Status);
         Assert.Null(result.Error);
@@ -130,16 +114,24 @@ public sealed class TimeoutTests
         Assert.Equal(ExecutionEventType.ExecutionTimedOut, _events[^1].Type);
     }
 
-    /// <summary>A step that never ends and ignores its token; <c>Started</c> completes when it is called.</summary>
-    private static (TaskCompletionSource Started, Func<JsonNode?, CancellationToken, Task<JsonNode?>> Step) HangingStep()
+    /// <summary>
+    /// Runs the definition with a Work step that never ends and ignores its token, moving the clock
+    /// to just before <paramref name="limit"/> (the run must still be going), then to it.
+    /// </summary>
+    private async Task<ExecutionResult> RunHangingStepAsync(string definition, TimeSpan limit)
     {
         var started = new TaskCompletionSource();
         var never = new TaskCompletionSource<JsonNode?>();
-        return (started, (_, _) =>
+        var run = Runner(definition, (_, _) =>
         {
             started.SetResult();
             return never.Task;
-        });
+        }).RunAsync(new JsonObject());
+        await started.Task;
+        _clock.Advance(limit - TimeSpan.FromSeconds(0.1));
+        Assert.False(run.IsCompleted, "the run ended before its TimeoutSeconds");
+        _clock.Advance(TimeSpan.FromSeconds(0.1));
+        return await run;
     }
 
     private StateMachineRunner Runner(string definition, Func<JsonNode?, CancellationToken, Task<JsonNode?>> work) =>
