@@ -74,6 +74,48 @@ public sealed class S3ObjectStore : IObjectStore
         }
     }
 
+    public async Task<bool> TryCreateAsync(string key, string contentType, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        var s3Key = S3KeyOf(key);
+        try
+        {
+            await _s3.PutObjectAsync(new PutObjectRequest
+            {
+                BucketName = Bucket,
+                Key = s3Key,
+                ContentType = contentType,
+                InputStream = new MemoryStream(content.ToArray()),
+                // S3's conditional write: 412 when the key exists, 409 when a concurrent conditional
+                // write to it is in flight (docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html).
+                IfNoneMatch = "*",
+                ServerSideEncryptionMethod = Options.ServerSideEncryption == ServerSideEncryptionMethod.None ? null : Options.ServerSideEncryption,
+                ServerSideEncryptionKeyManagementServiceKeyId = Options.KmsKeyId,
+            }, cancellationToken);
+            return true;
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict)
+        {
+            return false;
+        }
+        catch (Exception ex) when (IsS3Failure(ex, cancellationToken))
+        {
+            throw Translate(ex, "create", s3Key);
+        }
+    }
+
+    public async Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        var s3Key = S3KeyOf(key);
+        try
+        {
+            await _s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Bucket, Key = s3Key }, cancellationToken);
+        }
+        catch (Exception ex) when (IsS3Failure(ex, cancellationToken))
+        {
+            throw Translate(ex, "delete", s3Key);
+        }
+    }
+
     public async Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken)
     {
         var s3Key = S3KeyOf(key);
@@ -104,10 +146,10 @@ public sealed class S3ObjectStore : IObjectStore
         }
         catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.Forbidden)
         {
-            // NotFoundOrNotPermitted: without s3:ListBucket for this key (the IAM s3:prefix
-            // condition cannot grant it for a HEAD) S3 answers a missing key with 403, so a 403
-            // here reads as absent, the same as a 404. A GET of the key then says which.
-            return null;
+            // Without s3:ListBucket S3 answers a HEAD of a missing key 403, but so it does for a key
+            // the caller may not read: "absent" would let a caller replace what it never saw.
+            throw new PipelineException(ErrorNames.Configuration,
+                $"not permitted to read {UriOf(s3Key)}, or it is missing and the caller may not list the bucket: S3 answered 403 to a HEAD {ex.ErrorCode} {ex.Message}".TrimEnd(), ex);
         }
         catch (Exception ex) when (IsS3Failure(ex, cancellationToken))
         {

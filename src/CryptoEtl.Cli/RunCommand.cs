@@ -58,7 +58,9 @@ public static class RunCommand
             var result = await runner.RunAsync(executionInput, $"local-{Guid.NewGuid():N}", ct);
             if (!result.Succeeded)
             {
-                await console.Error.WriteLineAsync($"cryptoetl: {result.Error}: {CryptoEtlApp.OneLine(CauseMessage(result.Cause))}");
+                await console.Error.WriteLineAsync(result.Status == ExecutionStatus.TimedOut
+                    ? "cryptoetl: States.Timeout: the execution ran past the state machine's TimeoutSeconds"
+                    : $"cryptoetl: {result.Error}: {CryptoEtlApp.OneLine(CauseMessage(result.Cause))}");
                 return 1;
             }
 
@@ -222,6 +224,9 @@ public static class RunCommand
                     break;
                 case ExecutionEventType.ExecutionFailed:
                     display.MarkupLine($"[red bold]Execution failed[/]: {Markup.Escape(e.Error ?? "")}");
+                    break;
+                case ExecutionEventType.ExecutionTimedOut:
+                    display.MarkupLine("[red bold]Execution timed out[/] (the state machine's TimeoutSeconds)");
                     break;
                 default:
                     break;

@@ -69,7 +69,9 @@ public static class ScheduleCommand
         var result = await runner.RunAsync(input.DeepClone(), $"schedule-{Guid.NewGuid():N}", ct);
         if (!result.Succeeded)
         {
-            throw new PipelineException(result.Error ?? "States.Failed", RunCommand.CauseMessage(result.Cause));
+            throw result.Status == ExecutionStatus.TimedOut
+                ? new PipelineException("States.Timeout", "the execution ran past the state machine's TimeoutSeconds")
+                : new PipelineException(result.Error ?? "States.Failed", RunCommand.CauseMessage(result.Cause));
         }
 
         if (pipeline.LocalDatabasePath is not null)

@@ -44,7 +44,7 @@ public sealed class PipelineComposition : IDisposable
 
     public TransformStep Transform() => new(Store);
 
-    public LoadStep Load(IWarehouse warehouse) => new(Store, warehouse);
+    public LoadStep Load(IWarehouse warehouse) => new(Store, warehouse, Time);
 
     /// <summary>Snowflake with the PEM key the host read (Lambda: an SSM SecureString); <paramref name="observer"/> hears its retries (the Lambda log).</summary>
     public SnowflakeWarehouse Snowflake(string privateKeyPem, IRetryObserver? observer = null)

@@ -28,6 +28,9 @@ public static class ErrorNames
     public const string WarehouseError = "CryptoEtl.WarehouseError";
     public const string Configuration = "CryptoEtl.Configuration";
 
+    // Another execution's same step holds its lease (StepLease): this one did nothing.
+    public const string AlreadyRunning = "CryptoEtl.AlreadyRunning";
+
     public static IReadOnlyList<string> Transient { get; } =
         [CoinGeckoRateLimited, CoinGeckoUnavailable, StorageUnavailable, WarehouseUnavailable, DeadlineExceeded];
 
@@ -36,7 +39,7 @@ public static class ErrorNames
 
     public static IReadOnlyList<string> Permanent { get; } =
         [CoinGeckoAuth, CoinGeckoBadResponse, InvalidInput, ObjectNotFound, RawObjectInvalid, CsvSchemaMismatch,
-         RowCountMismatch, WarehouseError, Configuration];
+         RowCountMismatch, WarehouseError, Configuration, AlreadyRunning];
 
     public static IReadOnlyList<string> All { get; } = [.. Transient, .. Pending, .. Permanent];
 

@@ -12,6 +12,15 @@ public interface IObjectStore
     /// <summary>Writes an object by letting <paramref name="write"/> stream into it; atomic.</summary>
     Task PutAsync(string key, string contentType, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Writes a small object only when no object has the key, atomically with that check (S3:
+    /// PutObject with If-None-Match: *); false when the key exists. What <see cref="StepLease"/> stands on.
+    /// </summary>
+    Task<bool> TryCreateAsync(string key, string contentType, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the object; a missing key is no error.</summary>
+    Task DeleteAsync(string key, CancellationToken cancellationToken);
+
     /// <summary>Opens an object for reading; a missing key is a <see cref="PipelineException"/> naming it.</summary>
     Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken);
 

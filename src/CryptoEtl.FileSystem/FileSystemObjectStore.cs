@@ -53,6 +53,44 @@ public sealed class FileSystemObjectStore : IObjectStore
         }
     }
 
+    public async Task<bool> TryCreateAsync(string key, string contentType, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        var path = PathOf(key);
+        var directory = Path.GetDirectoryName(path)!;
+        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}{TempSuffix}");
+        try
+        {
+            Directory.CreateDirectory(directory);
+            await File.WriteAllBytesAsync(temp, content.ToArray(), cancellationToken);
+            // A move that refuses to replace: the check and the write are one step, as If-None-Match is.
+            File.Move(temp, path, overwrite: false);
+            return true;
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            TryDelete(temp);
+            return false;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(temp);
+            throw new PipelineException(ErrorNames.StorageUnavailable, $"could not write {key} under {_root}: {ex.Message}", ex);
+        }
+    }
+
+    public Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            File.Delete(PathOf(key));
+            return Task.CompletedTask;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new PipelineException(ErrorNames.StorageUnavailable, $"could not delete {key} under {_root}: {ex.Message}", ex);
+        }
+    }
+
     public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken)
     {
         var path = PathOf(key);

@@ -18,11 +18,12 @@ public sealed class ExecutionService : IAsyncDisposable
     public const string Succeeded = "SUCCEEDED";
     public const string Failed = "FAILED";
     public const string Aborted = "ABORTED";
+    public const string TimedOut = "TIMED_OUT";
 
     /// <summary>Step Functions' limit on an execution input (the API's SensitiveData max length).</summary>
     public const int MaxInputLength = 256 * 1024;
 
-    private static readonly string[] Statuses = [Running, Succeeded, Failed, "TIMED_OUT", Aborted, "PENDING_REDRIVE"];
+    private static readonly string[] Statuses = [Running, Succeeded, Failed, TimedOut, Aborted, "PENDING_REDRIVE"];
 
     // AWS's execution name rule (API_StartExecution): 1-80 characters, none of these, no control characters.
     private const string ForbiddenNameCharacters = " <>{}[]?*\"#%\\^|~`$&,;:/";
@@ -225,7 +226,12 @@ public sealed class ExecutionService : IAsyncDisposable
             lock (_gate)
             {
                 entry.Record.Output = result.Output?.ToJsonString();
-                SetClosed(entry.Record, result.Succeeded ? Succeeded : Failed, result.Error, result.Cause);
+                SetClosed(entry.Record, result.Status switch
+                {
+                    ExecutionStatus.Succeeded => Succeeded,
+                    ExecutionStatus.TimedOut => TimedOut,
+                    _ => Failed,
+                }, result.Error, result.Cause);
             }
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)

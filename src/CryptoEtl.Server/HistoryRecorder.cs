@@ -71,6 +71,9 @@ public sealed class HistoryRecorder(LocalStateMachine machine, ExecutionRecord r
             case ExecutionEventType.ExecutionFailed:
                 Add(e.Timestamp, "ExecutionFailed", h => h with { ExecutionFailedEventDetails = new(e.Error, e.Cause) });
                 break;
+            case ExecutionEventType.ExecutionTimedOut:
+                Add(e.Timestamp, "ExecutionTimedOut", h => h);
+                break;
             default:
                 break;
         }
@@ -151,7 +154,7 @@ public sealed class HistoryRecorder(LocalStateMachine machine, ExecutionRecord r
                 return;
             }
 
-            _closed = type is "ExecutionSucceeded" or "ExecutionFailed" or "ExecutionAborted";
+            _closed = type is "ExecutionSucceeded" or "ExecutionFailed" or "ExecutionAborted" or "ExecutionTimedOut";
             var id = record.Events.Count + 1L;
             var previous = type.EndsWith("StateEntered", StringComparison.Ordinal) && !_firstStateSeen ? 0 : id - 1;
             _firstStateSeen |= type.EndsWith("StateEntered", StringComparison.Ordinal);

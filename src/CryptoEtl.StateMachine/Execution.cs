@@ -21,6 +21,7 @@ public enum ExecutionEventType
     StateCaught,
     ExecutionSucceeded,
     ExecutionFailed,
+    ExecutionTimedOut,
 }
 
 /// <summary>
@@ -49,6 +50,9 @@ public enum ExecutionStatus
 {
     Succeeded,
     Failed,
+
+    /// <summary>The definition's TimeoutSeconds passed; no error or cause, as AWS's DescribeExecution shows it.</summary>
+    TimedOut,
 }
 
 public sealed record ExecutionResult(string ExecutionName, ExecutionStatus Status, JsonNode? Output, string? Error, string? Cause)

@@ -16,16 +16,23 @@ public sealed partial class StateMachineDefinition
     public const string LambdaInvoke = "arn:aws:states:::lambda:invoke";
     public const string SnsPublish = "arn:aws:states:::sns:publish";
 
-    private static readonly HashSet<string> TopFields = ["Comment", "StartAt", "States", "QueryLanguage", "Version"];
+    private static readonly HashSet<string> TopFields = ["Comment", "StartAt", "States", "QueryLanguage", "Version", "TimeoutSeconds"];
 
-    private StateMachineDefinition(string startAt, IReadOnlyDictionary<string, State> states, IReadOnlySet<string> placeholders)
+    /// <summary>The largest TimeoutSeconds the Amazon States Language allows (99999999).</summary>
+    internal const int MaxTimeoutSeconds = 99_999_999;
+
+    private StateMachineDefinition(string startAt, IReadOnlyDictionary<string, State> states, IReadOnlySet<string> placeholders, int? timeoutSeconds)
     {
+        TimeoutSeconds = timeoutSeconds;
         StartAt = startAt;
         States = states;
         Placeholders = placeholders;
     }
 
     public string StartAt { get; }
+
+    /// <summary>The execution's TimeoutSeconds: past it the execution is TIMED_OUT; null is AWS's one year.</summary>
+    public int? TimeoutSeconds { get; }
 
     internal IReadOnlyDictionary<string, State> States { get; }
 
@@ -84,7 +91,7 @@ public sealed partial class StateMachineDefinition
             placeholders.Add(match.Groups[1].Value);
         }
 
-        return new StateMachineDefinition(startAt, states, placeholders);
+        return new StateMachineDefinition(startAt, states, placeholders, OptionalTimeout(top, "definition"));
     }
 
     public static StateMachineDefinition Load(string path) => Parse(File.ReadAllText(path));
@@ -112,6 +119,19 @@ public sealed partial class StateMachineDefinition
                 throw Invalid($"{where}.{key}", "this field is not supported by the local runner");
             }
         }
+    }
+
+    /// <summary>TimeoutSeconds: a positive integer up to <see cref="MaxTimeoutSeconds"/>, or null when absent.</summary>
+    internal static int? OptionalTimeout(JsonObject node, string where)
+    {
+        if (!node.TryGetPropertyValue("TimeoutSeconds", out var value))
+        {
+            return null;
+        }
+
+        return value is JsonValue v && v.TryGetValue<int>(out var seconds) && seconds is > 0 and <= MaxTimeoutSeconds
+            ? seconds
+            : throw Invalid($"{where}.TimeoutSeconds", $"must be a positive integer up to {MaxTimeoutSeconds}, not {value?.ToJsonString() ?? "null"}");
     }
 
     internal static string RequiredString(JsonObject node, string field, string where) =>

@@ -74,6 +74,27 @@ public sealed class StateMachineRunner
         Emit(ExecutionEventType.ExecutionStarted, null, data);
         var history = new HistoryIds();
 
+        // The definition's TimeoutSeconds ends the execution TIMED_OUT wherever it is, whatever a
+        // step does with its token (LocalStack tests/aws/services/stepfunctions/v2/timeouts/
+        // test_timeouts.snapshot.json, test_global_timeout: status TIMED_OUT, no error or cause).
+        using var executionTimeout = _definition.TimeoutSeconds is { } seconds
+            ? new CancellationTokenSource(TimeSpan.FromSeconds(seconds), _options.TimeProvider)
+            : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, executionTimeout.Token);
+        try
+        {
+            return await RunStatesAsync(name, data, execution, stateMachine, history, linked.Token);
+        }
+        catch (OperationCanceledException) when (executionTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            Emit(new ExecutionEvent(ExecutionEventType.ExecutionTimedOut, Now(), null));
+            return new ExecutionResult(name, ExecutionStatus.TimedOut, null, null, null);
+        }
+    }
+
+    private async Task<ExecutionResult> RunStatesAsync(string name, JsonNode? data, JsonObject execution, JsonObject stateMachine, HistoryIds history, CancellationToken cancellationToken)
+    {
+
         var current = _definition.States[_definition.StartAt];
         while (true)
         {
@@ -162,7 +183,7 @@ public sealed class StateMachineRunner
                 var parameters = task.Parameters.Evaluate(context.Scope(effective));
                 context.History.Skip(3); // TaskScheduled, TaskStarted, TaskSucceeded or TaskFailed
                 CheckTaskResult(parameters, task);
-                var result = await InvokeAsync(task, parameters!.AsObject(), cancellationToken);
+                var result = await InvokeWithinTimeoutAsync(task, parameters!.AsObject(), cancellationToken);
                 CheckTaskResult(result, task);
                 var selected = task.ResultSelector is { } selector ? selector.Evaluate(context.Scope(result)) : result;
                 var output = ApplyResultPath(task.ResultPath, input, selected, context);
@@ -196,6 +217,33 @@ public sealed class StateMachineRunner
                 Emit(new ExecutionEvent(ExecutionEventType.StateCaught, Now(), task.Name) { Error = error.Error, Cause = error.Cause, Next = catcher.Next });
                 return new Outcome(ApplyResultPath(catcher.ResultPath, input, error.ToErrorOutput(), context), catcher.Next);
             }
+        }
+    }
+
+    /// <summary>
+    /// One attempt, bounded by the Task's TimeoutSeconds: past it the attempt fails with
+    /// States.Timeout and an empty cause, whatever the function does next (LocalStack
+    /// tests/aws/services/stepfunctions/v2/timeouts/test_timeouts.snapshot.json,
+    /// test_fixed_timeout_service_lambda: TaskTimedOut, error States.Timeout; error_handling/
+    /// test_task_service_lambda.snapshot.json, the catch_timeout case: the catcher gets
+    /// {"Error":"States.Timeout","Cause":""}).
+    /// </summary>
+    private async Task<JsonNode?> InvokeWithinTimeoutAsync(TaskState task, JsonObject parameters, CancellationToken cancellationToken)
+    {
+        if (task.TimeoutSeconds is not { } seconds)
+        {
+            return await InvokeAsync(task, parameters, cancellationToken).WaitAsync(cancellationToken);
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds), _options.TimeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            return await InvokeAsync(task, parameters, linked.Token).WaitAsync(linked.Token);
+        }
+        catch (Exception) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new StatesErrorException(StatesErrors.Timeout, "");
         }
     }
 

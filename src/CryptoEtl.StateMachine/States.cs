@@ -6,7 +6,7 @@ namespace CryptoEtl.StateMachine;
 internal abstract class State
 {
     private static readonly HashSet<string> PassFields = ["Type", "Comment", "QueryLanguage", "Next", "End", "InputPath", "OutputPath", "Parameters", "Result", "ResultPath"];
-    private static readonly HashSet<string> TaskFields = ["Type", "Comment", "QueryLanguage", "Next", "End", "InputPath", "OutputPath", "Resource", "Parameters", "ResultSelector", "ResultPath", "Retry", "Catch"];
+    private static readonly HashSet<string> TaskFields = ["Type", "Comment", "QueryLanguage", "Next", "End", "InputPath", "OutputPath", "Resource", "Parameters", "ResultSelector", "ResultPath", "Retry", "Catch", "TimeoutSeconds"];
     private static readonly HashSet<string> SucceedFields = ["Type", "Comment", "QueryLanguage", "InputPath", "OutputPath"];
     private static readonly HashSet<string> FailFields = ["Type", "Comment", "QueryLanguage", "Error", "Cause", "ErrorPath", "CausePath"];
 
@@ -184,7 +184,11 @@ internal sealed class TaskState : State
         ResultPath = OptionalPath(node, "ResultPath", where, referenceOnly: true);
         Retry = ParseList(node, "Retry", where, (item, at) => new Retrier(item, at));
         Catch = ParseList(node, "Catch", where, (item, at) => new Catcher(item, at));
+        TimeoutSeconds = OptionalTimeout(node, where);
     }
+
+    /// <summary>Each attempt's limit: past it the attempt fails with States.Timeout; null is AWS's default (99999999 s).</summary>
+    public int? TimeoutSeconds { get; }
 
     public string Resource { get; }
 

@@ -15,7 +15,8 @@ namespace CryptoEtl.Aws.Tests;
 /// key is 404 only when the caller may list the bucket, and 403 AccessDenied otherwise
 /// (docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html and API_HeadObject.html,
 /// "Permissions"); a ListBucket grant conditioned on s3:prefix does not count for a GET. The store
-/// makes both answers the same: ObjectNotFound on read, null on head.
+/// makes both answers the same on read (ObjectNotFound naming both); a HEAD's 403 is a Configuration
+/// error, never "absent", so no caller replaces an object it could not see.
 /// Against moto_server with IAM enforced (moto's INITIAL_NO_AUTH_ACTION_COUNT). moto evaluates the
 /// user's policy for GetObject but answers a missing key 404 whatever ListBucket says, so S3's
 /// ListBucket-dependent 403 is reproduced here by the 403 moto gives for a key outside the
@@ -48,7 +49,10 @@ public sealed partial class S3AccessPolicyTests
         Assert.Equal(ErrorNames.ObjectNotFound, denied.ErrorName);
         Assert.StartsWith($"no object s3://{bucket}/raw/2026/11/25/missing.json, or not permitted to read it: S3 answered 403 AccessDenied", denied.Message, StringComparison.Ordinal);
         Assert.Null(await store.HeadAsync("processed/missing.csv", CancellationToken.None));
-        Assert.Null(await store.HeadAsync("raw/2026/11/25/missing.json", CancellationToken.None));
+        // A HEAD's 403 is never "absent": a caller that may not read a key must not act as if none were there.
+        var head = await Assert.ThrowsAsync<PipelineException>(() => store.HeadAsync("raw/2026/11/25/missing.json", CancellationToken.None));
+        Assert.Equal(ErrorNames.Configuration, head.ErrorName);
+        Assert.StartsWith($"not permitted to read s3://{bucket}/raw/2026/11/25/missing.json, or it is missing and the caller may not list the bucket: S3 answered 403", head.Message, StringComparison.Ordinal);
 
         // Writing stays a refused configuration, never "not found".
         var write = await Assert.ThrowsAsync<PipelineException>(() => store.PutBytesAsync("raw/x.json", ContentTypes.Json, "{}"u8.ToArray(), CancellationToken.None));

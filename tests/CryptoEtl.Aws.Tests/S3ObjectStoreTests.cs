@@ -274,4 +274,19 @@ public sealed class S3ObjectStoreTests(MotoServer moto) : IClassFixture<MotoServ
         var uploads = await moto.S3.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = bucket });
         Assert.Empty(uploads.MultipartUploads ?? []);
     }
+
+    /// <summary>S3's conditional write (If-None-Match: *): a key is created once; after a delete, again.</summary>
+    [Fact]
+    public async Task TryCreate_writes_only_an_absent_key_and_delete_frees_it()
+    {
+        var store = await NewStoreAsync();
+
+        Assert.True(await store.TryCreateAsync("locks/extract.json", ContentTypes.Json, "{\"a\":1}"u8.ToArray(), default));
+        Assert.False(await store.TryCreateAsync("locks/extract.json", ContentTypes.Json, "{\"a\":2}"u8.ToArray(), default));
+        Assert.Equal("{\"a\":1}", System.Text.Encoding.UTF8.GetString(await store.ReadAllBytesAsync("locks/extract.json", default)));
+
+        await store.DeleteAsync("locks/extract.json", default);
+        await store.DeleteAsync("locks/extract.json", default);
+        Assert.True(await store.TryCreateAsync("locks/extract.json", ContentTypes.Json, "{\"a\":3}"u8.ToArray(), default));
+    }
 }

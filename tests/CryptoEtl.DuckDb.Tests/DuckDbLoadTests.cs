@@ -260,13 +260,19 @@ public sealed class DuckDbLoadTests : IDisposable
 
         public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken)
         {
-            Opens++;
+            // The step's lease is read on release; what is counted is the reads of the data.
+            Opens += key.StartsWith("locks/", StringComparison.Ordinal) ? 0 : 1;
             return inner.OpenReadAsync(key, cancellationToken);
         }
 
         public Task<ObjectInfo?> HeadAsync(string key, CancellationToken cancellationToken) => inner.HeadAsync(key, cancellationToken);
 
         public IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
+
+        public Task<bool> TryCreateAsync(string key, string contentType, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+            inner.TryCreateAsync(key, contentType, content, cancellationToken);
+
+        public Task DeleteAsync(string key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);
 
         public string? LocalPathOf(string key) => localFiles ? inner.LocalPathOf(key) : null;
     }

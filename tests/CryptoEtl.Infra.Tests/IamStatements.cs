@@ -7,21 +7,18 @@ public sealed record IamStatement(string Owner, string Effect, List<string> Acti
 {
     public bool IsAllow => Effect == "Allow";
 
-    /// <summary>All identity policy statements: SAM function Policies and IAM roles/policies.</summary>
+    /// <summary>All identity policy statements: IAM roles (the functions' included) and IAM policies.</summary>
     public static List<IamStatement> All(CfnTemplate template)
     {
         var statements = new List<IamStatement>();
-        foreach (var (name, resource) in template.ResourcesOfType("AWS::Serverless::Function"))
+        foreach (var (name, _) in template.ResourcesOfType("AWS::Serverless::Function"))
         {
-            statements.AddRange(OfFunction(name, resource));
+            Assert.False(Properties(template.Resources[name]).ContainsKey("Policies"), $"{name}: SAM Policies would make SAM generate a role with AWSLambdaBasicExecutionRole");
         }
 
         foreach (var (name, resource) in template.ResourcesOfType("AWS::IAM::Role"))
         {
-            foreach (var policy in Properties(resource).TryGetValue("Policies", out var list) ? AsList(list) : [])
-            {
-                statements.AddRange(FromDocument(name, AsMap(policy)["PolicyDocument"]));
-            }
+            statements.AddRange(OfRole(name, resource));
         }
 
         foreach (var type in new[] { "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy" })
@@ -36,21 +33,29 @@ public sealed record IamStatement(string Owner, string Effect, List<string> Acti
     }
 
     /// <summary>
-    /// A function's inline statements. SAM policy templates (S3CrudPolicy, ...) and managed policy
-    /// names are refused: they grant whole buckets or more, which is what this template avoids.
+    /// A function's statements: those of the role it names (Role: !GetAtt XRole.Arn), owned by the
+    /// function's name. A function without a role of its own would get SAM's generated one, with the
+    /// managed AWSLambdaBasicExecutionRole (logs:CreateLogGroup on "*"): refused.
     /// </summary>
-    public static List<IamStatement> OfFunction(string name, Dictionary<string, object?> function)
+    public static List<IamStatement> OfFunction(CfnTemplate template, string name)
     {
-        var policies = Properties(function).TryGetValue("Policies", out var list) ? AsList(list) : [];
-        var statements = new List<IamStatement>();
-        foreach (var policy in policies)
-        {
-            if (policy is not Dictionary<string, object?> document || !document.ContainsKey("Statement"))
-            {
-                throw new InvalidDataException($"{name}: only inline policy documents are allowed, found {policy}");
-            }
+        var properties = Properties(template.Resources[name]);
+        Assert.False(properties.ContainsKey("Policies"), $"{name}: SAM Policies would make SAM generate a role with AWSLambdaBasicExecutionRole");
+        var role = Assert.IsType<string>(properties.GetValueOrDefault("Role"), exactMatch: false);
+        Assert.Matches(@"^\{[A-Za-z0-9]+\.Arn\}$", role);
+        var roleName = role[1..^5];
+        return OfRole(roleName, template.Resources[roleName]).Select(s => s with { Owner = name }).ToList();
+    }
 
-            statements.AddRange(FromDocument(name, document));
+    /// <summary>A role's inline statements; managed policies are refused (they grant more than one step uses).</summary>
+    private static List<IamStatement> OfRole(string name, Dictionary<string, object?> role)
+    {
+        var properties = Properties(role);
+        Assert.False(properties.ContainsKey("ManagedPolicyArns"), $"{name}: managed policies grant more than a step uses");
+        var statements = new List<IamStatement>();
+        foreach (var policy in properties.TryGetValue("Policies", out var list) ? AsList(list) : [])
+        {
+            statements.AddRange(FromDocument(name, AsMap(policy)["PolicyDocument"]));
         }
 
         return statements;

@@ -38,6 +38,20 @@ public sealed class OperatorPolicyTests
         Assert.Equal("AWS::IAM::ManagedPolicy", AsString(template.Resources["OperatorPolicy"]["Type"]));
     }
 
+    /// <summary>
+    /// IAM Identity Center attaches a customer managed policy to a permission set by name and path,
+    /// and needs that name in every account it provisions to (docs.aws.amazon.com/singlesignon/latest/userguide/permissionsetcustom.html):
+    /// a generated name would differ per account, so the name is a parameter with a fixed default.
+    /// </summary>
+    [Fact]
+    public void Operator_policy_has_the_fixed_name_its_parameter_gives()
+    {
+        Assert.Equal("CryptoEtlOperator", Properties(Load(Required).Resources["OperatorPolicy"])["ManagedPolicyName"]);
+        var named = Load(new Dictionary<string, string>(Required) { ["OperatorPolicyName"] = "etl-operators" });
+        Assert.Equal("etl-operators", Properties(named.Resources["OperatorPolicy"])["ManagedPolicyName"]);
+        Assert.False(Properties(named.Resources["OperatorPolicy"]).ContainsKey("Path"));
+    }
+
     [Fact]
     public void Operator_policy_is_an_output_and_creates_no_credential()
     {

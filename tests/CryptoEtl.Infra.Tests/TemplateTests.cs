@@ -120,6 +120,38 @@ public sealed partial class TemplateTests
         Assert.All(resources, r => Assert.Contains(r, new[] { "arn:aws:states:::lambda:invoke", "arn:aws:states:::sns:publish" }));
     }
 
+    /// <summary>
+    /// Bounded: each Task's TimeoutSeconds outlasts its function's own Lambda timeout by at most a
+    /// minute (the function's deadline, where Extract stops and returns complete=false and Load
+    /// gives up on Snowflake, comes first; the Task's bounds a hung invoke), and the execution's
+    /// TimeoutSeconds lets one attempt of every step run yet ends before the default hourly
+    /// schedule's next tick.
+    /// </summary>
+    [SkippableFact]
+    public void Every_task_and_the_execution_are_bounded_by_TimeoutSeconds()
+    {
+        Skip.IfNot(File.Exists(AslPath), $"{AslPath} has not landed in this checkout yet");
+        var asl = JsonNode.Parse(File.ReadAllText(AslPath))!;
+        var template = Load(Required);
+        var substitutions = MapOrEmpty(Properties(StateMachine(template)), "DefinitionSubstitutions");
+        var attempts = 0;
+        foreach (var (name, state) in asl["States"]!.AsObject().Where(s => s.Value!["Type"]!.GetValue<string>() == "Task"))
+        {
+            var taskTimeout = state!["TimeoutSeconds"]?.GetValue<int>();
+            Assert.True(taskTimeout is not null, $"Task {name} has no TimeoutSeconds");
+            var placeholder = Placeholder().Match(state["Parameters"]!["FunctionName"]!.GetValue<string>()).Groups[1].Value;
+            var function = AsString(substitutions[placeholder]).Trim('{', '}')[..^".Arn".Length];
+            var lambdaTimeout = int.Parse(AsString(Properties(template.Resources[function])["Timeout"]), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.InRange(taskTimeout!.Value, lambdaTimeout + 1, lambdaTimeout + 60);
+            attempts += taskTimeout.Value;
+        }
+
+        var executionTimeout = asl["TimeoutSeconds"]?.GetValue<int>();
+        Assert.True(executionTimeout is not null, "the state machine has no TimeoutSeconds");
+        Assert.InRange(executionTimeout!.Value, attempts, 3600 - 1);
+        Assert.Equal("rate(1 hour)", template.Parameters["ScheduleExpression"]);
+    }
+
     [Fact]
     public void State_machine_is_standard_logged_and_traced()
     {
@@ -264,7 +296,7 @@ public sealed partial class TemplateTests
         Assert.False(Variables(extract).ContainsKey(SettingNames.CoinGeckoApiKeyParameter));
         Assert.False(Variables(extract).ContainsKey(SettingNames.CoinGeckoRatePerMinute));
         Assert.DoesNotContain(
-            IamStatement.OfFunction("ExtractFunction", extract).SelectMany(s => s.Actions),
+            IamStatement.OfFunction(template, "ExtractFunction").SelectMany(s => s.Actions),
             a => a.StartsWith("ssm:", StringComparison.Ordinal) || a.StartsWith("kms:", StringComparison.Ordinal));
     }
 
@@ -289,31 +321,69 @@ public sealed partial class TemplateTests
         }
     }
 
+    /// <summary>
+    /// Extract lists and reads raw/ for its refuse-to-shrink guard (docs/storage.md); Transform and
+    /// Load read only the keys they are handed, so they list nothing. Extract and Load each hold
+    /// their own lease object (StepLease), and nothing else under locks/. What each step actually uses
+    /// is checked by DeploymentRehearsalTests, under these very policies.
+    /// </summary>
     [Fact]
     public void Each_function_reaches_only_its_own_prefixes()
     {
         var template = Load(Everything);
-        SortedSet<string> Grants(string function) =>
-            IamStatement.S3Grants(IamStatement.OfFunction(function, template.Resources[function]));
+        SortedSet<string> Grants(string function) => IamStatement.S3Grants(IamStatement.OfFunction(template, function));
 
         Assert.Equal(
-            [$"s3:AbortMultipartUpload {Bucket}/raw/*", $"s3:PutObject {Bucket}/raw/*"],
+            [
+                $"s3:AbortMultipartUpload {Bucket}/raw/*",
+                $"s3:DeleteObject {Bucket}/locks/extract.json",
+                $"s3:GetObject {Bucket}/locks/extract.json",
+                $"s3:GetObject {Bucket}/raw/*",
+                $"s3:ListBucket {Bucket} prefix raw/*",
+                $"s3:PutObject {Bucket}/locks/extract.json",
+                $"s3:PutObject {Bucket}/raw/*",
+            ],
             Grants("ExtractFunction"));
         Assert.Equal(
             [
                 $"s3:AbortMultipartUpload {Bucket}/processed/*",
                 $"s3:GetObject {Bucket}/raw/*",
-                $"s3:ListBucket {Bucket} prefix raw/*",
                 $"s3:PutObject {Bucket}/processed/*",
             ],
             Grants("TransformFunction"));
         Assert.Equal(
-            [$"s3:GetObject {Bucket}/processed/*", $"s3:ListBucket {Bucket} prefix processed/*"],
+            [
+                $"s3:DeleteObject {Bucket}/locks/load.json",
+                $"s3:GetObject {Bucket}/locks/load.json",
+                $"s3:GetObject {Bucket}/processed/*",
+                $"s3:PutObject {Bucket}/locks/load.json",
+            ],
             Grants("LoadFunction"));
     }
 
+    /// <summary>
+    /// Logs only to the function's own log group (no logs:CreateLogGroup: the template creates it),
+    /// X-Ray for Tracing: Active, and nothing on "*" but X-Ray.
+    /// </summary>
     [Fact]
-    public void Functions_read_only_the_SSM_parameters_they_need_and_decrypt_only_through_SSM()
+    public void Each_function_logs_only_to_its_own_log_group()
+    {
+        var template = Load(Everything);
+        foreach (var function in FunctionZip.Keys)
+        {
+            var statements = IamStatement.OfFunction(template, function);
+            var logs = Assert.Single(statements, s => s.Actions.Any(a => a.StartsWith("logs:", StringComparison.Ordinal)));
+            Assert.Equal(["logs:CreateLogStream", "logs:PutLogEvents"], logs.Actions);
+            var logGroup = AsString(AsMap(Properties(template.Resources[function])["LoggingConfig"])["LogGroup"]);
+            Assert.Equal([$"{{{logGroup.Trim('{', '}')}.Arn}}"], logs.Resources);
+            Assert.All(
+                statements.Where(s => s.Resources.Contains("*")).SelectMany(s => s.Actions),
+                a => Assert.Matches("^xray:Put(TraceSegments|TelemetryRecords)$", a));
+        }
+    }
+
+    [Fact]
+    public void Functions_read_only_the_SSM_parameters_they_need_and_no_kms_grant()
     {
         var template = Load(Everything);
         string ParameterArn(string name) => $"arn:aws:ssm:{Region}:{AccountId}:parameter{name}";
@@ -326,7 +396,7 @@ public sealed partial class TemplateTests
         };
         foreach (var (function, parameterArn) in expected)
         {
-            var statements = IamStatement.OfFunction(function, template.Resources[function]);
+            var statements = IamStatement.OfFunction(template, function);
             var ssm = statements.Where(s => s.Actions.Any(a => a.StartsWith("ssm:", StringComparison.Ordinal))).ToList();
             var kms = statements.Where(s => s.Actions.Any(a => a.StartsWith("kms:", StringComparison.Ordinal))).ToList();
             if (parameterArn is null)
@@ -339,11 +409,10 @@ public sealed partial class TemplateTests
             var read = Assert.Single(ssm);
             Assert.Equal(["ssm:GetParameter"], read.Actions);
             Assert.Equal([parameterArn], read.Resources);
-            var decrypt = Assert.Single(kms);
-            Assert.Equal(["kms:Decrypt"], decrypt.Actions);
-            var equals = AsMap(decrypt.Condition["StringEquals"]);
-            Assert.Equal($"ssm.{Region}.amazonaws.com", equals["kms:ViaService"]);
-            Assert.Equal(parameterArn, equals["kms:EncryptionContext:PARAMETER_ARN"]);
+            // The SecureStrings use the aws/ssm key, whose key policy grants Decrypt to every IAM
+            // principal of the account (docs.aws.amazon.com/systems-manager/latest/userguide/ps-restrict-decryption.html,
+            // "Important"): a kms:Decrypt statement would grant nothing.
+            Assert.Empty(kms);
         }
     }
 
@@ -538,6 +607,20 @@ public sealed partial class TemplateTests
         Assert.Equal(
             """aws stepfunctions start-execution --state-machine-arn {CryptoEtlStateMachine} --input '{"pages":2}'""",
             Value("StartExecutionCommand"));
+    }
+
+    /// <summary>`sam deploy --guided` asks every parameter: docs/deploy.md's table explains each, in the template's order.</summary>
+    [Fact]
+    public void Deploy_docs_explain_every_parameter_the_guided_deploy_asks_in_its_order()
+    {
+        var docs = File.ReadAllText(Path.Combine(RepoRoot, "docs", "deploy.md"));
+        var table = docs[docs.IndexOf("The guided deploy asks for every parameter", StringComparison.Ordinal)..];
+        table = table[..table.IndexOf("\n\n", table.IndexOf("| --- |", StringComparison.Ordinal), StringComparison.Ordinal)];
+        var documented = Regex.Matches(table, @"^\| (.+?) \|", RegexOptions.Multiline)
+            .SelectMany(m => Regex.Matches(m.Groups[1].Value, "`([A-Za-z]+)`").Select(n => n.Groups[1].Value))
+            .ToList();
+
+        Assert.Equal(Load(Required).ParameterDeclarations.Keys, documented);
     }
 
     // ---------------------------------------------------------------- helpers

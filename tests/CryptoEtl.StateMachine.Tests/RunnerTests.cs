@@ -11,7 +11,9 @@ public sealed class RunnerTests
     private readonly RecordingAlerts _alerts = new();
 
     [Theory]
-    [InlineData("""{"TimeoutSeconds": 30}""", "States.Work.TimeoutSeconds: this field is not supported by the local runner")]
+    [InlineData("""{"HeartbeatSeconds": 30}""", "States.Work.HeartbeatSeconds: this field is not supported by the local runner")]
+    [InlineData("""{"TimeoutSeconds": 0}""", "States.Work.TimeoutSeconds: must be a positive integer up to 99999999, not 0")]
+    [InlineData("""{"TimeoutSeconds": "60"}""", "States.Work.TimeoutSeconds: must be a positive integer up to 99999999, not \"60\"")]
     [InlineData("""{"Resource": "arn:aws:states:::dynamodb:putItem"}""", "States.Work.Resource: \"arn:aws:states:::dynamodb:putItem\" is not supported")]
     [InlineData("""{"ResultSelector": {"n.$": "States.UUID()"}}""", "States.Work.ResultSelector.n.$: intrinsic function States.UUID is not supported")]
     [InlineData("""{"ResultSelector": {"n.$": "$.items[*].id"}}""", "JSONPath \"$.items[*].id\" is not supported")]

@@ -67,6 +67,7 @@ public sealed class ExtractStep
         var now = _time.GetUtcNow();
         var fetchTime = ObjectKeys.Normalize(input.FetchTime ?? now);
         ValidateFetchTime(input.FetchTime, fetchTime, now);
+        await using var lease = await StepLease.AcquireAsync(_store, "extract", _time, cancellationToken);
         var observer = _client.Observer;
         var sweep = new Sweep(pages.Limit);
         observer?.OnProgress(sweep.Progress());
@@ -219,21 +220,52 @@ public sealed class ExtractStep
     /// A re-run for the same fetch_time must not silently replace a stored snapshot with a much
     /// smaller one (CoinGecko answering [] early turned 4,959 coins into 491): fewer than
     /// <see cref="MinShareOfStoredCoins"/> of the stored coins is refused unless forced.
+    /// Fails closed: a stored snapshot it may not read stops the run rather than being replaced unread.
     /// </summary>
     private async Task RefuseToShrinkAsync(string key, int coins, bool force, CancellationToken cancellationToken)
     {
-        if (force || await _store.HeadAsync(key, cancellationToken) is null)
+        if (force || !await IsStoredAsync(key, cancellationToken))
         {
             return;
         }
 
-        var stored = await StoredCoinsAsync(key, cancellationToken);
+        int stored;
+        try
+        {
+            stored = await StoredCoinsAsync(key, cancellationToken);
+        }
+        catch (PipelineException ex) when (ex.ErrorName == ErrorNames.ObjectNotFound)
+        {
+            // Listed a moment ago, so "not found" here is S3's 403 for a key the caller may not read.
+            throw new PipelineException(ErrorNames.Configuration,
+                $"{key} is stored but this run may not read it, so it cannot tell whether the new snapshot is smaller: kept it. "
+                + $"Extract needs s3:GetObject on raw/* ({ex.Message})", ex);
+        }
+
         if (stored > 0 && coins < stored * MinShareOfStoredCoins)
         {
             throw new PipelineException(ErrorNames.InvalidInput,
                 $"{key} already holds {stored} coins and this run got {coins}: kept the stored snapshot (a re-run never replaces one with less than "
                 + $"{MinShareOfStoredCoins:P0} of its coins). Run again later, or put \"force\": true in Extract's input to replace it");
         }
+    }
+
+    /// <summary>
+    /// Whether the key is stored, asked by listing it: S3 answers a HEAD of a missing key 404 only to a
+    /// caller that may list the bucket, and an s3:prefix-scoped ListBucket grant counts for a list,
+    /// never for a HEAD; a listing the caller may not make fails, never reads as absent.
+    /// </summary>
+    private async Task<bool> IsStoredAsync(string key, CancellationToken cancellationToken)
+    {
+        await foreach (var info in _store.ListAsync(key, cancellationToken))
+        {
+            if (info.Key == key)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The stored raw object's coins: its metadata's count, or (older objects) the coin objects in its pages; 0 when unreadable.</summary>

@@ -6,7 +6,10 @@ namespace CryptoEtl.Core.Steps;
 /// Load: checks the CSV against the schema and the transform's row count, then hands it to the
 /// warehouse, which replaces that fetch_time's rows in one transaction.
 /// </summary>
-public sealed class LoadStep(IObjectStore store, IWarehouse warehouse)
+/// <param name="store">Where the CSV is.</param>
+/// <param name="warehouse">Where its rows go.</param>
+/// <param name="time">The clock of the step's lease (<see cref="StepLease"/>); null is the system clock.</param>
+public sealed class LoadStep(IObjectStore store, IWarehouse warehouse, TimeProvider? time = null)
 {
     public async Task<LoadOutput> RunAsync(LoadInput input, CancellationToken ct)
     {
@@ -29,6 +32,8 @@ public sealed class LoadStep(IObjectStore store, IWarehouse warehouse)
             throw new PipelineException(ErrorNames.InvalidInput,
                 $"load input's csv_key {input.CsvKey} is not a CSV of its fetch_time {ObjectKeys.Iso(fetchTime)} ({ObjectKeys.CsvStem(fetchTime)}_<write id>.csv)");
         }
+
+        await using var lease = await StepLease.AcquireAsync(store, "load", time ?? TimeProvider.System, ct);
 
         // Everything that can be checked without the warehouse is checked before touching it. The
         // check is the one read of the CSV through the store: a warehouse that reads files gets the
