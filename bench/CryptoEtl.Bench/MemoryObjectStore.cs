@@ -25,6 +25,15 @@ public sealed class MemoryObjectStore : IObjectStore
         WrittenSizes[key] = sink.Length;
     }
 
+    public Task<bool> TryCreateAsync(string key, string contentType, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+        Task.FromResult(_objects.TryAdd(key, content.ToArray()));
+
+    public Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        _objects.Remove(key);
+        return Task.CompletedTask;
+    }
+
     public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken) =>
         _objects.TryGetValue(key, out var content)
             ? Task.FromResult<Stream>(new MemoryStream(content, writable: false))
