@@ -86,6 +86,11 @@ public static class ServeCommand
         var pipeline = new LocalPipeline(settings, console.GetEnvironment, extractStatus);
         try
         {
+            if (pipeline.Warehouse is DuckDbWarehouse duckDb)
+            {
+                await PrepareAsync(duckDb, console, ct);
+            }
+
             var machine = new LocalStateMachine(EmbeddedStateMachine.Text(), StateMachineName, new DateTimeOffset(File.GetLastWriteTimeUtc(Environment.ProcessPath ?? AppContext.BaseDirectory), TimeSpan.Zero));
             return await ConsoleServer.StartAsync(serverOptions, machine, new PipelineHost(pipeline, extractStatus, console), settings.DataDir, TimeProvider.System, console.Error, ct);
         }
@@ -93,6 +98,19 @@ public static class ServeCommand
         {
             pipeline.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>The warehouse's table and views before the first page reads them; a lock held elsewhere leaves that to the first load.</summary>
+    private static async Task PrepareAsync(DuckDbWarehouse duckDb, CliConsole console, CancellationToken ct)
+    {
+        try
+        {
+            await duckDb.PrepareAsync(ct);
+        }
+        catch (PipelineException ex) when (ex.ErrorName == ErrorNames.WarehouseUnavailable)
+        {
+            await console.Error.WriteLineAsync($"cryptoetl serve: {ex.ErrorName}: {CryptoEtlApp.OneLine(ex.Message)}; the report shows nothing until the first load");
         }
     }
 

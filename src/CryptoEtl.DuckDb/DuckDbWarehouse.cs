@@ -173,6 +173,26 @@ public sealed class DuckDbWarehouse : IWarehouse
         }
     }
 
+    /// <summary>
+    /// Creates the file, the table and the views when missing, before any reader: a reader runs no
+    /// DDL (see <see cref="OpenReaderAsync"/>), and would otherwise find a file a first load has
+    /// created but not yet given its views.
+    /// </summary>
+    public async Task PrepareAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await OpenAsync(_databasePath, cancellationToken);
+        }
+        catch (DuckDBException ex)
+        {
+            throw new PipelineException(
+                IsLockConflict(ex) ? ErrorNames.WarehouseUnavailable : ErrorNames.WarehouseError,
+                $"DuckDB could not open {_databasePath}: {ex.Message}",
+                ex);
+        }
+    }
+
     private static string ConnectionString(string databasePath) => $"Data Source={databasePath}";
 
     /// <summary>
