@@ -208,7 +208,7 @@ public sealed class AwsCliTests
 
         Assert.Equal(described.ToJsonString(), (await serve.AwsJsonAsync("describe-execution", "--execution-arn", arn)).ToJsonString());
         Assert.Equal(history.ToJsonString(), (await serve.AwsJsonAsync("get-execution-history", "--execution-arn", arn)).ToJsonString());
-        Assert.True(File.Exists(Path.Combine(serve.Data.FullPath, "executions", "keep.json")));
+        Assert.True(File.Exists(Path.Combine(serve.Data.FullPath, "executions", ExecutionStore.FileName("keep"))));
         Assert.Empty(Directory.GetFiles(Path.Combine(serve.Data.FullPath, "executions"), "*.partial", SearchOption.AllDirectories));
     }
 
