@@ -194,7 +194,7 @@ public sealed class ExecutionService : IAsyncDisposable
         }
     }
 
-    /// <summary>Whether an execution is running now (not waiting its turn).</summary>
+    /// <summary>The name of the execution running now (not waiting its turn), or null.</summary>
     public string? RunningNow { get; private set; }
 
     /// <summary>
@@ -215,6 +215,8 @@ public sealed class ExecutionService : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Before the cancel: the worker must not take the next queued execution once the running one ends.
+        _draining = true;
         await _abandon.CancelAsync();
         await DrainAsync(CancellationToken.None);
         foreach (var entry in _executions.Values)
