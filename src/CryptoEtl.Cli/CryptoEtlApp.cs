@@ -19,9 +19,9 @@ public static class CryptoEtlApp
         try
         {
             var configuration = new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false };
-            if (parsed.CommandResult.Command.Name == ScheduleCommand.Name)
+            if (parsed.CommandResult.Command.Name is ScheduleCommand.Name or ServeCommand.Name)
             {
-                // schedule handles SIGINT/SIGTERM itself, so the run in progress can outlast the default 2 s.
+                // schedule and serve handle SIGINT/SIGTERM themselves, so the run in progress can outlast the default 2 s.
                 configuration.ProcessTerminationTimeout = null;
             }
 

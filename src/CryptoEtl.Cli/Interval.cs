@@ -6,6 +6,12 @@ namespace CryptoEtl.Cli;
 /// <summary>`--every` values: a whole number and a unit, 90s, 15m, 1h or 1d; shared by `plan` and `schedule`.</summary>
 public static class Interval
 {
+    /// <summary>
+    /// The longest interval: the month `plan` prices (a longer one would run less than once in
+    /// it); a schedule's timer cannot wait past about 49.7 days anyway.
+    /// </summary>
+    public static readonly TimeSpan Longest = Budget.CostPlan.Month;
+
     public static TimeSpan Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -15,14 +21,21 @@ public static class Interval
             unit = ' ';
         }
 
-        return unit switch
+        var seconds = unit switch
         {
-            's' => TimeSpan.FromSeconds(count),
-            'm' => TimeSpan.FromMinutes(count),
-            'h' => TimeSpan.FromHours(count),
-            'd' => TimeSpan.FromDays(count),
+            's' => 1L,
+            'm' => 60L,
+            'h' => 3600L,
+            'd' => 86400L,
             _ => throw new PipelineException(ErrorNames.InvalidInput, $"--every {text}: give a whole number and a unit, e.g. 90s, 15m, 1h or 1d"),
         };
+        // Compared before multiplying: 9223372036854775807s must not overflow into a short interval.
+        if (count > (long)Longest.TotalSeconds / seconds)
+        {
+            throw new PipelineException(ErrorNames.InvalidInput, $"--every {text}: at most {Format(Longest)} (the month `plan` prices)");
+        }
+
+        return TimeSpan.FromSeconds(count * seconds);
     }
 
     /// <summary>The shortest of the same forms, e.g. 15m for 15 minutes.</summary>

@@ -70,6 +70,13 @@ public sealed class PipelineOptions
     public PipelineSettings Read(ParseResult parsed)
     {
         ArgumentNullException.ThrowIfNull(parsed);
+        var warehouse = parsed.GetValue(Warehouse) == SnowflakeWarehouseName ? WarehouseKind.Snowflake : WarehouseKind.DuckDb;
+        if (parsed.GetValue(Load) is { } load && warehouse != WarehouseKind.Snowflake)
+        {
+            // DuckDB has one way to load; taking the option silently would let a user believe Snowpipe was tried.
+            throw new PipelineException(ErrorNames.Configuration, $"--load {load} is how Snowflake loads; it needs --warehouse snowflake (DuckDB, the default, always loads in one transaction)");
+        }
+
         return new PipelineSettings
         {
             DataDir = CheckDataDir(parsed.GetValue(DataDir)!),
@@ -79,7 +86,7 @@ public sealed class PipelineOptions
             CallsPerMinute = parsed.GetValue(Rate),
             Offline = parsed.GetValue(Offline),
             // Commands without --warehouse read null: they never load.
-            Warehouse = parsed.GetValue(Warehouse) == SnowflakeWarehouseName ? WarehouseKind.Snowflake : WarehouseKind.DuckDb,
+            Warehouse = warehouse,
             Load = parsed.GetValue(Load),
         };
     }
@@ -90,7 +97,11 @@ public sealed class PipelineOptions
     /// </summary>
     public static string CheckDataDir(string dataDir)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(dataDir);
+        if (string.IsNullOrWhiteSpace(dataDir))
+        {
+            throw new PipelineException(ErrorNames.Configuration, "--data-dir is empty: give a folder (it is created when missing), or leave the option out for ./data");
+        }
+
         for (var path = Path.GetFullPath(dataDir); !string.IsNullOrEmpty(path); path = Path.GetDirectoryName(path))
         {
             if (File.Exists(path))

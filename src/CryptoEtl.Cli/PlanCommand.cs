@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using CryptoEtl.Cli.Budget;
 using CryptoEtl.Core;
+using CryptoEtl.Core.CoinGecko;
 
 namespace CryptoEtl.Cli;
 
@@ -42,6 +43,12 @@ public static class PlanCommand
                 return 1;
             }
 
+            if (OverlapLine(plan) is { } overlap)
+            {
+                await console.Error.WriteLineAsync(overlap.AsMemory(), ct);
+                return 1;
+            }
+
             return 0;
         });
         return command;
@@ -61,6 +68,23 @@ public static class PlanCommand
     // Pipe mode's waits for Snowpipe, which the transitions and invocations include.
     private static string Pending(CostPlan plan, string lead) => plan.PendingRetriesPerRun == 0 ? ""
         : string.Create(CultureInfo.InvariantCulture, $" ({lead.Trim()} {plan.PendingRetriesPerRun} Snowpipe waits a run)");
+
+    /// <summary>
+    /// The line `plan` ends with when one run's CoinGecko calls take longer, at the tier's rate,
+    /// than the interval: runs would overlap (`schedule` skips such ticks); null when they fit.
+    /// </summary>
+    public static string? OverlapLine(CostPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var r = plan.Request;
+        var least = TrailingWindowPacer.LeastTimeFor(plan.CallsPerRun, r.Tier.CallsPerMinute);
+        return least <= r.Every
+            ? null
+            : string.Create(
+                CultureInfo.InvariantCulture,
+                $"cryptoetl: {ErrorNames.InvalidInput}: each run makes {plan.CallsPerRun} CoinGecko calls, which take at least {least.TotalMinutes:0.#} minutes at the {r.Tier.Name} tier's {r.Tier.CallsPerMinute:0} a minute: "
+                + $"longer than every {Interval.Format(r.Every)}, so runs would overlap; run less often, fetch fewer pages, or use another tier");
+    }
 
     public static string Render(CostPlan plan)
     {

@@ -1,6 +1,9 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
+using CryptoEtl.Core;
 using CryptoEtl.Core.CoinGecko;
+using CryptoEtl.DuckDb;
 using CryptoEtl.Report;
 using CryptoEtl.Server;
 using CryptoEtl.StateMachine;
@@ -17,13 +20,15 @@ public static class ServeCommand
     /// <summary>The state machine's name here, and the runner's $$.StateMachine.Name.</summary>
     public const string StateMachineName = "crypto_etl";
 
+    public const string Name = "serve";
+
     public static Command Create(CliConsole console)
     {
         var options = new PipelineOptions();
         var host = new Option<string>("--host") { Description = "Address to listen on (loopback only unless --allow-remote)", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "Port to listen on", DefaultValueFactory = _ => 8083 };
         var allowRemote = new Option<bool>("--allow-remote") { Description = "Listen on a non-loopback --host: the API and console check no credential" };
-        var command = new Command("serve", "Serve the Step Functions API (for `aws stepfunctions --endpoint-url`) and the web console at http://127.0.0.1:8083/")
+        var command = new Command(Name, "Serve the Step Functions API (for `aws stepfunctions --endpoint-url`) and the web console at http://127.0.0.1:8083/")
         {
             host, port, allowRemote,
         };
@@ -34,16 +39,39 @@ public static class ServeCommand
             await using var server = await StartAsync(options.Read(parsed), serverOptions, console, ct);
             console.Display.MarkupLine($"[bold]CryptoEtl[/] console at [link]{server.Address}[/] (Ctrl+C stops it)");
             console.Display.MarkupLine($"state machine: {StateMachineArn()}; executions run one at a time");
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, server.Stopping);
+            // As `schedule`: the first SIGINT/SIGTERM stops serving and lets the running execution
+            // finish (the queued ones are kept for the next start); a second cancels it.
+            using var stop = new CancellationTokenSource();
+            using var abandon = new CancellationTokenSource();
+            void OnSignal(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                if (stop.IsCancellationRequested)
+                {
+                    abandon.Cancel();
+                }
+
+                stop.Cancel();
+            }
+
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+            using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+            using var stopped = CancellationTokenSource.CreateLinkedTokenSource(ct, stop.Token);
             try
             {
-                await Task.Delay(Timeout.Infinite, stop.Token);
+                await Task.Delay(Timeout.Infinite, stopped.Token);
             }
             catch (OperationCanceledException)
             {
-                // Ctrl+C or SIGTERM: stop serving, cleanly.
+                // Signalled: stop serving, cleanly.
             }
 
+            if (server.Executions.RunningNow is { } running)
+            {
+                console.Display.MarkupLine($"stopping: execution {Markup.Escape(running)} finishes first (a second Ctrl+C stops it); queued executions run at the next start");
+            }
+
+            await server.ShutdownAsync(abandon.Token);
             return 0;
         });
         return command;
@@ -58,13 +86,31 @@ public static class ServeCommand
         var pipeline = new LocalPipeline(settings, console.GetEnvironment, extractStatus);
         try
         {
+            if (pipeline.Warehouse is DuckDbWarehouse duckDb)
+            {
+                await PrepareAsync(duckDb, console, ct);
+            }
+
             var machine = new LocalStateMachine(EmbeddedStateMachine.Text(), StateMachineName, new DateTimeOffset(File.GetLastWriteTimeUtc(Environment.ProcessPath ?? AppContext.BaseDirectory), TimeSpan.Zero));
-            return await ConsoleServer.StartAsync(serverOptions, machine, new PipelineHost(pipeline, extractStatus, console), settings.DataDir, TimeProvider.System, ct);
+            return await ConsoleServer.StartAsync(serverOptions, machine, new PipelineHost(pipeline, extractStatus, console), settings.DataDir, TimeProvider.System, console.Error, ct);
         }
         catch
         {
             pipeline.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>The warehouse's table and views before the first page reads them; a lock held elsewhere leaves that to the first load.</summary>
+    private static async Task PrepareAsync(DuckDbWarehouse duckDb, CliConsole console, CancellationToken ct)
+    {
+        try
+        {
+            await duckDb.PrepareAsync(ct);
+        }
+        catch (PipelineException ex) when (ex.ErrorName == ErrorNames.WarehouseUnavailable)
+        {
+            await console.Error.WriteLineAsync($"cryptoetl serve: {ex.ErrorName}: {CryptoEtlApp.OneLine(ex.Message)}; the report shows nothing until the first load");
         }
     }
 
@@ -79,8 +125,31 @@ public static class ServeCommand
 
         public IAlertSink Alerts => this;
 
-        public Task<ReportData> BuildReportAsync(CancellationToken cancellationToken) =>
-            MarketReport.BuildAsync(pipeline.Settings.DatabasePath, pipeline.Store, cancellationToken);
+        public string? CheckInput(JsonNode? input)
+        {
+            try
+            {
+                StepInputJson.Parse(input, ContractsJsonContext.Default.ExtractInput, "the execution input");
+                return null;
+            }
+            catch (PipelineException ex)
+            {
+                return ex.Message;
+            }
+        }
+
+        public async Task<ReportData> BuildReportAsync(CancellationToken cancellationToken)
+        {
+            if (pipeline.Warehouse is not DuckDbWarehouse duckDb || !File.Exists(duckDb.DatabasePath))
+            {
+                // Nothing loads the local file here (Snowflake), or there is none yet (the report says so).
+                return await MarketReport.BuildAsync(pipeline.Settings.DatabasePath, pipeline.Store, cancellationToken);
+            }
+
+            // On the loads' own DuckDB instance: a reader never makes a load fail.
+            await using var connection = await duckDb.OpenReaderAsync(cancellationToken);
+            return await MarketReport.BuildAsync(connection, duckDb.DatabasePath, pipeline.Store, cancellationToken);
+        }
 
         public Task PublishAsync(AlertMessage alert, CancellationToken cancellationToken)
         {

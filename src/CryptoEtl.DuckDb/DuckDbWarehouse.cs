@@ -114,7 +114,7 @@ public sealed class DuckDbWarehouse : IWarehouse
             Directory.CreateDirectory(directory);
         }
 
-        var connection = new DuckDBConnection($"Data Source={databasePath}");
+        var connection = new DuckDBConnection(ConnectionString(databasePath));
         try
         {
             await connection.OpenAsync(cancellationToken);
@@ -140,6 +140,60 @@ public sealed class DuckDbWarehouse : IWarehouse
             throw;
         }
     }
+
+    /// <summary>
+    /// A connection for reading in the process that loads (`cryptoetl serve`), on the same DuckDB
+    /// instance as its loads. DuckDB allows one process to write a file, and the connections of
+    /// one instance share it (https://duckdb.org/docs/stable/connect/concurrency); DuckDB.NET
+    /// keeps one instance per data source while any connection to it is open, opened in the mode
+    /// of the first. A read-only reader first would make that instance read-only and fail the next
+    /// load, so a reader here opens it exactly as a load does (and runs no DDL, which could
+    /// conflict with a load's). Inside a transaction it reads one consistent snapshot while loads commit.
+    /// </summary>
+    public async Task<DuckDBConnection> OpenReaderAsync(CancellationToken cancellationToken)
+    {
+        var connection = new DuckDBConnection(ConnectionString(_databasePath));
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            return connection;
+        }
+        catch (DuckDBException ex)
+        {
+            await connection.DisposeAsync();
+            throw new PipelineException(
+                IsLockConflict(ex) ? ErrorNames.WarehouseUnavailable : ErrorNames.WarehouseError,
+                $"DuckDB could not open {_databasePath} to read it: {ex.Message}",
+                ex);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Creates the file, the table and the views when missing, before any reader: a reader runs no
+    /// DDL (see <see cref="OpenReaderAsync"/>), and would otherwise find a file a first load has
+    /// created but not yet given its views.
+    /// </summary>
+    public async Task PrepareAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await OpenAsync(_databasePath, cancellationToken);
+        }
+        catch (DuckDBException ex)
+        {
+            throw new PipelineException(
+                IsLockConflict(ex) ? ErrorNames.WarehouseUnavailable : ErrorNames.WarehouseError,
+                $"DuckDB could not open {_databasePath}: {ex.Message}",
+                ex);
+        }
+    }
+
+    private static string ConnectionString(string databasePath) => $"Data Source={databasePath}";
 
     /// <summary>
     /// Opens an existing database file for reading only (DuckDB's access_mode READ_ONLY): nothing is

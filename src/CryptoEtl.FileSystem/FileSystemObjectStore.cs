@@ -27,11 +27,12 @@ public sealed class FileSystemObjectStore : IObjectStore
         ArgumentNullException.ThrowIfNull(write);
         var path = PathOf(key);
         var directory = Path.GetDirectoryName(path)!;
-        Directory.CreateDirectory(directory);
-        StaleTempFiles.Remove(directory, $".*{TempSuffix}", IsTempName, DateTimeOffset.UtcNow);
         var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}{TempSuffix}");
         try
         {
+            // Inside the try: a read-only folder, or a file where a folder should be, is this store's error too.
+            Directory.CreateDirectory(directory);
+            StaleTempFiles.Remove(directory, $".*{TempSuffix}", IsTempName, DateTimeOffset.UtcNow);
             await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 await using var stream = new InlineFileStream(file);

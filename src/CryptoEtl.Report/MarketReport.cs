@@ -38,6 +38,17 @@ public static class MarketReport
 
         // Read-only: a report never writes the warehouse, so it works on a read-only mount too.
         await using var connection = await DuckDbWarehouse.OpenReadOnlyAsync(databasePath, cancellationToken);
+        return await BuildAsync(connection, databasePath, store, cancellationToken);
+    }
+
+    /// <summary>
+    /// Builds the report over an open connection to the warehouse (<paramref name="databasePath"/>
+    /// names it in messages): what a process that also loads uses, reading through its own DuckDB
+    /// instance (<see cref="DuckDbWarehouse.OpenReaderAsync"/>).
+    /// </summary>
+    public static async Task<ReportData> BuildAsync(DbConnection connection, string databasePath, IObjectStore? store, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         var totals = Rows(await QueryAsync(connection, $"SELECT * FROM {DuckDbSchema.MarketTimeseriesView} ORDER BY fetch_time", cancellationToken))

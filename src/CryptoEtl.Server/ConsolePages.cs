@@ -16,7 +16,12 @@ public static class ConsolePages
 {
     public const string DefaultInput = """{"pages": 2}""";
 
-    public static string Home(ExecutionService executions, IReadOnlyList<ExecutionRecord> list, string? error = null, string? name = null, string? input = null)
+    /// <summary>
+    /// The home page; <c>unsaved</c> lists the executions whose record could not be saved (a full
+    /// disk), with the error, retried meanwhile.
+    /// </summary>
+    public static string Home(
+        ExecutionService executions, IReadOnlyList<ExecutionRecord> list, string? error = null, string? name = null, string? input = null, IReadOnlyDictionary<string, string>? unsaved = null)
     {
         ArgumentNullException.ThrowIfNull(executions);
         ArgumentNullException.ThrowIfNull(list);
@@ -25,7 +30,14 @@ public static class ConsolePages
         body.Append(CultureInfo.InvariantCulture, $"<h1>{E(machine.Name)}</h1><p class=\"arn\">{E(machine.Arn)}</p>");
         body.Append("<div class=\"columns\"><section class=\"graph-panel\"><h2>Graph</h2>")
             .Append(machine.Graph.ToSvg(_ => null))
-            .Append("</section><section><h2>Start execution</h2>");
+            .Append("</section><section>");
+        if (unsaved is { Count: > 0 })
+        {
+            body.Append(CultureInfo.InvariantCulture, $"<p class=\"error\" id=\"unsaved\">{unsaved.Count} execution record(s) could not be saved and are retried; a restart now would lose their latest state: ");
+            body.AppendJoin("; ", unsaved.Select(u => $"{Name(u.Key)}: {E(u.Value)}")).Append("</p>");
+        }
+
+        body.Append("<h2>Start execution</h2>");
         if (error is not null)
         {
             body.Append(CultureInfo.InvariantCulture, $"<p class=\"error\" id=\"start-error\">{E(error)}</p>");
@@ -42,7 +54,7 @@ public static class ConsolePages
         foreach (var record in list)
         {
             body.Append(CultureInfo.InvariantCulture,
-                $"<tr><td><a href=\"{E(ExecutionPath(record.Name))}\">{E(record.Name)}</a></td><td><span class=\"status {E(record.Status.ToLowerInvariant())}\">{E(record.Status)}</span></td><td>{Time(record.StartDate)}</td><td>{Time(record.StopDate)}</td></tr>");
+                $"<tr><td><a href=\"{E(ExecutionPath(record.Name))}\">{Name(record.Name)}</a></td><td><span class=\"status {E(record.Status.ToLowerInvariant())}\">{E(record.Status)}</span></td><td>{Time(record.StartDate)}</td><td>{Time(record.StopDate)}</td></tr>");
         }
 
         body.Append("</tbody></table></section></div>");
@@ -59,7 +71,7 @@ public static class ConsolePages
         ArgumentNullException.ThrowIfNull(record);
         var states = StatesOf(record);
         var body = new StringBuilder();
-        body.Append(CultureInfo.InvariantCulture, $"<p><a href=\"/\">&larr; {E(executions.Machine.Name)}</a></p><h1>{E(record.Name)}</h1>");
+        body.Append(CultureInfo.InvariantCulture, $"<p><a href=\"/\">&larr; {E(executions.Machine.Name)}</a></p><h1>{Name(record.Name)}</h1>");
         body.Append(CultureInfo.InvariantCulture, $"<p>Status <span class=\"status {E(record.Status.ToLowerInvariant())}\" id=\"execution-status\">{E(record.Status)}</span> started {Time(record.StartDate)}");
         if (record.StopDate is { } stop)
         {
@@ -82,6 +94,11 @@ public static class ConsolePages
         if (record.Error is not null || record.Cause is not null)
         {
             body.Append(CultureInfo.InvariantCulture, $"<p class=\"error\">{E(record.Error ?? "")}: {E(record.Cause ?? "")}</p>");
+        }
+
+        if (record.StopOutcome is not null)
+        {
+            body.Append(CultureInfo.InvariantCulture, $"<p id=\"stop-outcome\">{E(record.StopOutcome)}</p>");
         }
 
         body.Append("<div class=\"columns\"><section class=\"graph-panel\"><h2>Graph</h2>")
@@ -147,6 +164,12 @@ public static class ConsolePages
 
     /// <summary>HTML-escapes text from data, quotes included (safe in attributes).</summary>
     public static string E(string text) => WebUtility.HtmlEncode(text);
+
+    /// <summary>
+    /// An execution name, escaped and isolated: AWS's name rule allows bidi controls (U+202E and
+    /// the like), which would otherwise reorder the text around the name (HTML's bdi element).
+    /// </summary>
+    public static string Name(string name) => $"<bdi>{E(name)}</bdi>";
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, TypeInfoResolver = StepFunctionsJsonContext.Default };
 

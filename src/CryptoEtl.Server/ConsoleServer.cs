@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace CryptoEtl.Server;
@@ -23,6 +24,34 @@ public sealed record ConsoleServerOptions
 
     /// <summary>Listen on a non-loopback address: anyone who reaches it can run the pipeline.</summary>
     public bool AllowRemote { get; init; }
+
+    /// <summary>
+    /// The largest request body taken: an execution input is 256 KiB at most (StartExecution's
+    /// limit), so 1 MiB holds any valid request with room for JSON escaping.
+    /// </summary>
+    public const int MaxRequestBodyBytes = 1024 * 1024;
+
+    /// <summary>Connections served at once (browsers keep about 6, botocore's pool 10); more are closed at once (Kestrel's limit), and clients retry.</summary>
+    public const int MaxConnections = 64;
+
+    /// <summary>
+    /// The Host header values served, as Kestrel's host filtering takes them: the address listened
+    /// on and, on loopback, the loopback names. A browser tricked by DNS rebinding sends the
+    /// attacker's name, which is refused on every route. On a wildcard address (0.0.0.0, ::, with
+    /// --allow-remote) the machine's names are not known, so any Host is served.
+    /// </summary>
+    public IReadOnlyList<string> AllowedHosts()
+    {
+        if (IPAddress.TryParse(Host, out var ip) && (ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any)))
+        {
+            return ["*"];
+        }
+
+        var own = ip is { AddressFamily: System.Net.Sockets.AddressFamily.InterNetworkV6 } ? $"[{ip}]" : Host;
+        return Host == "localhost" || (ip is not null && IPAddress.IsLoopback(ip))
+            ? [own, "localhost", "127.0.0.1", "[::1]"]
+            : [own];
+    }
 }
 
 /// <summary>
@@ -67,26 +96,74 @@ public sealed class ConsoleServer : IAsyncDisposable
     /// </summary>
     public CancellationToken Stopping => _app.Lifetime.ApplicationStopping;
 
-    /// <summary>Starts serving; the server owns <paramref name="host"/> from here (disposed with it when disposable).</summary>
+    /// <summary>
+    /// Starts serving; the server owns <paramref name="host"/> from here (disposed with it when
+    /// disposable). <paramref name="log"/> hears what it cannot do (a record it could not save or read).
+    /// </summary>
     public static async Task<ConsoleServer> StartAsync(
-        ConsoleServerOptions options, LocalStateMachine machine, IPipelineHost host, string dataDir, TimeProvider time, CancellationToken cancellationToken)
+        ConsoleServerOptions options, LocalStateMachine machine, IPipelineHost host, string dataDir, TimeProvider time, TextWriter log, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(dataDir);
-        CheckLoopback(options);
-        var store = new ExecutionStore(Path.Combine(dataDir, "executions"));
-        var executions = new ExecutionService(machine, host, store, time);
+        options = CheckListen(options);
+        var store = new ExecutionStore(Path.Combine(dataDir, "executions"), log, time);
+        ExecutionService executions;
+        try
+        {
+            executions = new ExecutionService(machine, host, store, time);
+        }
+        catch
+        {
+            await store.DisposeAsync();
+            throw;
+        }
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
+        // The command owns SIGINT/SIGTERM (the first lets the running execution finish); the host's console lifetime would take them.
+        builder.Services.AddSingleton<IHostLifetime, CommandLifetime>();
+        builder.Services.AddHostFiltering(filtering =>
+        {
+            filtering.AllowedHosts = [.. options.AllowedHosts()];
+            filtering.IncludeFailureMessage = true;
+        });
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // What concurrent requests may hold is bounded: connections times the body limit.
+            kestrel.Limits.MaxRequestBodySize = ConsoleServerOptions.MaxRequestBodyBytes;
+            kestrel.Limits.MaxConcurrentConnections = ConsoleServerOptions.MaxConnections;
+        });
         builder.WebHost.UseUrls($"http://{(options.Host.Contains(':', StringComparison.Ordinal) ? $"[{options.Host}]" : options.Host)}:{options.Port}");
         var app = builder.Build();
+        app.UseHostFiltering();
         var server = new ConsoleServer(app, store, executions, host, time);
         server.Map(new StepFunctionsApi(executions));
-        await app.StartAsync(cancellationToken);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (IOException ex)
+        {
+            // Kestrel's "address already in use" and the like: the one thing the user can fix is the address.
+            await app.DisposeAsync();
+            await executions.DisposeAsync();
+            await store.DisposeAsync();
+            throw new PipelineException(ErrorNames.Configuration, $"cannot listen on {options.Host} port {options.Port}: {ex.Message}; is another server using it? Give another --port", ex);
+        }
+
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.Address = new Uri(address.EndsWith('/') ? address : address + "/");
         return server;
+    }
+
+    /// <summary>
+    /// Stops serving, lets the running execution finish and keeps the queued ones for the next
+    /// start; <paramref name="abandon"/> (a second signal) cancels the running one instead.
+    /// </summary>
+    public async Task ShutdownAsync(CancellationToken abandon)
+    {
+        await _app.StopAsync(CancellationToken.None);
+        await _executions.DrainAsync(abandon);
     }
 
     public async ValueTask DisposeAsync()
@@ -99,8 +176,25 @@ public sealed class ConsoleServer : IAsyncDisposable
         (_host as IDisposable)?.Dispose();
     }
 
-    private static void CheckLoopback(ConsoleServerOptions options)
+    /// <summary>The options to listen with, or a Configuration error naming what is wrong with them.</summary>
+    private static ConsoleServerOptions CheckListen(ConsoleServerOptions options)
     {
+        if (options.Port is < 0 or > IPEndPoint.MaxPort)
+        {
+            throw new PipelineException(ErrorNames.Configuration, $"--port {options.Port} is not a TCP port: give 1 to {IPEndPoint.MaxPort} (0 picks a free one)");
+        }
+
+        if (IPAddress.TryParse(options.Host, out var mapped) && mapped.IsIPv4MappedToIPv6)
+        {
+            // Kestrel cannot bind an IPv4-mapped IPv6 address; it means the IPv4 one.
+            options = options with { Host = mapped.MapToIPv4().ToString() };
+        }
+
+        if (options.Host != "localhost" && !IPAddress.TryParse(options.Host, out _))
+        {
+            throw new PipelineException(ErrorNames.Configuration, $"--host {options.Host} is not an IP address: give one such as 127.0.0.1 or ::1 (or localhost)");
+        }
+
         var loopback = options.Host == "localhost" || (IPAddress.TryParse(options.Host, out var ip) && IPAddress.IsLoopback(ip));
         if (!loopback && !options.AllowRemote)
         {
@@ -108,6 +202,8 @@ public sealed class ConsoleServer : IAsyncDisposable
                 $"--host {options.Host} is not a loopback address: the console and its API check no credential, so anyone who reaches it could run "
                 + "the pipeline; add --allow-remote to serve it there anyway");
         }
+
+        return options;
     }
 
     private void Map(StepFunctionsApi api)
@@ -130,7 +226,7 @@ public sealed class ConsoleServer : IAsyncDisposable
     }
 
     private Task HomeAsync(HttpContext context) =>
-        HtmlAsync(context, ConsolePages.Home(_executions, _executions.List(_executions.Machine.Arn, null)));
+        HtmlAsync(context, ConsolePages.Home(_executions, _executions.List(_executions.Machine.Arn, null), unsaved: _store.Unsaved));
 
     private async Task StartAsync(HttpContext context)
     {
@@ -232,6 +328,12 @@ public sealed class ConsoleServer : IAsyncDisposable
         {
             return $"{ex.ErrorName}: {ex.Message}";
         }
+#pragma warning disable CA1031 // A reader gets a page saying what failed, never a 500.
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            return $"{ex.GetType().Name}: {ex.Message}";
+        }
         finally
         {
             _reportLock.Release();
@@ -269,7 +371,9 @@ public sealed class ConsoleServer : IAsyncDisposable
     {
         var origin = context.Request.Headers.Origin.ToString();
         var fetchSite = context.Request.Headers["Sec-Fetch-Site"].ToString();
-        var sameOrigin = origin.Length == 0 || origin == "null" && fetchSite is "" or "same-origin"
+        // Under Referrer-Policy no-referrer a browser sends "Origin: null" with its own forms, and
+        // also from sandboxed frames and data: pages: only Sec-Fetch-Site tells them apart.
+        var sameOrigin = origin.Length == 0 || (origin == "null" && fetchSite == "same-origin")
             || string.Equals(origin, $"{context.Request.Scheme}://{context.Request.Host}", StringComparison.OrdinalIgnoreCase);
         if (!sameOrigin || fetchSite is "cross-site" or "same-site" || !context.Request.HasFormContentType)
         {
@@ -290,4 +394,12 @@ public sealed class ConsoleServer : IAsyncDisposable
         context.Response.Headers.CacheControl = "no-store";
         await context.Response.WriteAsync(html, Encoding.UTF8, context.RequestAborted);
     }
+}
+
+/// <summary>The host lifetime of a server whose command handles the signals: starts and stops when told, takes no signal.</summary>
+internal sealed class CommandLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -10,7 +10,8 @@ namespace CryptoEtl.Server;
 /// The executions of the one state machine: started, described, listed, stopped, kept on disk.
 /// They run ONE AT A TIME, in the order started: they share the DuckDB warehouse (one writer) and
 /// CoinGecko's rate limit, so two at once would only wait on each other. An execution started
-/// while another runs is RUNNING with only its ExecutionStarted event until its turn.
+/// while another runs is RUNNING with only its ExecutionStarted event until its turn. Start dates
+/// are distinct to the millisecond the API shows, so sorting by them gives the order they run in.
 /// </summary>
 public sealed class ExecutionService : IAsyncDisposable
 {
@@ -31,12 +32,14 @@ public sealed class ExecutionService : IAsyncDisposable
     private readonly object _gate = new();
     private readonly Dictionary<string, Entry> _executions = new(StringComparer.Ordinal);
     private readonly Channel<Entry> _queue = Channel.CreateUnbounded<Entry>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly CancellationTokenSource _shutdown = new();
+    private readonly CancellationTokenSource _abandon = new();
     private readonly LocalStateMachine _machine;
     private readonly IPipelineHost _host;
     private readonly ExecutionStore _store;
     private readonly TimeProvider _time;
     private readonly Task _worker;
+    private volatile bool _draining;
+    private DateTimeOffset _lastStart;
 
     public ExecutionService(LocalStateMachine machine, IPipelineHost host, ExecutionStore store, TimeProvider time)
     {
@@ -52,7 +55,18 @@ public sealed class ExecutionService : IAsyncDisposable
         {
             var entry = NewEntry(record);
             _executions[record.Name] = entry;
-            if (record.Status == Running)
+            _lastStart = record.StartDate > _lastStart ? record.StartDate : _lastStart;
+            if (record.Status != Running)
+            {
+                continue;
+            }
+
+            if (record.Events is [{ Type: "ExecutionStarted" }])
+            {
+                // Queued when the previous server stopped, never begun: it keeps its place (LoadAll is oldest first).
+                _queue.Writer.TryWrite(entry);
+            }
+            else
             {
                 // Its run ended with the previous server: say so instead of pretending it still runs.
                 Close(entry, Aborted, "States.Runtime", "the server stopped while this execution ran; start it again");
@@ -83,11 +97,18 @@ public sealed class ExecutionService : IAsyncDisposable
         JsonNode? parsed;
         try
         {
-            parsed = JsonNode.Parse(input);
+            // A key given twice has no single meaning (RFC 8259 section 4: names SHOULD be unique); the runner would fail on it later.
+            parsed = JsonNode.Parse(input, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
         }
         catch (JsonException ex)
         {
             throw StepFunctionsException.InvalidExecutionInput(ex.Message);
+        }
+
+        // The pipeline's own rules on its input (a misspelt field), as `cryptoetl run` applies them.
+        if (_host.CheckInput(parsed) is { } problem)
+        {
+            throw StepFunctionsException.InvalidExecutionInput(problem);
         }
 
         lock (_gate)
@@ -110,7 +131,7 @@ public sealed class ExecutionService : IAsyncDisposable
                 ExecutionArn = _machine.ExecutionArn(name),
                 Input = input,
                 Status = Running,
-                StartDate = _time.GetUtcNow(),
+                StartDate = NextStartDate(),
             };
             var entry = NewEntry(record);
             _executions[name] = entry;
@@ -174,26 +195,55 @@ public sealed class ExecutionService : IAsyncDisposable
         }
     }
 
+    /// <summary>The name of the execution running now (not waiting its turn), or null.</summary>
+    public string? RunningNow { get; private set; }
+
+    /// <summary>
+    /// Stops taking executions from the queue and waits for the running one to finish, as
+    /// `schedule` does; the queued ones stay RUNNING (with only ExecutionStarted) on disk and the
+    /// next server runs them, in the same order. <paramref name="abandon"/> cancels the running
+    /// one instead (a second signal); its record then says the server stopped while it ran.
+    /// </summary>
+    public async Task DrainAsync(CancellationToken abandon)
+    {
+        _draining = true;
+        _queue.Writer.TryComplete();
+        await using (abandon.Register(_abandon.Cancel))
+        {
+            await _worker;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
-        await _shutdown.CancelAsync();
-        await _worker;
+        // Before the cancel: the worker must not take the next queued execution once the running one ends.
+        _draining = true;
+        await _abandon.CancelAsync();
+        await DrainAsync(CancellationToken.None);
         foreach (var entry in _executions.Values)
         {
             entry.Stop.Dispose();
         }
 
-        _shutdown.Dispose();
+        _abandon.Dispose();
+    }
+
+    private DateTimeOffset NextStartDate()
+    {
+        // Under _gate. Clients see milliseconds: two starts in one millisecond would tie, and a sort by start date would not be the run order.
+        var now = _time.GetUtcNow();
+        now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond));
+        _lastStart = now > _lastStart ? now : _lastStart.AddMilliseconds(1);
+        return _lastStart;
     }
 
     private async Task RunQueueAsync()
     {
         await foreach (var entry in _queue.Reader.ReadAllAsync())
         {
-            if (_shutdown.IsCancellationRequested)
+            if (_draining)
             {
-                // Left RUNNING on disk: the next server marks them aborted.
+                // Left RUNNING with only ExecutionStarted on disk: the next server runs them.
                 continue;
             }
 
@@ -205,7 +255,9 @@ public sealed class ExecutionService : IAsyncDisposable
                 }
             }
 
+            RunningNow = entry.Record.Name;
             await RunAsync(entry);
+            RunningNow = null;
         }
     }
 
@@ -219,19 +271,23 @@ public sealed class ExecutionService : IAsyncDisposable
             TimeProvider = _time,
             StateMachineName = _machine.Name,
         });
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(entry.Stop.Token, _shutdown.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(entry.Stop.Token, _abandon.Token);
         try
         {
             var result = await runner.RunAsync(JsonNode.Parse(entry.Record.Input), entry.Record.Name, linked.Token);
             lock (_gate)
             {
-                entry.Record.Output = result.Output?.ToJsonString();
-                SetClosed(entry.Record, result.Status switch
+                // A stop that came while the last state finished stays a stop: AWS never changes a stopped execution's status.
+                if (entry.Record.Status == Running)
                 {
-                    ExecutionStatus.Succeeded => Succeeded,
-                    ExecutionStatus.TimedOut => TimedOut,
-                    _ => Failed,
-                }, result.Error, result.Cause);
+                    entry.Record.Output = result.Output?.ToJsonString();
+                    SetClosed(entry.Record, result.Status switch
+                    {
+                        ExecutionStatus.Succeeded => Succeeded,
+                        ExecutionStatus.TimedOut => TimedOut,
+                        _ => Failed,
+                    }, result.Error, result.Cause);
+                }
             }
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)

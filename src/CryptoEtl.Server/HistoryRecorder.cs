@@ -18,6 +18,8 @@ public sealed class HistoryRecorder(LocalStateMachine machine, ExecutionRecord r
     private bool _closed;
     private bool _taskFailing;
     private (string Type, string Resource)? _task;
+    private string? _stoppedIn;
+    private bool _taskRunning;
 
     /// <summary>The state the execution is in now, and since when (null between states).</summary>
     public (string Name, DateTimeOffset Since)? Current { get; private set; }
@@ -88,6 +90,13 @@ public sealed class HistoryRecorder(LocalStateMachine machine, ExecutionRecord r
     {
         lock (gate)
         {
+            // A task under way may still finish (a Load's commit cannot be taken back): its outcome is told when it ends.
+            if (!_closed && _taskRunning && Current is { } current)
+            {
+                _stoppedIn = current.Name;
+                record.StopOutcome = $"{current.Name} was running when the execution stopped; its outcome is not known yet";
+            }
+
             Current = null;
         }
 
@@ -111,8 +120,16 @@ public sealed class HistoryRecorder(LocalStateMachine machine, ExecutionRecord r
             {
                 // The runner names the error (and retries or catches it) next; TaskFailed carries its name.
                 _taskFailing = true;
+                Finished(null, ex);
                 throw;
             }
+            catch (OperationCanceledException ex)
+            {
+                Finished(null, ex);
+                throw;
+            }
+
+            Finished(result, null);
 
             // The lambda:invoke integration's result around the function's own, as the runner builds it.
             Succeeded(new JsonObject
@@ -126,13 +143,38 @@ public sealed class HistoryRecorder(LocalStateMachine machine, ExecutionRecord r
         };
     }
 
+    /// <summary>After a stop, the task that was running says how it ended: what it committed stands, AWS's status does not change.</summary>
+    private void Finished(JsonNode? result, Exception? failure)
+    {
+        lock (gate)
+        {
+            _taskRunning = false;
+            if (_stoppedIn is not { } state)
+            {
+                return;
+            }
+
+            _stoppedIn = null;
+            record.StopOutcome = failure is null
+                ? $"{state} was running when the execution stopped and finished anyway; what it did stands: {result?.ToJsonString() ?? "null"}"
+                : $"{state} was running when the execution stopped and did not finish ({failure.GetType().Name}): nothing of it was committed";
+        }
+
+        changed();
+    }
+
     /// <summary>Wraps the alert sink so sns:publish shows in the history too.</summary>
     public IAlertSink Wrap(IAlertSink alerts) => new RecordingAlertSink(this, alerts);
 
     private void Started(string resourceType, string resource, JsonObject parameters)
     {
-        _task = (resourceType, resource);
-        _taskFailing = false;
+        lock (gate)
+        {
+            _task = (resourceType, resource);
+            _taskRunning = true;
+            _taskFailing = false;
+        }
+
         var now = time.GetUtcNow();
         Add(now, "TaskScheduled", h => h with { TaskScheduledEventDetails = new(resourceType, resource, LocalStateMachine.Region, parameters.ToJsonString()) });
         Add(now, "TaskStarted", h => h with { TaskStartedEventDetails = new(resourceType, resource) });
@@ -174,11 +216,14 @@ public sealed class HistoryRecorder(LocalStateMachine machine, ExecutionRecord r
             {
                 await inner.PublishAsync(alert, cancellationToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex)
             {
-                recorder._taskFailing = true;
+                recorder._taskFailing = ex is not OperationCanceledException;
+                recorder.Finished(null, ex);
                 throw;
             }
+
+            recorder.Finished(null, null);
 
             recorder.Succeeded(new JsonObject { ["MessageId"] = Guid.NewGuid().ToString(), ["SdkHttpMetadata"] = new JsonObject { ["HttpStatusCode"] = 200 } });
         }

@@ -22,6 +22,12 @@ public interface IPipelineHost
     /// </summary>
     string? ExtractProgress(DateTimeOffset since);
 
-    /// <summary>The report's figures, read from the warehouse now.</summary>
+    /// <summary>
+    /// Why the pipeline would refuse this execution input (a misspelt field, as `cryptoetl run`
+    /// refuses it), or null when it takes it: StartExecution refuses it up front as InvalidExecutionInput.
+    /// </summary>
+    string? CheckInput(JsonNode? input);
+
+    /// <summary>The report's figures, read from the warehouse now (never failing a load under way).</summary>
     Task<ReportData> BuildReportAsync(CancellationToken cancellationToken);
 }

@@ -103,6 +103,14 @@ public sealed class StepFunctionsApi(ExecutionService executions)
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
             await WriteAsync(context, new ErrorResponse(ex.ErrorType, ex.Message), StepFunctionsJsonContext.Default.ErrorResponse);
         }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // Kestrel stopped reading at the limit: what a request may hold is bounded, whatever it claims.
+            context.Response.StatusCode = ex.StatusCode;
+            await WriteAsync(context, new ErrorResponse("ValidationException",
+                $"the request body is larger than {ConsoleServerOptions.MaxRequestBodyBytes} bytes; an execution input is {ExecutionService.MaxInputLength} characters at most"),
+                StepFunctionsJsonContext.Default.ErrorResponse);
+        }
     }
 
     private static T Read<T>(byte[] json, JsonTypeInfo<T> type)

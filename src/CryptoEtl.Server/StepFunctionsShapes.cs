@@ -146,6 +146,12 @@ public sealed record ExecutionRecord
 
     public string? Cause { get; set; }
 
+    /// <summary>
+    /// Not AWS's: for an execution stopped while a task ran, how that task ended. A Load that
+    /// finished anyway has committed its rows (`finished anyway`); one that did not, none.
+    /// </summary>
+    public string? StopOutcome { get; set; }
+
     public List<HistoryEvent> Events { get; init; } = [];
 }
 

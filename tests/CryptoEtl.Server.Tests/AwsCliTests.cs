@@ -83,10 +83,11 @@ public sealed class AwsCliTests
         Skip.If(ServeHarness.AwsCli is null, ServeHarness.SkipReason);
         await using var serve = await ServeHarness.StartAsync();
 
-        var started = await serve.AwsJsonAsync("start-execution", "--state-machine-arn", serve.StateMachineArn, "--input", """{"pages":0}""");
+        // An input that passes the input rules but that CoinGecko refuses (the recording, like CoinGecko, answers 400 for an unknown currency).
+        var started = await serve.AwsJsonAsync("start-execution", "--state-machine-arn", serve.StateMachineArn, "--input", """{"pages":1,"vs_currency":"zzz"}""");
         var done = await serve.WaitUntilClosedAsync((string)started["executionArn"]!);
 
-        // docs/state-machine.md: "pages": 0 fails in Extract with CryptoEtl.InvalidInput; the Fail state's
+        // docs/state-machine.md: a refused request fails in Extract with CryptoEtl.InvalidInput; the Fail state's
         // cause names the state (on AWS the EventBridge rule on FAILED executions alerts with it).
         Assert.Equal("FAILED", (string)done["status"]!);
         Assert.Equal("CryptoEtl.InvalidInput", (string)done["error"]!);
@@ -208,7 +209,7 @@ public sealed class AwsCliTests
 
         Assert.Equal(described.ToJsonString(), (await serve.AwsJsonAsync("describe-execution", "--execution-arn", arn)).ToJsonString());
         Assert.Equal(history.ToJsonString(), (await serve.AwsJsonAsync("get-execution-history", "--execution-arn", arn)).ToJsonString());
-        Assert.True(File.Exists(Path.Combine(serve.Data.FullPath, "executions", "keep.json")));
+        Assert.True(File.Exists(Path.Combine(serve.Data.FullPath, "executions", ExecutionStore.FileName("keep"))));
         Assert.Empty(Directory.GetFiles(Path.Combine(serve.Data.FullPath, "executions"), "*.partial", SearchOption.AllDirectories));
     }
 

@@ -12,12 +12,16 @@ namespace CryptoEtl.Server.Tests;
 /// </summary>
 public sealed class ServeHarness : IAsyncDisposable
 {
-    private ServeHarness(TempDirectory data, ConsoleServer server, PipelineSettings settings)
+    private ServeHarness(TempDirectory data, ConsoleServer server, PipelineSettings settings, TextWriter stderr)
     {
         Data = data;
         Server = server;
         Settings = settings;
+        Stderr = stderr;
     }
+
+    /// <summary>What the server wrote on stderr (records it skipped or could not save).</summary>
+    public TextWriter Stderr { get; }
 
     public TempDirectory Data { get; }
 
@@ -38,30 +42,38 @@ public sealed class ServeHarness : IAsyncDisposable
     public static async Task<ServeHarness> StartAsync(Uri? coinGecko = null, TempDirectory? data = null)
     {
         data ??= new TempDirectory();
-        var settings = new PipelineSettings
-        {
-            DataDir = data.FullPath,
-            Offline = coinGecko is null,
-            CoinGeckoUrl = coinGecko?.ToString().TrimEnd('/'),
-            CallsPerMinute = 60000,
-        };
-        var server = await ServeCommand.StartAsync(settings, new ConsoleServerOptions { Port = 0 }, CliConsole.ToWriters(TextWriter.Null, TextWriter.Null), CancellationToken.None);
-        return new ServeHarness(data, server, settings);
+        var settings = SettingsFor(data, coinGecko);
+        var stderr = new StringWriter();
+        var server = await ServeCommand.StartAsync(settings, new ConsoleServerOptions { Port = 0 }, CliConsole.ToWriters(TextWriter.Null, TextWriter.Synchronized(stderr)), CancellationToken.None);
+        return new ServeHarness(data, server, settings, stderr);
     }
+
+    /// <summary>A server composed by the test (e.g. over a pipeline host of its own) on <paramref name="data"/>.</summary>
+    public static ServeHarness Over(TempDirectory data, ConsoleServer server, PipelineSettings settings, TextWriter stderr) =>
+        new(data, server, settings, stderr);
+
+    /// <summary>The settings the harness runs with: offline unless a CoinGecko stand-in is given.</summary>
+    public static PipelineSettings SettingsFor(TempDirectory data, Uri? coinGecko = null) => new()
+    {
+        DataDir = data.FullPath,
+        Offline = coinGecko is null,
+        CoinGeckoUrl = coinGecko?.ToString().TrimEnd('/'),
+        CallsPerMinute = 60000,
+    };
 
     /// <summary>Stops the server and starts a new one over the same data folder.</summary>
     public async Task RestartAsync()
     {
         await Server.DisposeAsync();
-        Server = await ServeCommand.StartAsync(Settings, new ConsoleServerOptions { Port = 0 }, CliConsole.ToWriters(TextWriter.Null, TextWriter.Null), CancellationToken.None);
+        Server = await ServeCommand.StartAsync(Settings, new ConsoleServerOptions { Port = 0 }, CliConsole.ToWriters(TextWriter.Null, TextWriter.Synchronized(Stderr)), CancellationToken.None);
     }
 
     /// <summary>`aws --endpoint-url URL stepfunctions ARGS --output json`.</summary>
-    public async Task<CliResult> AwsAsync(params string[] args)
-    {
-        var result = await RunAsync(AwsCli!, ["--endpoint-url", Server.Address.ToString().TrimEnd('/'), "--output", "json", "stepfunctions", .. args]);
-        return result;
-    }
+    public Task<CliResult> AwsAsync(params string[] args) => AwsAtAsync(Server.Address, args);
+
+    /// <summary>`aws --endpoint-url ENDPOINT stepfunctions ARGS --output json`, for a server in another process.</summary>
+    public static Task<CliResult> AwsAtAsync(Uri endpoint, params string[] args) =>
+        RunAsync(AwsCli!, ["--endpoint-url", endpoint.ToString().TrimEnd('/'), "--output", "json", "stepfunctions", .. args]);
 
     /// <summary>aws stepfunctions ARGS, which must succeed; its JSON output.</summary>
     public async Task<JsonNode> AwsJsonAsync(params string[] args)
@@ -96,7 +108,7 @@ public sealed class ServeHarness : IAsyncDisposable
         Data.Dispose();
     }
 
-    private static async Task<CliResult> RunAsync(string program, IEnumerable<string> args)
+    public static async Task<CliResult> RunAsync(string program, IEnumerable<string> args)
     {
         var start = new ProcessStartInfo(program)
         {

@@ -10,7 +10,9 @@ const fail = (message) => { console.error(`console-browser: ${message}`); proces
 const browser = await puppeteer.launch({
   executablePath: chromium,
   headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+  // evil.example resolves to the server, as after a DNS rebinding attack.
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run",
+    "--host-resolver-rules=MAP evil.example 127.0.0.1"],
 });
 const logged = [];
 const outside = [];
@@ -65,13 +67,23 @@ try {
   const after = await page.$eval("#snapshot-time", (e) => e.getAttribute("datetime"));
   if (!after.startsWith("2024-12-19T10:45:00")) fail(`after Refresh the report shows ${after}, not 10:45 (before: ${stale})`);
 
-  // Text from data is escaped: a name with markup is refused by the API's name rule, and inputs show as text.
-  await startFromPage("escape-check", '{"vs_currency": "<img src=x onerror=alert(1)>", "pages": 0}');
+  // Text from data is escaped: a name with markup is refused by the API's name rule, and inputs show as text
+  // (this input passes the start's input rules and fails in Extract, which names the currency).
+  await startFromPage("escape-check", '{"vs_currency": "<img src=x onerror=alert(1)>", "pages": 1}');
   if ((await page.$$("img")).length !== 0) fail("markup from the input reached the DOM as elements");
+
+  // A page at a rebound name reaches the server but is refused on every route (host filtering).
+  const rebound = await browser.newPage();
+  const evil = base.replace("127.0.0.1", "evil.example");
+  for (const path of ["/", "/report", "/executions/browser-1"]) {
+    const answer = await rebound.goto(`${evil}${path}`, { waitUntil: "load" });
+    if (answer.status() !== 400) fail(`${evil}${path} answered ${answer.status()}, not 400`);
+  }
+  await rebound.close();
 
   if (logged.length) fail(`the pages logged:\n${logged.join("\n")}`);
   if (outside.length) fail(`the pages requested outside the server: ${outside.join(", ")}`);
-  console.log(`console-browser: ok (started from the page, SUCCEEDED, report ${before} -> ${after} after Refresh, console clean)`);
+  console.log(`console-browser: ok (started from the page, SUCCEEDED, report ${before} -> ${after} after Refresh, rebound Host refused, console clean)`);
 } finally {
   await browser.close();
 }

@@ -15,6 +15,9 @@ public sealed record CostPlan
     /// <summary>EventBridge Scheduler's smallest rate.</summary>
     public static readonly TimeSpan MinimumEvery = TimeSpan.FromMinutes(1);
 
+    /// <summary>Far beyond CoinGecko's market (about 53 pages), and small enough that no count overflows.</summary>
+    public const int MaxPages = 1000;
+
     public required PlanRequest Request { get; init; }
 
     public required long Runs { get; init; }
@@ -77,9 +80,9 @@ public sealed record CostPlan
             throw new PipelineException(ErrorNames.InvalidInput, $"--every {request.Every}: EventBridge Scheduler runs at most once a minute");
         }
 
-        if (request.Pages < 1)
+        if (request.Pages is < 1 or > MaxPages)
         {
-            throw new PipelineException(ErrorNames.InvalidInput, $"--pages {request.Pages}: plan needs a number of pages, 1 or more");
+            throw new PipelineException(ErrorNames.InvalidInput, $"--pages {request.Pages}: plan needs a number of pages, 1 to {MaxPages} (the whole market is about 53 pages of 250 coins)");
         }
 
         var runs = (long)Math.Ceiling(Month.TotalSeconds / request.Every.TotalSeconds);
