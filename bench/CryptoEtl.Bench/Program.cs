@@ -28,6 +28,18 @@ switch (args)
     case ["extract", var coins, var runs]:
         await PipelineTiming.ExtractAsync(int.Parse(coins, CultureInfo.InvariantCulture), int.Parse(runs, CultureInfo.InvariantCulture));
         return 0;
+    case ["history-grow", var database, var snapshots]:
+        await HistoryTiming.GrowAsync(database, int.Parse(snapshots, CultureInfo.InvariantCulture));
+        return 0;
+    case ["history-grow", var database, var snapshots, var coins, var minutes]:
+        await HistoryTiming.GrowAsync(database, int.Parse(snapshots, CultureInfo.InvariantCulture), int.Parse(coins, CultureInfo.InvariantCulture), int.Parse(minutes, CultureInfo.InvariantCulture));
+        return 0;
+    case ["history-sql", var database, var runs, .. var statements]:
+        await HistoryTiming.TimeSqlAsync(database, int.Parse(runs, CultureInfo.InvariantCulture), statements);
+        return 0;
+    case ["history-figures", var database, var runs]:
+        await HistoryTiming.FiguresAsync(database, int.Parse(runs, CultureInfo.InvariantCulture));
+        return 0;
     case ["pacing"]:
         await PacingTiming.RunAsync();
         return 0;

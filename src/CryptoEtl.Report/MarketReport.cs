@@ -50,9 +50,10 @@ public static class MarketReport
 
         // The newest snapshot decides the currency; v_latest_snapshot holds one per currency.
         var latest = totals[^1];
+        // Its rows by their fetch_time as a literal: DuckDB then reads only that time's row groups.
         var latestRows = string.Create(
             CultureInfo.InvariantCulture,
-            $"{DuckDbSchema.LatestSnapshotView} WHERE vs_currency = '{latest.VsCurrency.Replace("'", "''", StringComparison.Ordinal)}'");
+            $"{TrendViews.SnapshotRows} WHERE fetch_time = TIMESTAMPTZ '{ObjectKeys.Iso(latest.FetchTime)}' AND vs_currency = '{latest.VsCurrency.Replace("'", "''", StringComparison.Ordinal)}'");
         const string coinColumns = "id, symbol, name, market_cap_rank, current_price, market_cap, price_change_percentage_24h";
         var top = await CoinsAsync(
             connection,
