@@ -1,7 +1,23 @@
 -- 08: trend analytics over the snapshot history, for Looker Studio's time-series and movers charts.
 -- The same views, names, columns and SQL as the DuckDB ones in src/CryptoEtl.DuckDb/TrendViews.cs
--- (a test compares the two texts, ignoring case and the CRYPTO_ETL_DB.PUBLIC. prefix). Hence SQL
--- both accept: INTERVAL literals and window MAX instead of ASOF JOIN, whose syntax differs.
+-- (a test compares the two texts, ignoring case and the CRYPTO_ETL_DB.PUBLIC. prefix; V_SNAPSHOT_ROWS
+-- against the de-duplicating SQL DuckDB's tests run, since DuckDB's own loads never repeat). Hence
+-- SQL both accept: INTERVAL literals in minutes (never calendar days, which DST weeks stretch),
+-- MAX_BY, and a range join instead of ASOF JOIN, whose syntax differs.
+--
+-- A change over 1h, 24h or 7d is against the coin's newest snapshot at or before that long before
+-- and at most 15 min (1h) or 1 hour (24h, 7d) before it; else null, never a stale reference.
+--
+-- Pruning (https://docs.snowflake.com/en/user-guide/tables-clustering-micropartitions, "Query
+-- pruning"): micro-partitions follow the load order and keep each column's value range; loads come
+-- one fetch time at a time in time order, so a constant predicate on FETCH_TIME (Looker's date range
+-- control) reads only the recent micro-partitions. The change views pair snapshots by time in the
+-- snapshot list (V_MARKET_TIMESERIES) before touching the coin rows, and V_MOVERS reads only the
+-- newest snapshot's candidates. Snowflake does not prune on a subquery's result, even a constant
+-- one: filter charts by a constant date range. Should backfills (snapshots loaded out of time order)
+-- scatter FETCH_TIME over the micro-partitions, a clustering key on the day restores it, at
+-- Automatic Clustering's credit cost (https://docs.snowflake.com/en/user-guide/tables-clustering-keys):
+--   ALTER TABLE CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA CLUSTER BY (TO_DATE(FETCH_TIME));
 -- Run after 05-07: the reader role's FUTURE VIEWS grant (07) covers these views.
 USE ROLE SYSADMIN;
 
