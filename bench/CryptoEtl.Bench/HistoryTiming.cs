@@ -124,29 +124,6 @@ public static class HistoryTiming
         return (path, rows);
     }
 
-    /// <summary>Each statement timed, median of <paramref name="runs"/> after one warm-up, rows read to the end.</summary>
-    public static async Task TimeSqlAsync(string databasePath, int runs, IEnumerable<string> statements)
-    {
-        await using var connection = await DuckDbWarehouse.OpenReadOnlyAsync(databasePath, CancellationToken.None);
-        foreach (var sql in statements)
-        {
-            var walls = new List<double>();
-            long rows = 0;
-            for (var i = 0; i <= runs; i++)
-            {
-                var clock = Stopwatch.StartNew();
-                rows = await DrainAsync(connection, sql);
-                if (i > 0)
-                {
-                    walls.Add(clock.Elapsed.TotalMilliseconds);
-                }
-            }
-
-            walls.Sort();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{walls[walls.Count / 2],9:F1} ms {rows,9} rows  {sql.ReplaceLineEndings(" ")}"));
-        }
-    }
-
     internal static async Task<long> DrainAsync(DuckDBConnection connection, string sql)
     {
         await using var command = connection.CreateCommand();

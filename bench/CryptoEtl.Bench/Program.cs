@@ -7,7 +7,8 @@ using CryptoEtl.Bench;
 // `cpu COINS RUNS` times the in-process transform by wall clock and by CPU time (the CPU figure
 // holds up on a machine other builds are loading). `extract COINS RUNS`, `load STORE RUNS` and
 // `serve COINS SECONDS` (a local CoinGecko stand-in) time the other steps; `pacing` simulates full
-// sweeps against a rate-enforcing stand-in on a simulated clock. Anything else goes to BenchmarkDotNet.
+// sweeps against a rate-enforcing stand-in on a simulated clock. `history-grow DB SNAPSHOTS [COINS
+// MINUTES]` and `history-figures DB RUNS` are bench/history.sh's. Anything else goes to BenchmarkDotNet.
 switch (args)
 {
     case ["generate", var coins, var folder]:
@@ -33,9 +34,6 @@ switch (args)
         return 0;
     case ["history-grow", var database, var snapshots, var coins, var minutes]:
         await HistoryTiming.GrowAsync(database, int.Parse(snapshots, CultureInfo.InvariantCulture), int.Parse(coins, CultureInfo.InvariantCulture), int.Parse(minutes, CultureInfo.InvariantCulture));
-        return 0;
-    case ["history-sql", var database, var runs, .. var statements]:
-        await HistoryTiming.TimeSqlAsync(database, int.Parse(runs, CultureInfo.InvariantCulture), statements);
         return 0;
     case ["history-figures", var database, var runs]:
         await HistoryTiming.FiguresAsync(database, int.Parse(runs, CultureInfo.InvariantCulture));
