@@ -7,7 +7,8 @@ using CryptoEtl.Bench;
 // `cpu COINS RUNS` times the in-process transform by wall clock and by CPU time (the CPU figure
 // holds up on a machine other builds are loading). `extract COINS RUNS`, `load STORE RUNS` and
 // `serve COINS SECONDS` (a local CoinGecko stand-in) time the other steps; `pacing` simulates full
-// sweeps against a rate-enforcing stand-in on a simulated clock. Anything else goes to BenchmarkDotNet.
+// sweeps against a rate-enforcing stand-in on a simulated clock. `history-grow DB SNAPSHOTS [COINS
+// MINUTES]` and `history-figures DB RUNS` are bench/history.sh's. Anything else goes to BenchmarkDotNet.
 switch (args)
 {
     case ["generate", var coins, var folder]:
@@ -27,6 +28,15 @@ switch (args)
         return 0;
     case ["extract", var coins, var runs]:
         await PipelineTiming.ExtractAsync(int.Parse(coins, CultureInfo.InvariantCulture), int.Parse(runs, CultureInfo.InvariantCulture));
+        return 0;
+    case ["history-grow", var database, var snapshots]:
+        await HistoryTiming.GrowAsync(database, int.Parse(snapshots, CultureInfo.InvariantCulture));
+        return 0;
+    case ["history-grow", var database, var snapshots, var coins, var minutes]:
+        await HistoryTiming.GrowAsync(database, int.Parse(snapshots, CultureInfo.InvariantCulture), int.Parse(coins, CultureInfo.InvariantCulture), int.Parse(minutes, CultureInfo.InvariantCulture));
+        return 0;
+    case ["history-figures", var database, var runs]:
+        await HistoryTiming.FiguresAsync(database, int.Parse(runs, CultureInfo.InvariantCulture));
         return 0;
     case ["pacing"]:
         await PacingTiming.RunAsync();

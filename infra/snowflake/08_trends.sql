@@ -1,7 +1,23 @@
 -- 08: trend analytics over the snapshot history, for Looker Studio's time-series and movers charts.
 -- The same views, names, columns and SQL as the DuckDB ones in src/CryptoEtl.DuckDb/TrendViews.cs
--- (a test compares the two texts, ignoring case and the CRYPTO_ETL_DB.PUBLIC. prefix). Hence SQL
--- both accept: INTERVAL literals and window MAX instead of ASOF JOIN, whose syntax differs.
+-- (a test compares the two texts, ignoring case and the CRYPTO_ETL_DB.PUBLIC. prefix; V_SNAPSHOT_ROWS
+-- against the latest-file SQL DuckDB's tests run, since DuckDB's own loads never repeat). Hence
+-- SQL both accept: INTERVAL literals in minutes (never calendar days, which DST weeks stretch),
+-- MAX_BY, and a range join instead of ASOF JOIN, whose syntax differs.
+--
+-- A change over 1h, 24h or 7d is against the coin's newest snapshot at or before that long before
+-- and at most 15 min (1h) or 1 hour (24h, 7d) before it; else null, never a stale reference.
+--
+-- Pruning (https://docs.snowflake.com/en/user-guide/tables-clustering-micropartitions, "Query
+-- pruning"): micro-partitions follow the load order and keep each column's value range; loads come
+-- one fetch time at a time in time order, so a constant predicate on FETCH_TIME (Looker's date range
+-- control) reads only the recent micro-partitions. The change views pair snapshots by time in the
+-- snapshot list (V_MARKET_TIMESERIES) before touching the coin rows, and V_MOVERS reads only the
+-- newest snapshot's candidates. Snowflake does not prune on a subquery's result, even a constant
+-- one: filter charts by a constant date range. Should backfills (snapshots loaded out of time order)
+-- scatter FETCH_TIME over the micro-partitions, a clustering key on the day restores it, at
+-- Automatic Clustering's credit cost (https://docs.snowflake.com/en/user-guide/tables-clustering-keys):
+--   ALTER TABLE CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA CLUSTER BY (TO_DATE(FETCH_TIME));
 -- Run after 05-07: the reader role's FUTURE VIEWS grant (07) covers these views.
 USE ROLE SYSADMIN;
 
@@ -34,40 +50,41 @@ SELECT
 FROM CRYPTO_ETL_DB.PUBLIC.V_SNAPSHOT_ROWS;
 
 CREATE OR REPLACE VIEW CRYPTO_ETL_DB.PUBLIC.V_COIN_CHANGES
-  COMMENT = 'Per coin and snapshot: price change over 1h, 24h, 7d from our own snapshots (nearest at or before; null when none), beside the 24h change CoinGecko reports'
+  COMMENT = 'Per coin and snapshot: price change over 1h, 24h, 7d from our own snapshots (the newest within 15 min, 1 h, 1 h before the horizon; null when none), beside the 24h change CoinGecko reports'
 AS
-WITH timeline AS (
-    SELECT vs_currency, id, fetch_time AS at_time, 0 AS is_probe, CAST(NULL AS VARCHAR) AS change_window, fetch_time AS origin_time
-    FROM CRYPTO_ETL_DB.PUBLIC.V_COIN_HISTORY
+WITH candidates AS (
+    SELECT o.fetch_time AS origin_time, o.vs_currency, '1h' AS change_window, s.fetch_time AS candidate_time
+    FROM CRYPTO_ETL_DB.PUBLIC.V_MARKET_TIMESERIES o
+    JOIN CRYPTO_ETL_DB.PUBLIC.V_MARKET_TIMESERIES s ON s.fetch_time <= o.fetch_time - INTERVAL '60 minutes'
+        AND s.fetch_time >= o.fetch_time - INTERVAL '75 minutes'
     UNION ALL
-    SELECT vs_currency, id, fetch_time - INTERVAL '1 hour', 1, '1h', fetch_time
-    FROM CRYPTO_ETL_DB.PUBLIC.V_COIN_HISTORY
+    SELECT o.fetch_time, o.vs_currency, '24h', s.fetch_time
+    FROM CRYPTO_ETL_DB.PUBLIC.V_MARKET_TIMESERIES o
+    JOIN CRYPTO_ETL_DB.PUBLIC.V_MARKET_TIMESERIES s ON s.fetch_time <= o.fetch_time - INTERVAL '1440 minutes'
+        AND s.fetch_time >= o.fetch_time - INTERVAL '1500 minutes'
     UNION ALL
-    SELECT vs_currency, id, fetch_time - INTERVAL '24 hours', 1, '24h', fetch_time
-    FROM CRYPTO_ETL_DB.PUBLIC.V_COIN_HISTORY
-    UNION ALL
-    SELECT vs_currency, id, fetch_time - INTERVAL '7 days', 1, '7d', fetch_time
-    FROM CRYPTO_ETL_DB.PUBLIC.V_COIN_HISTORY
-),
-matched AS (
-    SELECT
-        vs_currency,
-        id,
-        is_probe,
-        change_window,
-        origin_time,
-        MAX(CASE WHEN is_probe = 0 THEN at_time END) OVER (
-            PARTITION BY vs_currency, id
-            ORDER BY at_time, is_probe
-            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS reference_time
-    FROM timeline
+    SELECT o.fetch_time, o.vs_currency, '7d', s.fetch_time
+    FROM CRYPTO_ETL_DB.PUBLIC.V_MARKET_TIMESERIES o
+    JOIN CRYPTO_ETL_DB.PUBLIC.V_MARKET_TIMESERIES s ON s.fetch_time <= o.fetch_time - INTERVAL '10080 minutes'
+        AND s.fetch_time >= o.fetch_time - INTERVAL '10140 minutes'
 ),
 refs AS (
-    SELECT m.vs_currency, m.id, m.change_window, m.origin_time, m.reference_time,
-        h.current_price AS reference_price, h.market_cap_rank AS reference_rank
-    FROM matched m
-    JOIN CRYPTO_ETL_DB.PUBLIC.V_COIN_HISTORY h ON h.vs_currency = m.vs_currency AND h.id = m.id AND h.fetch_time = m.reference_time
-    WHERE m.is_probe = 1
+    SELECT
+        k.origin_time,
+        h.vs_currency,
+        h.id,
+        MAX(CASE WHEN k.change_window = '1h' THEN h.fetch_time END) AS reference_time_1h,
+        MAX_BY(h.current_price, CASE WHEN k.change_window = '1h' THEN h.fetch_time END) AS reference_price_1h,
+        MAX_BY(h.market_cap_rank, CASE WHEN k.change_window = '1h' THEN h.fetch_time END) AS reference_rank_1h,
+        MAX(CASE WHEN k.change_window = '24h' THEN h.fetch_time END) AS reference_time_24h,
+        MAX_BY(h.current_price, CASE WHEN k.change_window = '24h' THEN h.fetch_time END) AS reference_price_24h,
+        MAX_BY(h.market_cap_rank, CASE WHEN k.change_window = '24h' THEN h.fetch_time END) AS reference_rank_24h,
+        MAX(CASE WHEN k.change_window = '7d' THEN h.fetch_time END) AS reference_time_7d,
+        MAX_BY(h.current_price, CASE WHEN k.change_window = '7d' THEN h.fetch_time END) AS reference_price_7d,
+        MAX_BY(h.market_cap_rank, CASE WHEN k.change_window = '7d' THEN h.fetch_time END) AS reference_rank_7d
+    FROM candidates k
+    JOIN CRYPTO_ETL_DB.PUBLIC.V_COIN_HISTORY h ON h.vs_currency = k.vs_currency AND h.fetch_time = k.candidate_time
+    GROUP BY k.origin_time, h.vs_currency, h.id
 )
 SELECT
     c.fetch_time,
@@ -78,54 +95,64 @@ SELECT
     c.current_price,
     c.market_cap,
     c.market_cap_rank,
-    r1.reference_time AS reference_time_1h,
-    100 * (c.current_price - r1.reference_price) / NULLIF(r1.reference_price, 0) AS price_change_percentage_1h,
-    r1.reference_rank - c.market_cap_rank AS rank_change_1h,
-    r24.reference_time AS reference_time_24h,
-    100 * (c.current_price - r24.reference_price) / NULLIF(r24.reference_price, 0) AS price_change_percentage_24h,
-    r24.reference_rank - c.market_cap_rank AS rank_change_24h,
+    r.reference_time_1h,
+    100 * (c.current_price - r.reference_price_1h) / NULLIF(r.reference_price_1h, 0) AS price_change_percentage_1h,
+    r.reference_rank_1h - c.market_cap_rank AS rank_change_1h,
+    r.reference_time_24h,
+    100 * (c.current_price - r.reference_price_24h) / NULLIF(r.reference_price_24h, 0) AS price_change_percentage_24h,
+    r.reference_rank_24h - c.market_cap_rank AS rank_change_24h,
     c.coingecko_price_change_percentage_24h,
-    r7.reference_time AS reference_time_7d,
-    100 * (c.current_price - r7.reference_price) / NULLIF(r7.reference_price, 0) AS price_change_percentage_7d,
-    r7.reference_rank - c.market_cap_rank AS rank_change_7d
+    r.reference_time_7d,
+    100 * (c.current_price - r.reference_price_7d) / NULLIF(r.reference_price_7d, 0) AS price_change_percentage_7d,
+    r.reference_rank_7d - c.market_cap_rank AS rank_change_7d
 FROM CRYPTO_ETL_DB.PUBLIC.V_COIN_HISTORY c
-LEFT JOIN refs r1 ON r1.vs_currency = c.vs_currency AND r1.id = c.id AND r1.origin_time = c.fetch_time AND r1.change_window = '1h'
-LEFT JOIN refs r24 ON r24.vs_currency = c.vs_currency AND r24.id = c.id AND r24.origin_time = c.fetch_time AND r24.change_window = '24h'
-LEFT JOIN refs r7 ON r7.vs_currency = c.vs_currency AND r7.id = c.id AND r7.origin_time = c.fetch_time AND r7.change_window = '7d';
+LEFT JOIN refs r ON r.origin_time = c.fetch_time AND r.vs_currency = c.vs_currency AND r.id = c.id;
 
 CREATE OR REPLACE VIEW CRYPTO_ETL_DB.PUBLIC.V_MOVERS
   COMMENT = 'Coins of the newest snapshot per window (1h, 24h, 7d), biggest move first, with rank change'
 AS
 WITH latest AS (
-    SELECT *
-    FROM CRYPTO_ETL_DB.PUBLIC.V_COIN_HISTORY
-    QUALIFY fetch_time = MAX(fetch_time) OVER (PARTITION BY vs_currency)
+    SELECT vs_currency, MAX(fetch_time) AS fetch_time
+    FROM CRYPTO_ETL_DB.PUBLIC.V_MARKET_TIMESERIES
+    GROUP BY vs_currency
+),
+candidates AS (
+    SELECT o.fetch_time AS origin_time, o.vs_currency, '1h' AS change_window, s.fetch_time AS candidate_time
+    FROM latest o
+    JOIN CRYPTO_ETL_DB.PUBLIC.V_MARKET_TIMESERIES s ON s.fetch_time <= o.fetch_time - INTERVAL '60 minutes'
+        AND s.fetch_time >= o.fetch_time - INTERVAL '75 minutes'
+    UNION ALL
+    SELECT o.fetch_time, o.vs_currency, '24h', s.fetch_time
+    FROM latest o
+    JOIN CRYPTO_ETL_DB.PUBLIC.V_MARKET_TIMESERIES s ON s.fetch_time <= o.fetch_time - INTERVAL '1440 minutes'
+        AND s.fetch_time >= o.fetch_time - INTERVAL '1500 minutes'
+    UNION ALL
+    SELECT o.fetch_time, o.vs_currency, '7d', s.fetch_time
+    FROM latest o
+    JOIN CRYPTO_ETL_DB.PUBLIC.V_MARKET_TIMESERIES s ON s.fetch_time <= o.fetch_time - INTERVAL '10080 minutes'
+        AND s.fetch_time >= o.fetch_time - INTERVAL '10140 minutes'
 ),
 refs AS (
-    SELECT '1h' AS change_window, l.vs_currency, l.id, MAX(h.fetch_time) AS reference_time
-    FROM latest l
-    JOIN CRYPTO_ETL_DB.PUBLIC.V_COIN_HISTORY h ON h.vs_currency = l.vs_currency AND h.id = l.id AND h.fetch_time <= l.fetch_time - INTERVAL '1 hour'
-    GROUP BY l.vs_currency, l.id
-    UNION ALL
-    SELECT '24h', l.vs_currency, l.id, MAX(h.fetch_time)
-    FROM latest l
-    JOIN CRYPTO_ETL_DB.PUBLIC.V_COIN_HISTORY h ON h.vs_currency = l.vs_currency AND h.id = l.id AND h.fetch_time <= l.fetch_time - INTERVAL '24 hours'
-    GROUP BY l.vs_currency, l.id
-    UNION ALL
-    SELECT '7d', l.vs_currency, l.id, MAX(h.fetch_time)
-    FROM latest l
-    JOIN CRYPTO_ETL_DB.PUBLIC.V_COIN_HISTORY h ON h.vs_currency = l.vs_currency AND h.id = l.id AND h.fetch_time <= l.fetch_time - INTERVAL '7 days'
-    GROUP BY l.vs_currency, l.id
+    SELECT
+        k.change_window,
+        h.vs_currency,
+        h.id,
+        MAX(h.fetch_time) AS reference_time,
+        MAX_BY(h.current_price, h.fetch_time) AS reference_price,
+        MAX_BY(h.market_cap_rank, h.fetch_time) AS reference_rank
+    FROM candidates k
+    JOIN CRYPTO_ETL_DB.PUBLIC.V_COIN_HISTORY h ON h.vs_currency = k.vs_currency AND h.fetch_time = k.candidate_time
+    GROUP BY k.change_window, h.vs_currency, h.id
 ),
 windows AS (
-    SELECT l.fetch_time, l.vs_currency, r.change_window, l.id, l.symbol, l.name, l.current_price, l.market_cap, l.market_cap_rank,
+    SELECT c.fetch_time, c.vs_currency, r.change_window, c.id, c.symbol, c.name, c.current_price, c.market_cap, c.market_cap_rank,
         r.reference_time,
-        100 * (l.current_price - h.current_price) / NULLIF(h.current_price, 0) AS price_change_percentage,
-        l.coingecko_price_change_percentage_24h,
-        h.market_cap_rank - l.market_cap_rank AS rank_change
-    FROM latest l
-    JOIN refs r ON r.vs_currency = l.vs_currency AND r.id = l.id
-    JOIN CRYPTO_ETL_DB.PUBLIC.V_COIN_HISTORY h ON h.vs_currency = r.vs_currency AND h.id = r.id AND h.fetch_time = r.reference_time
+        100 * (c.current_price - r.reference_price) / NULLIF(r.reference_price, 0) AS price_change_percentage,
+        c.coingecko_price_change_percentage_24h,
+        r.reference_rank - c.market_cap_rank AS rank_change
+    FROM CRYPTO_ETL_DB.PUBLIC.V_COIN_HISTORY c
+    JOIN latest l ON l.vs_currency = c.vs_currency AND l.fetch_time = c.fetch_time
+    JOIN refs r ON r.vs_currency = c.vs_currency AND r.id = c.id
 )
 SELECT
     fetch_time,

@@ -24,8 +24,8 @@ public static class DuckDbSchema
 
     /// <summary>
     /// The load-metadata columns Snowflake's pipe mode fills (infra/snowflake/02_table.sql):
-    /// nullable here, so <see cref="TrendViews.SnapshotRows"/> has the same SQL on both sides. A
-    /// DuckDB load replaces its fetch_time's rows in one transaction and leaves them NULL. Added
+    /// nullable here, so Snowflake's latest-file SQL (<see cref="TrendViews.LatestFileSnapshotRowsBody"/>)
+    /// runs on DuckDB too. A DuckDB load replaces its fetch_time's rows in one transaction and leaves them NULL. Added
     /// with IF NOT EXISTS so a database made before them gains them.
     /// </summary>
     public static IReadOnlyList<string> AddLoadMetadataColumns { get; } =
@@ -38,24 +38,18 @@ public static class DuckDbSchema
     public static string ColumnList { get; } = string.Join(", ", CryptoSchema.Columns.Select(c => c.Name));
 
     public const string LatestSnapshotView = "v_latest_snapshot";
-    public const string MarketTimeseriesView = "v_market_timeseries";
+    public const string MarketTimeseriesView = TrendViews.MarketTimeseries;
 
     /// <summary>
-    /// The local twins of the Snowflake views in infra/snowflake/05_views.sql, same names and
-    /// columns: the newest snapshot per vs_currency (one row per coin), and the market's totals
-    /// per snapshot. The report and ad-hoc queries read these. Both read the deduplicated
-    /// <see cref="TrendViews.SnapshotRows"/>, as 09_snowpipe.sql re-points the Snowflake ones.
+    /// The snapshot index: one row per (fetch_time, vs_currency) with the market's totals, written by
+    /// each load in its own transaction (<see cref="IndexSnapshots"/>). The newest snapshot, the
+    /// snapshot list the change views pair up and the report's history come from its few thousand
+    /// rows instead of an aggregate over every row of the history.
     /// </summary>
-    public static IReadOnlyList<string> CreateViews { get; } =
-    [
-        .. TrendViews.CreateViews,
-        $"""
-        CREATE OR REPLACE VIEW {LatestSnapshotView} AS
-        SELECT * FROM {TrendViews.SnapshotRows}
-        QUALIFY fetch_time = max(fetch_time) OVER (PARTITION BY vs_currency)
-        """,
-        $"""
-        CREATE OR REPLACE VIEW {MarketTimeseriesView} AS
+    public const string SnapshotIndexTable = "crypto_snapshots";
+
+    /// <summary>The totals of v_market_timeseries, per snapshot of crypto_data matching <paramref name="condition"/>.</summary>
+    private static string SnapshotTotals(string condition) => $"""
         SELECT
             fetch_time,
             vs_currency,
@@ -70,8 +64,45 @@ public static class DuckDbSchema
             median(price_change_percentage_24h) AS median_price_change_percentage_24h,
             count_if(price_change_percentage_24h > 0) AS gainers_24h,
             count_if(price_change_percentage_24h < 0) AS losers_24h
-        FROM {TrendViews.SnapshotRows}
+        FROM {CryptoSchema.TableName}
+        WHERE {condition}
         GROUP BY fetch_time, vs_currency
+        """;
+
+    /// <summary>Creates the index from the whole table; run only when the table is missing (a database made before it).</summary>
+    public static string CreateSnapshotIndex { get; } =
+        $"CREATE TABLE {SnapshotIndexTable} AS\n" + SnapshotTotals("true");
+
+    /// <summary>
+    /// Re-indexes the snapshots of crypto_data matching <paramref name="condition"/> (SQL over
+    /// crypto_data's columns, e.g. "fetch_time = $1"): the load runs it for its fetch_time inside
+    /// its transaction, so the index and the rows never disagree.
+    /// </summary>
+    public static IReadOnlyList<string> IndexSnapshots(string condition) =>
+    [
+        $"DELETE FROM {SnapshotIndexTable} WHERE {condition}",
+        $"INSERT INTO {SnapshotIndexTable}\n" + SnapshotTotals(condition),
+    ];
+
+    /// <summary>
+    /// The local twins of the Snowflake views in infra/snowflake/05_views.sql, same names and
+    /// columns: the market's totals per snapshot (from the snapshot index), and the newest
+    /// snapshot per vs_currency (one row per coin; its fetch_time from the index, so DuckDB reads
+    /// only the row groups of that time). Then the trend views, which read both.
+    /// </summary>
+    public static IReadOnlyList<string> CreateViews { get; } =
+    [
+        $"""
+        CREATE OR REPLACE VIEW {MarketTimeseriesView} AS
+        SELECT * FROM {SnapshotIndexTable}
+        """,
+        .. TrendViews.CreateViews,
+        $"""
+        CREATE OR REPLACE VIEW {LatestSnapshotView} AS
+        SELECT s.*
+        FROM {TrendViews.SnapshotRows} s
+        JOIN (SELECT vs_currency, max(fetch_time) AS fetch_time FROM {SnapshotIndexTable} GROUP BY vs_currency) latest
+            ON s.vs_currency = latest.vs_currency AND s.fetch_time = latest.fetch_time
         """,
     ];
 

@@ -56,6 +56,11 @@ public sealed class DuckDbWarehouse : IWarehouse
                     ErrorNames.RowCountMismatch,
                     $"{snapshot.CsvKey}: loaded {inserted} rows for fetch_time {ObjectKeys.Iso(snapshot.FetchTime)}, the transform wrote {snapshot.ExpectedRows}; nothing was loaded");
             }
+
+            foreach (var statement in DuckDbSchema.IndexSnapshots("fetch_time = $1"))
+            {
+                await ExecuteAsync(connection, statement, cancellationToken, fetchTime);
+            }
         }
         catch (DuckDBException ex)
         {
@@ -121,10 +126,16 @@ public sealed class DuckDbWarehouse : IWarehouse
             // Rows have no meaningful order (every query orders explicitly); not keeping the CSV's
             // order lets DuckDB insert in parallel: 500,000 rows in 0.9 s instead of 1.2 s here.
             await ExecuteAsync(connection, "SET preserve_insertion_order = false", cancellationToken);
+            await SetUtcAsync(connection, cancellationToken);
             await ExecuteAsync(connection, DuckDbSchema.CreateTable, cancellationToken);
             foreach (var alter in DuckDbSchema.AddLoadMetadataColumns)
             {
                 await ExecuteAsync(connection, alter, cancellationToken);
+            }
+
+            if (await CountAsync(connection, $"SELECT count(*) FROM duckdb_tables() WHERE table_name = '{DuckDbSchema.SnapshotIndexTable}'", cancellationToken) == 0)
+            {
+                await ExecuteAsync(connection, DuckDbSchema.CreateSnapshotIndex, cancellationToken);
             }
 
             foreach (var view in DuckDbSchema.CreateViews)
@@ -208,6 +219,7 @@ public sealed class DuckDbWarehouse : IWarehouse
         try
         {
             await connection.OpenAsync(cancellationToken);
+            await SetUtcAsync(connection, cancellationToken);
             return connection;
         }
         catch (DuckDBException ex) when (IsLockConflict(ex))
@@ -223,6 +235,22 @@ public sealed class DuckDbWarehouse : IWarehouse
             await connection.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// DuckDB's TIMESTAMPTZ arithmetic and casts follow the session's time zone, which defaults to
+    /// the machine's: every connection works in UTC, as the fetch times and Snowflake's views do.
+    /// </summary>
+    private static Task<int> SetUtcAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        ExecuteAsync(connection, "SET TimeZone = 'UTC'", cancellationToken);
+
+    private static async Task<long> CountAsync(DbConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+#pragma warning disable CA2100 // SQL built from the schema's own names.
+        command.CommandText = sql;
+#pragma warning restore CA2100
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     }
 
     /// <summary>DuckDB has no distinct error type for a lock conflict; its message is the only sign.</summary>

@@ -81,8 +81,18 @@ public static class ReportFormat
     public static string Time(DateTimeOffset time) =>
         time.ToUniversalTime().ToString("d MMM yyyy, HH:mm 'UTC'", CultureInfo.InvariantCulture);
 
-    public static string ShortDate(DateTimeOffset time) =>
-        time.ToUniversalTime().ToString("d MMM HH:mm", CultureInfo.InvariantCulture);
+    /// <summary>
+    /// A date on a time axis spanning <paramref name="span"/>: the time of day within two days, the
+    /// day up to four months, the month beyond; always with the year from a week up, so a history
+    /// of years never reads as one.
+    /// </summary>
+    public static string AxisDate(DateTimeOffset time, TimeSpan span) =>
+        time.ToUniversalTime().ToString(
+            span <= TimeSpan.FromDays(2) ? "d MMM HH:mm"
+            : span <= TimeSpan.FromDays(7) ? "d MMM"
+            : span <= TimeSpan.FromDays(120) ? "d MMM yyyy"
+            : "MMM yyyy",
+            CultureInfo.InvariantCulture);
 
     /// <summary>A fixed-decimals number with a real minus sign and no "-0.0".</summary>
     public static string Number(double value, int decimals)

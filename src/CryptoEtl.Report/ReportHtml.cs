@@ -274,6 +274,12 @@ public static class ReportHtml
         html.Append("</tbody>\n</table>\n</section>\n");
     }
 
+    /// <summary>A series this long or shorter gets a marker per snapshot; a longer one is a line (markers would merge into a band).</summary>
+    public const int MaxMarkers = 60;
+
+    /// <summary>A longer series is drawn through the low and high of each of this many time buckets: every swing shows, the page stays small.</summary>
+    public const int MaxLineBuckets = 480;
+
     private static void RenderLine(StringBuilder html, string id, string title, IReadOnlyList<MarketTotals> history, Func<MarketTotals, double?> value, Func<double, string> format)
     {
         const double width = 480, height = 200, left = 12, right = 12, top = 26, bottom = 30;
@@ -295,43 +301,99 @@ public static class ReportHtml
             var (low, high) = (min - pad, max + pad);
             var plotWidth = width - left - right;
             var plotHeight = height - top - bottom;
-            var xy = points.Select(p => (
-                X: left + (plotWidth * (p.FetchTime - t0).TotalSeconds / span),
-                Y: top + (plotHeight * (high - p.Value) / (high - low)),
-                p.FetchTime,
-                p.Value)).ToList();
-            var line = string.Join(' ', xy.Select(p => Fixed(p.X) + "," + Fixed(p.Y)));
+            double X(DateTimeOffset t) => left + (plotWidth * (t - t0).TotalSeconds / span);
+            double Y(double v) => top + (plotHeight * (high - v) / (high - low));
+            var drawn = Thin(points, t0, span);
+            var line = string.Join(' ', drawn.Select(p => Fixed(X(p.FetchTime)) + "," + Fixed(Y(p.Value))));
             var baseline = Fixed(top + plotHeight);
+            var (lastX, lastY) = (X(points[^1].FetchTime), Y(points[^1].Value));
             html.Append(CultureInfo.InvariantCulture, $"""
                 <line class="axis" x1="{left}" y1="{baseline}" x2="{width - right}" y2="{baseline}"/>
-                <polygon class="area" points="{Fixed(xy[0].X)},{baseline} {line} {Fixed(xy[^1].X)},{baseline}"/>
-                <polyline class="line" points="{line}"/>
-                <text class="tick" x="{left}" y="{height - 8}">{Text(ReportFormat.ShortDate(points[0].FetchTime))}</text>
-                <text class="tick" x="{width - right}" y="{height - 8}" text-anchor="end">{Text(ReportFormat.ShortDate(points[^1].FetchTime))}</text>
-                <text class="latest" x="{width - right}" y="{Fixed(Math.Max(xy[^1].Y - 10, 14))}" text-anchor="end">{Text(format(points[^1].Value))}</text>
+                <polygon class="area" points="{Fixed(X(drawn[0].FetchTime))},{baseline} {line} {Fixed(lastX)},{baseline}"/>
+                <polyline class="line" data-points="{points.Count}" points="{line}"/>
 
                 """);
-            // Faint guides at the series' high and low, labelled on the left; a flat line needs none.
-            foreach (var (guide, label) in max > min ? [(max, "high"), (min, "low")] : Array.Empty<(double, string)>())
+            foreach (var (tick, anchor) in AxisTicks(t0, points[^1].FetchTime))
             {
-                var y = Fixed(top + (plotHeight * (high - guide) / (high - low)));
+                html.Append(CultureInfo.InvariantCulture, $"""<text class="tick" x="{Fixed(X(tick))}" y="{height - 8}" text-anchor="{anchor}">{Text(ReportFormat.AxisDate(tick, points[^1].FetchTime - t0))}</text>""").Append('\n');
+            }
+
+            // Faint guides at the series' high and low, labelled on the left, the high above its
+            // guide and the low below it; every label has a halo (CSS), so no line hides it.
+            foreach (var (guide, label, dy) in max > min ? [(max, "high", -4), (min, "low", 12)] : Array.Empty<(double, string, int)>())
+            {
+                var y = Fixed(Y(guide));
                 html.Append(CultureInfo.InvariantCulture, $"""
                     <line class="guide" x1="{left}" y1="{y}" x2="{width - right}" y2="{y}"/>
-                    <text class="tick" x="{left}" y="{y}" dy="-4">{Text(label + " " + format(guide))}</text>
+                    <text class="tick" x="{left}" y="{y}" dy="{dy}">{Text(label + " " + format(guide))}</text>
 
                     """);
             }
 
-            foreach (var p in xy)
+            if (points.Count <= MaxMarkers)
+            {
+                foreach (var p in points)
+                {
+                    html.Append(CultureInfo.InvariantCulture, $"""
+                        <circle class="point" cx="{Fixed(X(p.FetchTime))}" cy="{Fixed(Y(p.Value))}" r="3.5"><title>{Text(ReportFormat.Time(p.FetchTime))}: {Text(format(p.Value))}</title></circle>
+
+                        """);
+                }
+            }
+            else
             {
                 html.Append(CultureInfo.InvariantCulture, $"""
-                    <circle class="point" cx="{Fixed(p.X)}" cy="{Fixed(p.Y)}" r="3.5"><title>{Text(ReportFormat.Time(p.FetchTime))}: {Text(format(p.Value))}</title></circle>
+                    <circle class="point last" cx="{Fixed(lastX)}" cy="{Fixed(lastY)}" r="3.5"><title>{Text(ReportFormat.Time(points[^1].FetchTime))}: {Text(format(points[^1].Value))}</title></circle>
 
                     """);
             }
+
+            // The newest value last, so it is drawn over the line and the markers.
+            html.Append(CultureInfo.InvariantCulture, $"""
+                <text class="latest" x="{width - right}" y="{Fixed(lastY < top + 18 ? lastY + 20 : lastY - 10)}" text-anchor="end">{Text(format(points[^1].Value))}</text>
+
+                """);
         }
 
         html.Append("</svg>\n</section>\n");
+    }
+
+    /// <summary>
+    /// The points a line is drawn through: all of a short series; of a long one, the first and last
+    /// and, per time bucket, its lowest and highest in time order, so no spike is lost.
+    /// </summary>
+    private static List<(DateTimeOffset FetchTime, double Value)> Thin(List<(DateTimeOffset FetchTime, double Value)> points, DateTimeOffset t0, double span)
+    {
+        if (points.Count <= 2 * MaxLineBuckets)
+        {
+            return points;
+        }
+
+        var drawn = new List<(DateTimeOffset FetchTime, double Value)> { points[0] };
+        foreach (var bucket in points.Skip(1).SkipLast(1).GroupBy(p => Math.Min(MaxLineBuckets - 1, (int)(MaxLineBuckets * (p.FetchTime - t0).TotalSeconds / span))))
+        {
+            var lowest = bucket.MinBy(p => p.Value);
+            var highest = bucket.MaxBy(p => p.Value);
+            drawn.AddRange(lowest.FetchTime <= highest.FetchTime ? [lowest, highest] : [highest, lowest]);
+        }
+
+        drawn.Add(points[^1]);
+        return drawn;
+    }
+
+    /// <summary>Four dates along the time axis: both ends and two between.</summary>
+    private static IEnumerable<(DateTimeOffset Time, string Anchor)> AxisTicks(DateTimeOffset first, DateTimeOffset last)
+    {
+        if (last == first)
+        {
+            yield return (first, "start");
+            yield break;
+        }
+
+        yield return (first, "start");
+        yield return (first + ((last - first) / 3), "middle");
+        yield return (first + ((last - first) * 2 / 3), "middle");
+        yield return (last, "end");
     }
 
     internal static string CoinLabel(CoinFigures coin) =>
@@ -420,6 +482,7 @@ public static class ReportHtml
         .axis{stroke:var(--line);stroke-width:1}
         .guide{stroke:var(--line);stroke-width:1;stroke-dasharray:3 3}
         .chart .latest{font-size:13px;font-weight:600;fill:var(--ink)}
+        .chart text{paint-order:stroke;stroke:var(--card);stroke-width:3px;stroke-linejoin:round}
         .bin.up{fill:var(--up)}
         .bin.down{fill:var(--down)}
         .line{fill:none;stroke:var(--accent);stroke-width:2.5;stroke-linejoin:round}

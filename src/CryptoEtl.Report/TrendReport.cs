@@ -25,7 +25,7 @@ public static class TrendReport
         var currency = Literal(vsCurrency);
         var span = MarketReport.Rows(await MarketReport.QueryAsync(
             connection,
-            $"SELECT min(fetch_time) AS first, max(fetch_time) AS last FROM {TrendViews.MarketTrend} WHERE vs_currency = {currency}",
+            $"SELECT min(fetch_time) AS first, max(fetch_time) AS last FROM {TrendViews.MarketTimeseries} WHERE vs_currency = {currency}",
             cancellationToken)).Single();
         if (span.Values.Any(v => v is null))
         {

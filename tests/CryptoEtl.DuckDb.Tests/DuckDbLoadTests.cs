@@ -47,6 +47,37 @@ public sealed class DuckDbLoadTests : IDisposable
     }
 
     [Fact]
+    public async Task Each_load_indexes_its_snapshot_in_the_same_transaction_and_a_rerun_replaces_it()
+    {
+        var step = new LoadStep(_store, _warehouse);
+        await step.RunAsync(Input(await PutCsvAsync(Row("bitcoin", "btc", "Bitcoin", "1", "2"), Row("ethereum", "eth", "Ethereum", "3", "4")), 2), CancellationToken.None);
+        Assert.Equal([[2L, 6.0, 1.0]], await QueryAsync("SELECT coins, total_market_cap, btc_price FROM v_market_timeseries"));
+
+        // A re-run with other rows; then a failing one, which must leave the index as the rows are.
+        await step.RunAsync(Input(await PutCsvAsync(Row("bitcoin", "btc", "Bitcoin", "5", "7")), 1), CancellationToken.None);
+        var bad = await PutCsvAsync(Row("bitcoin", "btc", "Bitcoin", "five", "7"));
+        await Assert.ThrowsAsync<PipelineException>(() => step.RunAsync(Input(bad, 1), CancellationToken.None));
+
+        Assert.Equal([[FetchTime, 1L, 7.0, 5.0]], (await QueryAsync("SELECT fetch_time, coins, total_market_cap, btc_price FROM crypto_snapshots"))
+            .Select(r => new object?[] { r[0] is DateTime d ? new DateTimeOffset(d.Kind == DateTimeKind.Local ? d.ToUniversalTime() : DateTime.SpecifyKind(d, DateTimeKind.Utc)) : r[0], r[1], r[2], r[3] }).ToList());
+    }
+
+    [Fact]
+    public async Task A_warehouse_made_before_the_snapshot_index_gains_it_from_its_rows_when_opened()
+    {
+        await new LoadStep(_store, _warehouse).RunAsync(Input(await PutCsvAsync(Row("bitcoin", "btc", "Bitcoin", "1", "2"), Row("ethereum", "eth", "Ethereum", "3", "4")), 2), CancellationToken.None);
+        await QueryAsync("DROP VIEW v_latest_snapshot");
+        await QueryAsync("DROP VIEW v_movers");
+        await QueryAsync("DROP VIEW v_coin_changes");
+        await QueryAsync("DROP VIEW v_market_timeseries");
+        await QueryAsync("DROP TABLE crypto_snapshots");
+
+        // QueryAsync opens the file as a load does, which rebuilds the index from the table.
+        Assert.Equal([[2L, 6.0]], await QueryAsync("SELECT coins, total_market_cap FROM v_market_timeseries"));
+        Assert.Equal(2L, (await QueryAsync("SELECT count(*) FROM v_latest_snapshot"))[0][0]);
+    }
+
+    [Fact]
     public async Task A_wrong_header_fails_before_the_warehouse_is_touched()
     {
         var key = ObjectKeys.Csv(FetchTime, StoredCsv.WriteId);

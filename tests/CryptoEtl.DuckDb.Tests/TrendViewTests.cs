@@ -7,7 +7,8 @@ namespace CryptoEtl.DuckDb.Tests;
 /// <summary>
 /// The trend views (src/CryptoEtl.DuckDb/TrendViews.cs) over nine days of 15-minute snapshots with
 /// a 2-hour and a 30-hour gap, jittered fetch times, a coin that appears on day 3 and one that
-/// disappears on day 7. Every expected value is computed here from the stored rows, not by SQL.
+/// disappears on day 7. Every expected value is computed here from the stored rows, not by SQL:
+/// a change is against the coin's newest row within the window's tolerance before its horizon.
 /// </summary>
 public sealed class TrendViewTests : IAsyncLifetime
 {
@@ -75,6 +76,10 @@ public sealed class TrendViewTests : IAsyncLifetime
             SELECT fetch_time, 'usd', id, left(id, 3), upper(id), price, cap, rank, cg, dominance, global_dominance FROM history
             """,
             CancellationToken.None);
+        foreach (var statement in DuckDbSchema.IndexSnapshots("true"))
+        {
+            await DuckDbQuery.RunAsync(_connection, statement, CancellationToken.None);
+        }
     }
 
     public async Task DisposeAsync()
@@ -89,9 +94,15 @@ public sealed class TrendViewTests : IAsyncLifetime
     /// </summary>
     private static int Jitter(int i) => i % 2 == 0 ? 0 : i * 7 % 11;
 
-    /// <summary>The coin's row with the latest fetch time at or before <paramref name="at"/>; null when none.</summary>
-    private HistoryRow? NearestAtOrBefore(string id, DateTimeOffset at) =>
-        _rows.Where(r => r.Id == id && r.FetchTime <= at).MaxBy(r => r.FetchTime);
+    /// <summary>
+    /// The coin's reference for a change over <paramref name="window"/>: its newest row at or before
+    /// fetch_time minus the horizon and no more than the window's tolerance before it; null when none.
+    /// </summary>
+    private HistoryRow? Reference(HistoryRow now, ChangeWindow window) =>
+        _rows.Where(r => r.Id == now.Id && r.FetchTime <= now.FetchTime - window.Horizon && r.FetchTime >= now.FetchTime - window.Horizon - window.Tolerance)
+            .MaxBy(r => r.FetchTime);
+
+    private static ChangeWindow Window(string label) => TrendViews.Windows.Single(w => w.Label == label);
 
     private static double? Change(HistoryRow now, HistoryRow? then) =>
         then is null ? null : 100 * (now.Price - then.Price) / then.Price;
@@ -131,9 +142,9 @@ public sealed class TrendViewTests : IAsyncLifetime
             var row = rows[i];
             Assert.Equal(now.FetchTime, row[0]);
             Assert.Equal(now.Id, row[1]);
-            foreach (var (horizon, label, column) in new[] { (TimeSpan.FromHours(1), "1h", 2), (TimeSpan.FromHours(24), "24h", 5), (TimeSpan.FromDays(7), "7d", 9) })
+            foreach (var (label, column) in new[] { ("1h", 2), ("24h", 5), ("7d", 9) })
             {
-                var then = NearestAtOrBefore(now.Id, now.FetchTime - horizon);
+                var then = Reference(now, Window(label));
                 nulls[label] += then is null ? 1 : 0;
                 Assert.Equal(then?.FetchTime, row[column]);
                 AssertClose(Change(now, then), row[column + 1]);
@@ -148,14 +159,29 @@ public sealed class TrendViewTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_gap_makes_the_reference_the_last_snapshot_before_it()
+    public async Task A_gap_longer_than_the_tolerance_leaves_the_change_null_not_stale()
     {
-        // 110 h (i = 440) minus 24 h is inside the 30-hour gap (75 h to 105 h): the reference is
-        // the last snapshot before the gap, i = 299, fetched at 74 h 45 min and 299*7%11 = 3 s.
+        // 110 h (i = 440) minus 24 h is inside the 30-hour gap (75 h to 105 h): the last snapshot
+        // before the gap (i = 299, 74 h 45 min) is 35 h old, far beyond the 1 h tolerance.
         var at = T0.AddMinutes(15 * 440);
-        var rows = await QueryAsync($"SELECT reference_time_24h FROM v_coin_changes WHERE id = 'bitcoin' AND fetch_time = TIMESTAMPTZ '{at:O}'");
+        var rows = await QueryAsync($"SELECT reference_time_24h, price_change_percentage_24h, rank_change_24h FROM v_coin_changes WHERE id = 'bitcoin' AND fetch_time = TIMESTAMPTZ '{at:O}'");
 
-        Assert.Equal(T0.AddMinutes(15 * 299).AddSeconds(3), Assert.Single(rows)[0]);
+        Assert.Equal([null, null, null], Assert.Single(rows));
+    }
+
+    [Fact]
+    public async Task A_reference_within_the_tolerance_counts_at_its_edge()
+    {
+        // i = 424 (106 h) minus 24 h is 82 h, inside the gap; the first snapshot after the gap is
+        // i = 420 (105 h), later than 82 h, so none lies in [81 h, 82 h]: null. i = 516 (129 h) minus
+        // 24 h = 105 h is the first snapshot after the gap, exactly on the horizon ("at" counts).
+        var rows = await QueryAsync($"""
+            SELECT fetch_time, reference_time_24h FROM v_coin_changes
+            WHERE id = 'bitcoin' AND fetch_time IN (TIMESTAMPTZ '{T0.AddMinutes(15 * 424):O}', TIMESTAMPTZ '{T0.AddMinutes(15 * 516):O}')
+            ORDER BY fetch_time
+            """);
+
+        Assert.Equal([[T0.AddMinutes(15 * 424), null], [T0.AddMinutes(15 * 516), T0.AddMinutes(15 * 420)]], rows.Select(r => r.ToArray()).ToArray());
     }
 
     [Fact]
@@ -166,10 +192,10 @@ public sealed class TrendViewTests : IAsyncLifetime
         var latestTime = _rows.Max(r => r.FetchTime);
         var latest = _rows.Where(r => r.FetchTime == latestTime).ToList();
         var expected = new List<object?[]>();
-        foreach (var (label, horizon) in new[] { ("1h", TimeSpan.FromHours(1)), ("24h", TimeSpan.FromHours(24)), ("7d", TimeSpan.FromDays(7)) })
+        foreach (var label in new[] { "1h", "24h", "7d" })
         {
             var moves = latest
-                .Select(now => (Now: now, Then: NearestAtOrBefore(now.Id, now.FetchTime - horizon)))
+                .Select(now => (Now: now, Then: Reference(now, Window(label))))
                 .Where(m => m.Then is not null)
                 .Select(m => (m.Now, m.Then, Change: Change(m.Now, m.Then)!.Value))
                 .OrderByDescending(m => Math.Abs(m.Change)).ThenBy(m => m.Now.Id, StringComparer.Ordinal)
@@ -186,6 +212,33 @@ public sealed class TrendViewTests : IAsyncLifetime
             Assert.Equal(expected[i][..4], rows[i][..4]);
             AssertClose((double?)expected[i][4], rows[i][4]);
             Assert.Equal(expected[i][5..], rows[i][5..]);
+        }
+    }
+
+    [Fact]
+    public async Task Every_connection_works_in_utc_and_the_views_agree_in_another_time_zone()
+    {
+        Assert.Equal("UTC", Assert.Single(await QueryAsync("SELECT current_setting('TimeZone')"))[0]);
+        const string changes = "SELECT * FROM v_coin_changes ORDER BY fetch_time, id";
+        const string movers = "SELECT * FROM v_movers ORDER BY change_window, mover_rank";
+        var utcChanges = await QueryAsync(changes);
+        var utcMovers = await QueryAsync(movers);
+
+        await QueryAsync("SET TimeZone = 'America/New_York'");
+        try
+        {
+            // The history spans New York's end of DST (2026-11-01 06:00 UTC): there, 7 calendar days
+            // before 2026-11-08 03:00 UTC are 169 hours, so a view counting in days would differ.
+            var origin = T0.AddDays(7).AddHours(3);
+            var calendar = Assert.Single(await QueryAsync($"SELECT TIMESTAMPTZ '{origin:O}' - INTERVAL '7 days'"))[0];
+            Assert.Equal(origin.AddHours(-169), calendar);
+
+            Assert.Equal(utcChanges, await QueryAsync(changes));
+            Assert.Equal(utcMovers, await QueryAsync(movers));
+        }
+        finally
+        {
+            await QueryAsync("SET TimeZone = 'UTC'");
         }
     }
 

@@ -55,6 +55,15 @@ public sealed class TestWarehouse : IDisposable
 
             await command.ExecuteNonQueryAsync();
         }
+
+        // The rows went in by INSERT, not by a load: index their snapshot as a load does.
+        foreach (var statement in DuckDbSchema.IndexSnapshots("fetch_time = $1"))
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = statement;
+            command.Parameters.Add(new DuckDBParameter(fetchTime.UtcDateTime));
+            await command.ExecuteNonQueryAsync();
+        }
     }
 
     public void Dispose() => _dir.Dispose();

@@ -32,18 +32,19 @@ public sealed class TrendReportTests : IDisposable
     public async Task Sparklines_and_24h_movers_come_from_our_own_snapshots()
     {
         // bitcoin throughout; ethereum from 12 h; "hostile" gone after 12 h; newcoin only in the
-        // last two snapshots. The newest is 26 h: its 24 h reference is the snapshot at or before 2 h, i.e. 0 h.
+        // last two snapshots. The newest is 24.5 h: its 24 h reference is the newest snapshot
+        // within [-0.5 h, 0.5 h] (24 h plus the 1 h tolerance), i.e. 0 h.
         await _warehouse.InsertAsync(T0, "usd", [Coin("bitcoin", 100, 1), Coin("hostile", 10, 2, name: Hostile)]);
         await _warehouse.InsertAsync(T0.AddHours(12), "usd", [Coin("bitcoin", 110, 1), Coin("ethereum", 50, 2), Coin("hostile", 11, 3, name: Hostile)]);
-        await _warehouse.InsertAsync(T0.AddHours(25), "usd", [Coin("bitcoin", 90, 1), Coin("ethereum", 60, 2), Coin("newcoin", 1, 4)]);
+        await _warehouse.InsertAsync(T0.AddHours(24), "usd", [Coin("bitcoin", 90, 1), Coin("ethereum", 60, 2), Coin("newcoin", 1, 4)]);
         await _warehouse.InsertAsync(T0.AddHours(-30), "eur", [Coin("bitcoin", 1, 1)]); // another currency: not in the usd trend
-        await _warehouse.InsertAsync(T0.AddHours(26), "usd", [Coin("bitcoin", 120, 1, coinGecko24h: 7.5), Coin("ethereum", 45, 3), Coin("newcoin", 2, 2)]);
+        await _warehouse.InsertAsync(T0.AddHours(24.5), "usd", [Coin("bitcoin", 120, 1, coinGecko24h: 7.5), Coin("ethereum", 45, 3), Coin("newcoin", 2, 2)]);
 
         var report = await BuildAsync();
 
         var trends = Assert.IsType<TrendFigures>(report.Trends);
         Assert.Equal("usd", report.Latest.VsCurrency);
-        Assert.Equal((T0, T0.AddHours(26)), (trends.From, trends.To));
+        Assert.Equal((T0, T0.AddHours(24.5)), (trends.From, trends.To));
 
         // Top coins by market cap in the newest snapshot: bitcoin 120e6, ethereum 45e6, newcoin 2e6.
         Assert.Equal(["bitcoin", "ethereum", "newcoin"], trends.Sparklines.Select(s => s.Coin.Id));
@@ -53,13 +54,29 @@ public sealed class TrendReportTests : IDisposable
         Assert.Null(bitcoin.Change7d);
         Assert.Equal([50.0, 60, 45], trends.Sparklines[1].Points.Select(p => p.Price));
 
-        // Only bitcoin has a row at or before 2 h; ethereum (from 12 h) and newcoin do not.
+        // Only bitcoin has a row within the window; ethereum (from 12 h) and newcoin do not.
         var mover = Assert.Single(trends.Movers24h);
         Assert.Equal("bitcoin", mover.Coin.Id);
         Assert.Equal(T0, mover.ReferenceTime);
         Assert.Equal(20.0, mover.Change);
         Assert.Equal(7.5, mover.Coin.PriceChangePercentage24h);
         Assert.Equal(0L, mover.RankChange);
+    }
+
+    [Fact]
+    public async Task A_reference_older_than_the_tolerance_gives_no_change_and_no_mover()
+    {
+        // The newest is 26 h: 24 h before it is 2 h, and the only earlier snapshot (0 h) lies 2 h
+        // before that, beyond the 1 h tolerance. Against it, bitcoin would show +20 % "in 24 h".
+        await _warehouse.InsertAsync(T0, "usd", [Coin("bitcoin", 100, 1)]);
+        await _warehouse.InsertAsync(T0.AddHours(26), "usd", [Coin("bitcoin", 120, 1)]);
+
+        var report = await BuildAsync();
+
+        var trends = Assert.IsType<TrendFigures>(report.Trends);
+        Assert.Null(Assert.Single(trends.Sparklines).Change24h);
+        Assert.Empty(trends.Movers24h);
+        Assert.Contains("No coin has a snapshot", ReportHtml.Render(report), StringComparison.Ordinal);
     }
 
     [Fact]
