@@ -68,7 +68,7 @@ public static class HistoryTiming
         for (var i = 0; i < runs; i++)
         {
             var clock = Stopwatch.StartNew();
-            await warehouse.LoadSnapshotAsync(new SnapshotCsv(ObjectKeys.Csv(next), next, csv.Rows, csv.Path), CancellationToken.None);
+            await warehouse.LoadSnapshotAsync(new SnapshotCsv(ObjectKeys.Csv(next, ObjectKeys.NewWriteId()), next, csv.Rows, csv.Path), CancellationToken.None);
             loads.Add(clock.Elapsed.TotalMilliseconds);
         }
 
