@@ -99,6 +99,13 @@ public sealed class TransformStep
             ranks.Count == 0 ? "every market_cap_rank is unique" : $"{ranks.Count} rows repeat an earlier row's market_cap_rank",
             ranks.Count == 0 ? null : ranks));
 
+        var unreadable = analysis.UnreadableTimestamps;
+        checks.Add(new QualityCheck(
+            "timestamps_readable",
+            unreadable.Count == 0,
+            unreadable.Count == 0 ? "every timestamp reads as an instant" : $"{unreadable.Count} timestamps are no ISO 8601 instant: null in the CSV, as sent in the raw object",
+            unreadable.Count == 0 ? null : unreadable));
+
         return new QualityReport
         {
             RawKey = rawKey,
