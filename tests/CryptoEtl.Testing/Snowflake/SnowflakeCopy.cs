@@ -14,8 +14,9 @@ public sealed class SnowflakeCopyException(string message) : Exception(message);
 /// test sees what a real account would load or refuse:
 /// - the file (infra/snowflake/03_file_format.sql, <see cref="CsvFileFormat"/>): header skipped,
 ///   fields optionally in double quotes (a doubled quote inside is one), an unquoted empty field
-///   NULL, nothing trimmed, every row the same field count
-///   (docs.snowflake.com/en/sql-reference/sql/create-file-format, "Format type options");
+///   NULL, nothing trimmed (docs.snowflake.com/en/sql-reference/sql/create-file-format, "Format
+///   type options"); a field a row lacks is NULL, as a COPY with a SELECT ignores
+///   ERROR_ON_COLUMN_COUNT_MISMATCH (docs.snowflake.com/en/user-guide/data-load-transform);
 /// - each select item: $n as the file format reads it, or TO_TIMESTAMP_TZ(expr, 'format') with
 ///   its format applied by <see cref="SnowflakeTimestampFormat"/>; CONCAT(a, b) joins text;
 /// - the value then converted to the table's column type (FLOAT, NUMBER(38,0), VARCHAR,
@@ -109,7 +110,7 @@ public static partial class SnowflakeCopy
         if (FieldReference().Match(item) is { Success: true } field)
         {
             var n = int.Parse(field.Groups[1].Value, CultureInfo.InvariantCulture);
-            return n <= fields.Count ? fields[n - 1] : throw new NotSupportedException($"${n} beyond the file's {fields.Count} fields");
+            return n <= fields.Count ? fields[n - 1] : null;
         }
 
         if (StringLiteral().Match(item) is { Success: true } literal)
@@ -221,7 +222,6 @@ public sealed partial record CsvFileFormat(string TimestampFormat)
         var text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(csv);
         var at = 0;
         var header = true;
-        int? fieldCount = null;
         while (at < text.Length)
         {
             var fields = new List<string?>();
@@ -290,15 +290,11 @@ public sealed partial record CsvFileFormat(string TimestampFormat)
             if (header)
             {
                 header = false;
-                fieldCount = fields.Count;
                 continue;
             }
 
-            if (fields.Count != fieldCount)
-            {
-                throw new SnowflakeCopyException($"Number of columns in file ({fields.Count}) does not match that of the corresponding table ({fieldCount})");
-            }
-
+            // A COPY with a SELECT ignores ERROR_ON_COLUMN_COUNT_MISMATCH
+            // (docs.snowflake.com/en/user-guide/data-load-transform): a missing field reads as NULL.
             yield return fields;
         }
     }
