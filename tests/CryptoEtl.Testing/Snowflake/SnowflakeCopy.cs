@@ -313,11 +313,16 @@ public sealed partial record CsvFileFormat(string TimestampFormat)
 /// </summary>
 public static class SnowflakeTimestampFormat
 {
+    // Each element, the digits it takes, and which part of the timestamp it sets.
+    private static readonly (string Element, int Digits, int Part)[] DigitElements =
+        [("YYYY", 4, 0), ("MM", 2, 1), ("DD", 2, 2), ("HH24", 2, 3), ("MI", 2, 4), ("SS", 2, 5)];
+
     public static DateTimeOffset Parse(string text, string format)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(format);
-        int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+        // year, month, day, hour, minute, second
+        var parts = new int[6];
         long fractionTicks = 0;
         TimeSpan? offset = null;
         var at = 0;
@@ -350,35 +355,10 @@ public static class SnowflakeTimestampFormat
                 at += literal.Length;
                 f = close + 1;
             }
-            else if (rest.StartsWith("YYYY", StringComparison.Ordinal))
+            else if (DigitElements.FirstOrDefault(e => format.AsSpan(f).StartsWith(e.Element, StringComparison.Ordinal)) is { Element: not null } element)
             {
-                year = Digits(4);
-                f += 4;
-            }
-            else if (rest.StartsWith("MM", StringComparison.Ordinal))
-            {
-                month = Digits(2);
-                f += 2;
-            }
-            else if (rest.StartsWith("DD", StringComparison.Ordinal))
-            {
-                day = Digits(2);
-                f += 2;
-            }
-            else if (rest.StartsWith("HH24", StringComparison.Ordinal))
-            {
-                hour = Digits(2);
-                f += 4;
-            }
-            else if (rest.StartsWith("MI", StringComparison.Ordinal))
-            {
-                minute = Digits(2);
-                f += 2;
-            }
-            else if (rest.StartsWith("SS", StringComparison.Ordinal))
-            {
-                second = Digits(2);
-                f += 2;
+                parts[element.Part] = Digits(element.Digits);
+                f += element.Element.Length;
             }
             else if (rest.StartsWith("FF", StringComparison.Ordinal))
             {
@@ -433,6 +413,7 @@ public static class SnowflakeTimestampFormat
             }
         }
 
+        var (year, month, day, hour, minute, second) = (parts[0], parts[1], parts[2], parts[3], parts[4], parts[5]);
         if (at != text.Length || month is < 1 or > 12 || day < 1 || year < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
         {
             throw NotRecognized();
