@@ -36,6 +36,8 @@ public sealed partial class TransformTimestampTests : IDisposable
         "2021-11-10",
         "2024-02-29T23:30:00-01:00",
         "0001-01-01T00:00:00Z",
+        "2024-02-29T23:59:59.999Z",
+        "9999-12-31T23:59:59.999Z",
     ];
 
     [Theory]
@@ -67,6 +69,12 @@ public sealed partial class TransformTimestampTests : IDisposable
     [Theory]
     [InlineData("yesterday")]
     [InlineData("2023-02-30T00:00:00.000Z")]
+    [InlineData("2023-02-29T00:00:00.000Z")]
+    [InlineData("2023-13-01T00:00:00.000Z")]
+    [InlineData("0000-01-01T00:00:00.000Z")]
+    [InlineData("2023-03-10T05:60:00.000Z")]
+    [InlineData("2023-03-10T05:05:00.000z ")]
+    [InlineData("2023-03-10T05:05:00/000Z")]
     [InlineData("2023-03-10T24:00:00.000Z")]
     [InlineData("2023-03-10T05:05:60Z")]
     [InlineData("2023-03-10 05:05:00")]

@@ -91,17 +91,8 @@ public sealed class WarehouseParityTests : IAsyncLifetime
 
         Assert.Empty(_snowflake.Problems);
         Assert.Equal(rows, duckDb.Count);
-        Assert.Equal(rows, snowflake.Count);
+        AssertSame(duckDb, snowflake);
         var id = CryptoSchema.IndexOf("id");
-        foreach (var duckRow in duckDb)
-        {
-            var snowRow = snowflake.Single(r => (string)r[id]! == (string)duckRow[id]!);
-            for (var c = 0; c < CryptoSchema.Columns.Count; c++)
-            {
-                Assert.True(Same(CryptoSchema.Columns[c].Type, duckRow[c], snowRow[c]),
-                    $"{duckRow[id]}.{CryptoSchema.Columns[c].Name}: DuckDB {Show(duckRow[c])}, Snowflake {Show(snowRow[c])}");
-            }
-        }
 
         // The values themselves, computed independently of both.
         var huobi = duckDb.Single(r => (string)r[id]! == "huobi-token");
@@ -114,6 +105,20 @@ public sealed class WarehouseParityTests : IAsyncLifetime
         Assert.Null(duckDb.Single(r => (string)r[id]! == "null-rank")[CryptoSchema.IndexOf("market_cap_rank")]);
         Assert.Equal(3.711857321470539e-09, duckDb.Single(r => (string)r[id]! == "baby-doge-coin")[CryptoSchema.IndexOf("current_price")]);
         Assert.Equal(9007199254740992d, duckDb.Single(r => (string)r[id]! == "seventeen-digits")[CryptoSchema.IndexOf("total_volume")]);
+    }
+
+    /// <summary>Snowpipe's COPY (SnowpipeSql, infra/snowflake/09_snowpipe.sql) reads the same CSV to the same values.</summary>
+    [Fact]
+    public async Task The_pipes_copy_loads_the_same_values_as_duckdb()
+    {
+        var csvKey = await TransformAsync(AwkwardCoins);
+        var duckDb = await LoadDuckDbAsync(csvKey, AwkwardCoins.Length);
+        var options = TestKeys.Options(_snowflake.BaseAddress);
+
+        var pipe = SnowflakeCopy.Evaluate(SnowpipeSql.Copy(options.QualifiedTable, options.QualifiedStage, options.QualifiedFileFormat),
+            File.ReadAllBytes(_store.LocalPathOf(csvKey)!), FakeSnowflake.FileFormat.Value, csvKey[ObjectKeys.ProcessedPrefix.Length..]);
+
+        AssertSame(duckDb, pipe);
     }
 
     [Fact]
@@ -155,6 +160,22 @@ public sealed class WarehouseParityTests : IAsyncLifetime
         var warehouse = new SnowflakeWarehouse(_http, TestKeys.Options(_snowflake.BaseAddress, 1), _time);
         await warehouse.LoadSnapshotAsync(new SnapshotCsv(csvKey, FetchTime, rows), CancellationToken.None);
         return Assert.Single(_snowflake.Copied);
+    }
+
+    /// <summary>Every schema column of every row equal (Snowflake's rows may carry more columns after them).</summary>
+    private static void AssertSame(IReadOnlyList<object?[]> duckDb, IReadOnlyList<object?[]> snowflake)
+    {
+        Assert.Equal(duckDb.Count, snowflake.Count);
+        var id = CryptoSchema.IndexOf("id");
+        foreach (var duckRow in duckDb)
+        {
+            var snowRow = snowflake.Single(r => (string)r[id]! == (string)duckRow[id]!);
+            for (var c = 0; c < CryptoSchema.Columns.Count; c++)
+            {
+                Assert.True(Same(CryptoSchema.Columns[c].Type, duckRow[c], snowRow[c]),
+                    $"{duckRow[id]}.{CryptoSchema.Columns[c].Name}: DuckDB {Show(duckRow[c])}, Snowflake {Show(snowRow[c])}");
+            }
+        }
     }
 
     private static bool Same(ColumnType type, object? duckDb, object? snowflake) => (type, duckDb, snowflake) switch

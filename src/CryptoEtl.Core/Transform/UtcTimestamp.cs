@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace CryptoEtl.Core.Transform;
 
 /// <summary>
@@ -49,13 +51,34 @@ internal static class UtcTimestamp
         return Result.Rewritten;
     }
 
-    /// <summary>yyyy-MM-ddTHH:mm:ss.fffZ with every field in range: the common case, checked without converting.</summary>
-    private static bool IsCanonical(ReadOnlySpan<byte> t) =>
-        t.Length == Length && t[4] == '-' && t[7] == '-' && t[10] == 'T' && t[13] == ':' && t[16] == ':' && t[19] == '.' && t[23] == 'Z'
-        && Digits(t, 0, 4, out var year) && year >= 1 && Digits(t, 5, 2, out var month) && month is >= 1 and <= 12
-        && Digits(t, 8, 2, out var day) && day >= 1 && day <= DateTime.DaysInMonth(year, month)
-        && Digits(t, 11, 2, out var hour) && hour <= 23 && Digits(t, 14, 2, out var minute) && minute <= 59
-        && Digits(t, 17, 2, out var second) && second <= 59 && Digits(t, 20, 3, out _);
+    // The canonical form's shape: each byte minus the template's is at most the limit, 9 where a
+    // digit goes, 0 where a separator does (unsigned: anything below the template wraps above 9).
+    private static readonly Vector128<byte> Template = Vector128.Create("0000-00-00T00:00"u8);
+    private static readonly Vector128<byte> Limits = Vector128.Create(new byte[] { 9, 9, 9, 9, 0, 9, 9, 0, 9, 9, 0, 9, 9, 0, 9, 9 });
+    private static readonly Vector128<byte> TailTemplate = Vector128.Create("00T00:00:00.000Z"u8);
+    private static readonly Vector128<byte> TailLimits = Vector128.Create(new byte[] { 9, 9, 0, 9, 9, 0, 9, 9, 0, 9, 9, 0, 9, 9, 9, 0 });
+
+    /// <summary>
+    /// yyyy-MM-ddTHH:mm:ss.fffZ with every field in range: the common case, checked with two
+    /// vector compares for the shape and a few integer ones for the ranges, without converting.
+    /// </summary>
+    private static bool IsCanonical(ReadOnlySpan<byte> t)
+    {
+        if (t.Length != Length
+            || !Vector128.LessThanOrEqualAll(Vector128.Create(t[..16]) - Template, Limits)
+            || !Vector128.LessThanOrEqualAll(Vector128.Create(t[8..]) - TailTemplate, TailLimits))
+        {
+            return false;
+        }
+
+        var month = Two(t, 5);
+        var day = Two(t, 8);
+        return month is >= 1 and <= 12 && day >= 1 && Two(t, 11) <= 23 && Two(t, 14) <= 59 && Two(t, 17) <= 59
+            && (day <= 28 || day <= DateTime.DaysInMonth(Math.Max((Two(t, 0) * 100) + Two(t, 2), 1), month))
+            && (t[0] | t[1] | t[2] | t[3]) != '0';
+    }
+
+    private static int Two(ReadOnlySpan<byte> t, int at) => ((t[at] - '0') * 10) + (t[at + 1] - '0');
 
     private static bool TryRead(ReadOnlySpan<byte> t, out long utcTicks)
     {

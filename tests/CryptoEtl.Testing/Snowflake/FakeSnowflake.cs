@@ -249,7 +249,7 @@ public sealed partial class FakeSnowflake : IAsyncDisposable
                     throw new SnowflakeCopyException($"Remote file '{path}' was not found.");
                 }
 
-                Copied.Enqueue(SnowflakeCopy.Evaluate(statement.Text, csv, FileFormat.Value));
+                Copied.Enqueue(SnowflakeCopy.Evaluate(statement.Text, csv, FileFormat.Value, path));
             }
             catch (SnowflakeCopyException e)
             {
@@ -262,7 +262,8 @@ public sealed partial class FakeSnowflake : IAsyncDisposable
         return null;
     }
 
-    private static readonly Lazy<CsvFileFormat> FileFormat = new(() =>
+    /// <summary>CRYPTO_CSV_FORMAT as infra/snowflake/03_file_format.sql creates it.</summary>
+    public static readonly Lazy<CsvFileFormat> FileFormat = new(() =>
         CsvFileFormat.FromScript(File.ReadAllText(RepoPaths.Path("infra", "snowflake", "03_file_format.sql"))));
 
     [System.Text.RegularExpressions.GeneratedRegex(@" FROM @[A-Za-z0-9_.]+/(?<path>[^)\s]+)\)")]

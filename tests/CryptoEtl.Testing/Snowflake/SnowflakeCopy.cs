@@ -31,8 +31,11 @@ public sealed class SnowflakeCopyException(string message) : Exception(message);
 /// </summary>
 public static partial class SnowflakeCopy
 {
-    /// <summary>Rows as Snowflake would store them: double, decimal, string, DateTimeOffset or null per column.</summary>
-    public static IReadOnlyList<object?[]> Evaluate(string copyStatement, byte[] csv, CsvFileFormat format)
+    /// <summary>
+    /// Rows as Snowflake would store them: double, decimal, string, DateTimeOffset or null per
+    /// column; <paramref name="stagePath"/> is the staged file's path, as METADATA$FILENAME gives it.
+    /// </summary>
+    public static IReadOnlyList<object?[]> Evaluate(string copyStatement, byte[] csv, CsvFileFormat format, string stagePath = "")
     {
         ArgumentNullException.ThrowIfNull(copyStatement);
         ArgumentNullException.ThrowIfNull(format);
@@ -49,14 +52,14 @@ public static partial class SnowflakeCopy
             throw new NotSupportedException($"{items.Count} select items for {columns.Length} columns");
         }
 
-        var types = columns.Select(c => CryptoSchema.Columns.Single(s => s.UpperName == c).Type).ToArray();
+        var types = columns.Select(TypeOf).ToArray();
         var rows = new List<object?[]>();
         foreach (var fields in CsvFileFormat.Read(csv))
         {
             var row = new object?[items.Count];
             for (var i = 0; i < items.Count; i++)
             {
-                row[i] = Convert(Expression(items[i], fields), types[i], format);
+                row[i] = Convert(Expression(items[i], fields, stagePath), types[i], format);
             }
 
             rows.Add(row);
@@ -64,6 +67,15 @@ public static partial class SnowflakeCopy
 
         return rows;
     }
+
+    // The schema's columns, and the pipe's load-metadata columns (02_table.sql: VARCHAR, TIMESTAMP_LTZ).
+    private static ColumnType TypeOf(string column) =>
+        column == SnowpipeSql.SourceFileColumn ? ColumnType.Text
+        : column == SnowpipeSql.LoadedAtColumn ? ColumnType.Timestamp
+        : CryptoSchema.Columns.Single(s => s.UpperName == column).Type;
+
+    /// <summary>What METADATA$START_SCAN_TIME gives in the fake: a fixed instant.</summary>
+    public static DateTimeOffset StartScanTime { get; } = new(2026, 11, 25, 12, 1, 0, TimeSpan.Zero);
 
     private static object? Convert(object? value, ColumnType type, CsvFileFormat format)
     {
@@ -104,13 +116,24 @@ public static partial class SnowflakeCopy
         }
     }
 
-    private static object? Expression(string item, IReadOnlyList<string?> fields)
+    private static object? Expression(string item, IReadOnlyList<string?> fields, string stagePath)
     {
         item = item.Trim();
         if (FieldReference().Match(item) is { Success: true } field)
         {
             var n = int.Parse(field.Groups[1].Value, CultureInfo.InvariantCulture);
             return n <= fields.Count ? fields[n - 1] : null;
+        }
+
+        // The pipe's load metadata (docs.snowflake.com/en/user-guide/querying-metadata).
+        if (item == "METADATA$FILENAME")
+        {
+            return stagePath;
+        }
+
+        if (item == "METADATA$START_SCAN_TIME")
+        {
+            return StartScanTime;
         }
 
         if (StringLiteral().Match(item) is { Success: true } literal)
@@ -124,7 +147,7 @@ public static partial class SnowflakeCopy
             throw new NotSupportedException($"select item {item}");
         }
 
-        var arguments = SplitTopLevel(call.Groups["args"].Value).Select(a => Expression(a, fields)).ToArray();
+        var arguments = SplitTopLevel(call.Groups["args"].Value).Select(a => Expression(a, fields, stagePath)).ToArray();
         switch (call.Groups["name"].Value.ToUpperInvariant())
         {
             case "TO_TIMESTAMP_TZ" when arguments.Length == 2 && arguments[1] is string timestampFormat:
