@@ -16,48 +16,51 @@ namespace CryptoEtl.Core.Transform;
 /// </summary>
 internal static class InvisibleCharacters
 {
-    /// <summary>
-    /// <paramref name="text"/> (valid UTF-8) without the characters above: a slice of it when only
-    /// its ends change, else written into <paramref name="scratch"/> (at least text's length).
-    /// </summary>
-    public static ReadOnlySpan<byte> Strip(ReadOnlySpan<byte> text, Span<byte> scratch)
+    /// <summary><paramref name="text"/> (valid UTF-8) without the characters above at either end: a slice of it.</summary>
+    public static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> text)
     {
-        while (!text.IsEmpty && Rune.DecodeFromUtf8(text, out var first, out var used) == OperationStatus.Done && IsTrimmed(first))
+        // Printable ASCII other than the space, the common first and last byte, is never trimmed.
+        while (!text.IsEmpty && text[0] is not (> 0x20 and < 0x7F)
+            && Rune.DecodeFromUtf8(text, out var first, out var used) == OperationStatus.Done && IsTrimmed(first))
         {
             text = text[used..];
         }
 
-        while (!text.IsEmpty && Rune.DecodeLastFromUtf8(text, out var last, out var used) == OperationStatus.Done && IsTrimmed(last))
+        while (!text.IsEmpty && text[^1] is not (> 0x20 and < 0x7F)
+            && Rune.DecodeLastFromUtf8(text, out var last, out var used) == OperationStatus.Done && IsTrimmed(last))
         {
             text = text[..^used];
         }
 
-        if (!HasInner(text))
-        {
-            return text;
-        }
+        return text;
+    }
 
+    /// <summary>Whether <paramref name="text"/> holds one of the characters removed anywhere.</summary>
+    public static bool HasInner(ReadOnlySpan<byte> text) =>
+        // Their UTF-8 starts with E2 (U+200B, U+2060), EF (U+FEFF) or C2 (U+00AD): most text has none of these.
+        text.IndexOfAny((byte)0xE2, (byte)0xEF, (byte)0xC2) >= 0
+        && (text.IndexOf("\u200B"u8) >= 0 || text.IndexOf("\u2060"u8) >= 0 || text.IndexOf("\uFEFF"u8) >= 0 || text.IndexOf("\u00AD"u8) >= 0);
+
+    /// <summary>Writes <paramref name="text"/> (valid UTF-8) without the characters removed anywhere; returns the bytes written.</summary>
+    public static int RemoveInner(ReadOnlySpan<byte> text, Span<byte> destination)
+    {
         var at = 0;
         while (!text.IsEmpty)
         {
             Rune.DecodeFromUtf8(text, out var rune, out var used);
             if (!IsInner(rune))
             {
-                text[..used].CopyTo(scratch[at..]);
+                text[..used].CopyTo(destination[at..]);
                 at += used;
             }
 
             text = text[used..];
         }
 
-        return scratch[..at];
+        return at;
     }
 
     private static bool IsTrimmed(Rune rune) => Rune.IsWhiteSpace(rune) || Rune.GetUnicodeCategory(rune) == UnicodeCategory.Format;
 
     private static bool IsInner(Rune rune) => rune.Value is 0x200B or 0x2060 or 0xFEFF or 0x00AD;
-
-    // U+200B, U+2060, U+FEFF are E2 80 8B, E2 81 A0, EF BB BF; U+00AD is C2 AD.
-    private static bool HasInner(ReadOnlySpan<byte> text) =>
-        text.IndexOf("\u200B"u8) >= 0 || text.IndexOf("\u2060"u8) >= 0 || text.IndexOf("\uFEFF"u8) >= 0 || text.IndexOf("\u00AD"u8) >= 0;
 }

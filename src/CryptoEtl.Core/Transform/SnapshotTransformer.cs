@@ -479,12 +479,18 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
     /// <summary>Writes display text without its invisible characters; null when nothing visible is left.</summary>
     private static int? WriteDisplayText(Span<byte> destination, ReadOnlySpan<byte> text)
     {
-        // Names that need this are a few in a market: a pooled buffer, no allocation per row.
-        var scratch = ArrayPool<byte>.Shared.Rent(text.Length);
+        var visible = InvisibleCharacters.Trim(text);
+        if (!InvisibleCharacters.HasInner(visible))
+        {
+            return visible.IsEmpty ? null : CsvFieldEncoding.Write(destination, visible);
+        }
+
+        // Rare: a pooled buffer, no allocation per row.
+        var scratch = ArrayPool<byte>.Shared.Rent(visible.Length);
         try
         {
-            var visible = InvisibleCharacters.Strip(text, scratch);
-            return visible.IsEmpty ? null : CsvFieldEncoding.Write(destination, visible);
+            var length = InvisibleCharacters.RemoveInner(visible, scratch);
+            return length == 0 ? null : CsvFieldEncoding.Write(destination, scratch.AsSpan(0, length));
         }
         finally
         {
