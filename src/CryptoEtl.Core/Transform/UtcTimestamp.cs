@@ -212,20 +212,14 @@ internal static class UtcTimestamp
 
     private static void Write(DateTime utc, Span<byte> d)
     {
+        "0000-00-00T00:00:00.000Z"u8.CopyTo(d);
         Put(d, 0, utc.Year, 4);
-        d[4] = (byte)'-';
         Put(d, 5, utc.Month, 2);
-        d[7] = (byte)'-';
         Put(d, 8, utc.Day, 2);
-        d[10] = (byte)'T';
         Put(d, 11, utc.Hour, 2);
-        d[13] = (byte)':';
         Put(d, 14, utc.Minute, 2);
-        d[16] = (byte)':';
         Put(d, 17, utc.Second, 2);
-        d[19] = (byte)'.';
         Put(d, 20, utc.Millisecond, 3);
-        d[23] = (byte)'Z';
     }
 
     private static void Put(Span<byte> destination, int start, int value, int digits)
