@@ -1,8 +1,9 @@
 -- 03: the CSV format of processed/*.csv as Transform writes it: a header line (skipped),
 -- comma-separated, fields optionally in double quotes (a quote inside is doubled), an empty
 -- field means NULL, UTF-8. Timestamps are ISO 8601 in UTC with a Z, in two forms: fetch_time as
--- 2026-11-25T12:00:00Z, CoinGecko's ath_date/atl_date/last_updated verbatim as
--- 2021-11-10T14:24:11.849Z. AUTO detection is not documented for the Z form, so the format is
+-- 2026-11-25T12:00:00Z, CoinGecko's ath_date/atl_date/last_updated as 2021-11-10T14:24:11.849Z,
+-- whatever form CoinGecko sent (Transform rewrites offsets, other precisions and bare dates to
+-- it, and leaves unreadable ones empty: docs/snowflake.md, "Timestamps: one form in the CSV"). AUTO detection is not documented for the Z form, so the format is
 -- explicit: CoinGecko's form here; the adapter's COPY parses each timestamp column with its own
 -- format (SnowflakeSql.FetchTimeFormat / CoinGeckoTimestampFormat) under TIMEZONE = 'UTC', the
 -- literal "Z" then meaning UTC.

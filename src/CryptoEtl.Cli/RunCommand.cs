@@ -51,7 +51,7 @@ public static class RunCommand
             display.MarkupLine(settings.Offline
                 ? "[bold]CryptoEtl[/] run, offline: the recorded market (data provided by CoinGecko)"
                 : "[bold]CryptoEtl[/] run (data provided by CoinGecko)");
-            var executionInput = ToExecutionInput(settings.Offline ? OfflinePages(request, display) : request);
+            var executionInput = ToExecutionInput(settings.Offline ? OfflineRequest(request, display) : request);
 
             var view = new ExecutionView(display);
             var runner = new StateMachineRunner(EmbeddedStateMachine.Load(), pipeline.Functions, view, new StateMachineRunnerOptions { OnEvent = view.Show });
@@ -94,11 +94,15 @@ public static class RunCommand
     }
 
     /// <summary>
-    /// The recording holds one page of a far larger market: asking past it would be answered [] right
-    /// after a full page, a doubtful end (see docs/extract.md). Offline runs ask only the recorded pages, and say so.
+    /// An offline run is a snapshot of the recording's own moment (<see cref="RecordedMarket.RecordedAt"/>,
+    /// unless the input names a fetch_time), so the report and the warehouse show when its prices were
+    /// real, and a re-run replaces it. The recording holds one page of a far larger market: asking past
+    /// it would be answered [] right after a full page, a doubtful end (see docs/extract.md), so
+    /// offline runs ask only the recorded pages, and say so.
     /// </summary>
-    internal static ExtractInput OfflinePages(ExtractInput request, IAnsiConsole display)
+    internal static ExtractInput OfflineRequest(ExtractInput request, IAnsiConsole display)
     {
+        request = request with { FetchTime = request.FetchTime ?? RecordedMarket.RecordedAt };
         var perPage = request.PerPage ?? ExtractStep.DefaultPerPage;
         var recorded = RecordedMarket.PagesFor(perPage);
         var asked = request.Pages ?? PageCount.Default;

@@ -2,7 +2,7 @@ using System.Reflection;
 
 namespace CryptoEtl.RecordedCoinGecko;
 
-/// <summary>The recorded market shipped in the binary for `cryptoetl run --offline` (see Recorded/README.md).</summary>
+/// <summary>The recorded market shipped in the binary for `cryptoetl run --offline` (see Recorded/SOURCES.md).</summary>
 public static class RecordedMarket
 {
     private static readonly Lazy<int> RecordedCoins = new(() =>
@@ -10,6 +10,12 @@ public static class RecordedMarket
         using var handler = CreateRecordedHandler();
         return handler.CoinCount;
     });
+
+    /// <summary>
+    /// When the recording was made, as an offline run's fetch time: the first whole second after
+    /// every recorded coin's last_updated (2022-11-27T21:13:35.767Z; /global's updated_at is 21:13:17).
+    /// </summary>
+    public static DateTimeOffset RecordedAt { get; } = new(2022, 11, 27, 21, 13, 36, TimeSpan.Zero);
 
     /// <summary>How many coins the recording holds (one page of CoinGecko's 250, of a much larger market).</summary>
     public static int CoinCount => RecordedCoins.Value;

@@ -77,14 +77,14 @@ public sealed class CliFaultTests : IDisposable
             Assert.StartsWith($"cryptoetl: {ErrorNames.WarehouseUnavailable}: {DatabasePath} is locked by another process", error, StringComparison.Ordinal);
         }
 
-        Assert.Equal("250", await CountAsync("SELECT count(*) FROM crypto_data"));
+        Assert.Equal("100", await CountAsync("SELECT count(*) FROM crypto_data"));
     }
 
     [Fact]
     public async Task Transform_given_a_csv_key_is_a_short_RawObjectInvalid_naming_the_key_and_what_was_expected()
     {
         await OfflineRunAsync();
-        Assert.True(new FileInfo(Path.Combine(DataDir, "objects", CsvKey)).Length > 50_000);
+        Assert.True(new FileInfo(Path.Combine(DataDir, "objects", CsvKey)).Length > 20_000);
 
         var (exit, output, error) = await CliRunner.RunAsync("transform", "--data-dir", DataDir, "--input", $$"""{"raw_key":"{{CsvKey}}"}""");
 
@@ -110,18 +110,18 @@ public sealed class CliFaultTests : IDisposable
 
         Assert.True(output.WasLocked, error.ToString() + output);
         Assert.True(exit == 0, error.ToString() + output);
-        Assert.Contains($"250 rows loaded into {DatabasePath}", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"100 rows loaded into {DatabasePath}", output.ToString(), StringComparison.Ordinal);
         Assert.StartsWith(
-            $"cryptoetl: warning: the load succeeded (250 rows loaded into {DatabasePath}), but the summary or report failed: {ErrorNames.WarehouseUnavailable}: {DatabasePath} is locked",
+            $"cryptoetl: warning: the load succeeded (100 rows loaded into {DatabasePath}), but the summary or report failed: {ErrorNames.WarehouseUnavailable}: {DatabasePath} is locked",
             error.ToString(),
             StringComparison.Ordinal);
-        Assert.Equal("250", await CountAsync("SELECT count(*) FROM crypto_data"));
+        Assert.Equal("100", await CountAsync("SELECT count(*) FROM crypto_data"));
     }
 
     /// <summary>
-    /// The newcomer's first command. The recording is page 1 (250 coins) of a 13,180-coin market
-    /// (src/CryptoEtl.RecordedCoinGecko/Recorded/global.json counts 13180 active); asking page 2 got
-    /// [] right after a full page, and the snapshot was stored complete: false with an end_doubt.
+    /// The newcomer's first command. The recording is page 1 (100 coins) of a 13,180-coin market
+    /// (src/CryptoEtl.RecordedCoinGecko/Recorded/global.json counts 13180 active); the run asks only
+    /// the recorded page and stores the snapshot complete, with no end_doubt.
     /// </summary>
     [Fact]
     public async Task An_offline_run_asks_only_the_recorded_page_says_so_and_stores_a_complete_snapshot()
@@ -130,13 +130,13 @@ public sealed class CliFaultTests : IDisposable
 
         Assert.True(exit == 0, error + output);
         Assert.Equal("", error);
-        Assert.Contains("offline: the recording holds 250 coins, 1 page(s) of 250; asking 1, not 2", output, StringComparison.Ordinal);
+        Assert.Contains("offline: the recording holds 100 coins, 1 page(s) of 250; asking 1, not 2", output, StringComparison.Ordinal);
         Assert.Contains("Execution succeeded", output, StringComparison.Ordinal);
         var metadata = RawMetadata();
         Assert.True(metadata["complete"]!.GetValue<bool>());
         Assert.Null(metadata["end_doubt"]);
-        Assert.Equal(250, metadata["coins"]!.GetValue<int>());
-        Assert.Equal("250", await CountAsync("SELECT count(*) FROM crypto_data"));
+        Assert.Equal(100, metadata["coins"]!.GetValue<int>());
+        Assert.Equal("100", await CountAsync("SELECT count(*) FROM crypto_data"));
     }
 
     /// <summary>docs/extract.md, the shrink rule: a re-run of the same fetch_time with under half the stored coins is refused unless forced.</summary>
@@ -144,18 +144,18 @@ public sealed class CliFaultTests : IDisposable
     public async Task A_forced_rerun_replaces_a_bigger_snapshot_and_an_unforced_one_is_refused()
     {
         await OfflineRunAsync();
-        string[] smaller = ["run", "--offline", "--data-dir", DataDir, "--per-page", "100", "--pages", "1", "--input", $$"""{"fetch_time":"{{FetchTime}}"}"""];
+        string[] smaller = ["run", "--offline", "--data-dir", DataDir, "--per-page", "40", "--pages", "1", "--input", $$"""{"fetch_time":"{{FetchTime}}"}"""];
 
         var refused = await CliRunner.RunAsync(smaller);
         var refusedRows = await CountAsync("SELECT count(*) FROM crypto_data");
         var forced = await CliRunner.RunAsync([.. smaller, "--force"]);
 
         Assert.Equal(1, refused.Exit);
-        Assert.Contains($"{ErrorNames.InvalidInput}: raw/2024/12/19/raw_crypto_data_2024-12-19T10-45-00Z.json already holds 250 coins and this run got 100", refused.Error, StringComparison.Ordinal);
-        Assert.Equal("250", refusedRows);
+        Assert.Contains($"{ErrorNames.InvalidInput}: raw/2024/12/19/raw_crypto_data_2024-12-19T10-45-00Z.json already holds 100 coins and this run got 40", refused.Error, StringComparison.Ordinal);
+        Assert.Equal("100", refusedRows);
         Assert.True(forced.Exit == 0, forced.Error + forced.Output);
-        Assert.Equal(100, RawMetadata()["coins"]!.GetValue<int>());
-        Assert.Equal("100", await CountAsync("SELECT count(*) FROM crypto_data"));
+        Assert.Equal(40, RawMetadata()["coins"]!.GetValue<int>());
+        Assert.Equal("40", await CountAsync("SELECT count(*) FROM crypto_data"));
     }
 
     /// <summary>
@@ -173,7 +173,7 @@ public sealed class CliFaultTests : IDisposable
         Assert.True(new FileInfo(DatabasePath).Length < 1 << 20);
         // Load takes only the CSV of its fetch_time (docs/architecture.md): the bigger snapshot replaces it.
         var bigKey = CsvKey;
-        var rows = await WriteBigCsvAsync(bigKey, copies: 40);
+        var rows = await WriteBigCsvAsync(bigKey, copies: 100);
         var input = $$"""{"csv_key":"{{bigKey}}","fetch_time":"{{FetchTime}}","expected_rows":{{rows}}}""";
 
         var (exit, error) = await RunWithFileSizeLimitAsync(2048, "load", "--data-dir", DataDir, "--input", input);
@@ -182,7 +182,7 @@ public sealed class CliFaultTests : IDisposable
         Assert.StartsWith($"cryptoetl: {ErrorNames.WarehouseError}: DuckDB could not commit {bigKey} into {DatabasePath} (is its disk full?)", error, StringComparison.Ordinal);
         Assert.Contains("File too large", error, StringComparison.Ordinal);
         Assert.Contains("nothing of it was loaded, the rows already there are kept", error, StringComparison.Ordinal);
-        Assert.Equal("250,0", await CountAsync("SELECT count(*), count(*) FILTER (id LIKE '%-copy-%') FROM crypto_data"));
+        Assert.Equal("100,0", await CountAsync("SELECT count(*), count(*) FILTER (id LIKE '%-copy-%') FROM crypto_data"));
 
         // The disk has room again: the same load succeeds, so the failed one left nothing in its way.
         var retry = await CliRunner.RunAsync("load", "--data-dir", DataDir, "--input", input);

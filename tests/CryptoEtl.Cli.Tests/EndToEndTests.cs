@@ -2,6 +2,7 @@ using System.Text.Json;
 using CryptoEtl.Core;
 using CryptoEtl.DuckDb;
 using CryptoEtl.FileSystem;
+using CryptoEtl.RecordedCoinGecko;
 using CryptoEtl.Testing;
 using Microsoft.AspNetCore.Http;
 
@@ -82,15 +83,27 @@ public sealed class EndToEndTests : IDisposable
         Assert.Contains("succeeded ExtractFailed", output, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The newcomer's first run: the recorded market and its /global were recorded at the same
+    /// moment (Recorded/SOURCES.md), so no data-quality check warns, global dominance is in every
+    /// row, and the snapshot is of the recording's own time, not of today.
+    /// </summary>
     [Fact]
-    public async Task Offline_run_loads_the_recorded_market()
+    public async Task Offline_run_loads_the_recorded_market_at_its_own_time_without_a_warning()
     {
         var (exit, output, error) = await RunAsync("run", "--offline", "--data-dir", _dir.FullPath);
 
         Assert.True(exit == 0, error + output);
-        var recorded = Ids(TestData.CoinGecko(TestData.Markets250));
+        Assert.Equal("", error);
+        Assert.DoesNotContain("warning", output, StringComparison.OrdinalIgnoreCase);
+        var recorded = Ids(RepoPaths.Path("src", "CryptoEtl.RecordedCoinGecko", "Recorded", "coins_markets_usd_page1.json"));
         Assert.Equal((long)recorded.Count, (await ScalarsAsync("SELECT count(*) FROM crypto_data")).Single());
+        Assert.Equal(0L, (await ScalarsAsync("SELECT count(*) FROM crypto_data WHERE global_dominance_percentage IS NULL")).Single());
         Assert.Equal(["bitcoin"], await ScalarsAsync("SELECT id FROM crypto_data ORDER BY dominance_percentage DESC LIMIT 1"));
+        Assert.Equal(["2022-11-27T21:13:36Z"], await ScalarsAsync("SELECT strftime(fetch_time AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') FROM crypto_data GROUP BY 1"));
+        var quality = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(_dir.FullPath, "objects", ObjectKeys.Quality(RecordedMarket.RecordedAt))));
+        Assert.Equal(0, quality.RootElement.GetProperty("warnings").GetInt32());
+        Assert.Contains("Snapshot of <time datetime=\"2022-11-27T21:13:36Z\">27 Nov 2022, 21:13 UTC</time>", File.ReadAllText(Path.Combine(_dir.FullPath, "report.html")), StringComparison.Ordinal);
     }
 
     [Fact]

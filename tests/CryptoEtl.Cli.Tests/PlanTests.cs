@@ -84,8 +84,8 @@ public sealed partial class PlanTests : IDisposable
         const decimal expressGbSeconds = runs * 186.1m * 64 / 1024;
         Assert.Equal(expressGbSeconds, plan.ExpressGigabyteSeconds);
         Assert.Equal((runs * PerExpressRequest) + (expressGbSeconds * PerExpressGbSecond), plan.StepFunctionsDollars);
-        // 500 coins of 380 bytes a run, GB = 10^9 bytes.
-        const decimal gigabytes = runs * 500 * 380 / 1_000_000_000m; // 0.56544
+        // 500 coins of 367 bytes a run, GB = 10^9 bytes.
+        const decimal gigabytes = runs * 500 * 367 / 1_000_000_000m; // 0.546096
         Assert.Equal(gigabytes, plan.SnowpipeGigabytes);
         Assert.Equal(0m, plan.WarehouseSecondsPerRun);
         Assert.Equal(gigabytes * SnowpipeCreditsPerGb * PerCredit, plan.SnowflakeDollars);

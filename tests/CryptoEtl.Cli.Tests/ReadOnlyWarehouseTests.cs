@@ -34,7 +34,7 @@ public sealed class ReadOnlyWarehouseTests : IDisposable
         var written = await CliRunner.RunAsync("report", "--data-dir", readOnly, "--out", report);
 
         Assert.True(query.Exit == 0, query.Error);
-        Assert.Equal("n\n250\n", query.Output);
+        Assert.Equal("n\n100\n", query.Output);
         Assert.True(written.Exit == 0, written.Error);
         Assert.Contains("<svg", await File.ReadAllTextAsync(report), StringComparison.Ordinal);
         Assert.Equal(before, Snapshot(readOnly));

@@ -40,7 +40,7 @@ public sealed class S3EndToEndTests(MotoServer moto) : IClassFixture<MotoServer>
         const string everything = "SELECT * FROM crypto_data ORDER BY id";
         var folderRows = (await DuckDbQuery.RunAsync(_dir.Combine("folder", "warehouse.duckdb"), everything, default)).Rows;
         var s3Rows = (await DuckDbQuery.RunAsync(_dir.Combine("s3", "warehouse.duckdb"), everything, default)).Rows;
-        Assert.Equal(250, folderRows.Count);
+        Assert.Equal(100, folderRows.Count);
         Assert.Equal(folderRows, s3Rows);
     }
 }

@@ -33,7 +33,7 @@ public sealed class SnowflakeEndToEndTests(MotoServer moto) : IClassFixture<Moto
     public async Task Run_loads_the_transformed_csv_from_the_stage_through_one_authenticated_transaction()
     {
         var bucket = await moto.CreateBucketAsync();
-        const int Rows = 250;
+        const int Rows = 100;
         _snowflake.On("POST", FakeSnowflake.StatementsPath,
             Responses.MultiStatementDone(),
             Responses.Query(["MARKET_CAP_RANK", "NAME", "SYMBOL", "DOMINANCE_PERCENTAGE"],

@@ -63,7 +63,7 @@ public sealed class TransformHostileCoinTests : IDisposable
             Coin("bidi-override", ("name", "\"Good\u202eKCAB\"")),
             Coin("bidi-isolate", ("name", "\"Good\\u2066x\\u2069\"")),
             Coin("too-long", ("name", "\"" + longest + "n\"")),
-            Coin("too-long-escaped", ("ath_date", "\"" + string.Concat(Enumerable.Repeat("\\u00e9", (FieldValidation.MaxTextBytes / 2) + 1)) + "\"")),
+            Coin("too-long-escaped", ("symbol", "\"" + string.Concat(Enumerable.Repeat("\\u00e9", (FieldValidation.MaxTextBytes / 2) + 1)) + "\"")),
             Coin("long-number", ("circulating_supply", "1" + new string('0', FieldValidation.MaxNumberBytes))),
             Coin("bad-roi-currency", ("roi", """{"times":1,"currency":"u\u0000sd","percentage":100}""")),
             Coin("longest", ("name", "\"" + longest + "\"")),
@@ -84,8 +84,8 @@ public sealed class TransformHostileCoinTests : IDisposable
                 ["invalid_encoding_name"] = ["lone-surrogate", "bad-bytes"],
                 ["invalid_encoding_symbol"] = ["reversed-surrogates"],
                 ["too_long_circulating_supply"] = ["long-number"],
-                ["too_long_ath_date"] = ["too-long-escaped"],
                 ["too_long_name"] = ["too-long"],
+                ["too_long_symbol"] = ["too-long-escaped"],
             },
             result.Quality.Rejected.ToDictionary(r => r.Key, r => r.Value.Coins.Select(c => c.Id!).ToArray()));
         Assert.Equal(16, result.Quality.CoinsFetched);

@@ -45,11 +45,11 @@ public sealed class AwsCliTests
         Assert.Equal("SUCCEEDED", (string)done["status"]!);
         Assert.Equal("""{"pages":2}""", (string)done["input"]!);
         var output = JsonNode.Parse((string)done["output"]!)!;
-        // The recorded market (src/CryptoEtl.Cli/Recorded) holds 250 coins, all valid.
-        Assert.Equal(250, (int)output["load"]!["rows_loaded"]!);
+        // The recorded market (src/CryptoEtl.RecordedCoinGecko/Recorded) holds 100 coins, all valid.
+        Assert.Equal(100, (int)output["load"]!["rows_loaded"]!);
         var rows = await DuckDbQuery.RunAsync(serve.Settings.DatabasePath,
             $"SELECT count(*) FROM crypto_data WHERE fetch_time = TIMESTAMPTZ '{output["load"]!["fetch_time"]}'", CancellationToken.None);
-        Assert.Equal(250L, Convert.ToInt64(rows.Rows[0][0], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(100L, Convert.ToInt64(rows.Rows[0][0], System.Globalization.CultureInfo.InvariantCulture));
 
         // The order AWS records for lambda:invoke tasks (LocalStack
         // tests/aws/services/stepfunctions/v2/services/test_lambda_task_service.snapshot.json, test_invoke):

@@ -81,7 +81,7 @@ public static class RunFigures
         "warehouse auto-suspend", 60, "s", "infra/snowflake/01_database_schema.sql AUTO_SUSPEND = 60");
 
     public static RunFigure CsvBytesPerCoin { get; } = new(
-        "CSV bytes per coin", 380, "bytes", "measured: `cryptoetl run --offline` wrote 94,756 bytes for 250 coins (2026-11-29)");
+        "CSV bytes per coin", 367, "bytes", "measured: `cryptoetl run --offline` wrote 36,612 bytes for 100 coins (2026-12-07)");
 
     public static RunFigure CoinsPerPage { get; } = new("coins per page", 250, "coins", "Extract's default per_page (docs/extract.md)");
 

@@ -93,12 +93,10 @@ public sealed class TransformStep
                 negatives.Count == 0 ? null : negatives));
         }
 
-        var ranks = analysis.DuplicateRanks;
-        checks.Add(new QualityCheck(
-            "market_cap_rank_unique",
-            ranks.Count == 0,
-            ranks.Count == 0 ? "every market_cap_rank is unique" : $"{ranks.Count} rows repeat an earlier row's market_cap_rank",
-            ranks.Count == 0 ? null : ranks));
+        checks.Add(ListCheck("market_cap_rank_unique", analysis.DuplicateRanks,
+            "every market_cap_rank is unique", "rows repeat an earlier row's market_cap_rank"));
+        checks.Add(ListCheck("timestamps_readable", analysis.UnreadableTimestamps,
+            "every timestamp reads as an instant", "timestamps are no ISO 8601 instant: null in the CSV, as sent in the raw object"));
 
         return new QualityReport
         {
@@ -122,6 +120,10 @@ public sealed class TransformStep
             Warnings = checks.Count(c => !c.Passed),
         };
     }
+
+    /// <summary>A check that passes when <paramref name="found"/> is empty, else lists it: "N <paramref name="failed"/>".</summary>
+    private static QualityCheck ListCheck(string name, IReadOnlyList<string> found, string passed, string failed) =>
+        found.Count == 0 ? new QualityCheck(name, true, passed) : new QualityCheck(name, false, $"{found.Count} {failed}", found);
 
     private static QualityCheck DominanceCheck(CompensatedSum dominance)
     {

@@ -41,6 +41,12 @@ internal static class SnapshotColumns
         .Select(c => c.Type is ColumnType.Number or ColumnType.WholeNumber)
         .ToArray();
 
+    /// <summary>Per column: a timestamp, written in <see cref="UtcTimestamp"/>'s one form.</summary>
+    public static readonly bool[] IsTimestamp = CryptoSchema.Columns.Select(c => c.Type == ColumnType.Timestamp).ToArray();
+
+    /// <summary>Per column: display text the CSV carries without invisible characters (<see cref="InvisibleCharacters"/>).</summary>
+    public static readonly bool[] IsDisplayText = CryptoSchema.Columns.Select((_, i) => i == Name || i == Symbol).ToArray();
+
     /// <summary>Coin property names (UTF-8) and their targets; roi's parts are read inside roi.</summary>
     public static readonly (byte[] Name, int Target)[] CoinProperties =
     [

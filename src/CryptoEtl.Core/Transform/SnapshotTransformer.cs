@@ -40,6 +40,7 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
     private readonly SortedDictionary<string, List<RejectedCoin>> _rejected = new(StringComparer.Ordinal);
     private readonly List<string> _duplicateIds = [];
     private readonly List<string> _duplicateRanks = [];
+    private readonly List<string> _unreadableTimestamps = [];
     private readonly List<string>[] _negatives = NonNegativeChecks.Select(_ => new List<string>()).ToArray();
     private CompensatedSum _marketCaps;
     private CompensatedSum _volumes;
@@ -71,6 +72,9 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
 
     /// <summary>"id (rank N)" for every kept row whose rank an earlier row already had.</summary>
     public IReadOnlyList<string> DuplicateRanks => _duplicateRanks;
+
+    /// <summary>"id (column)" of every timestamp of a kept row that <see cref="UtcTimestamp"/> could not read (null in the CSV).</summary>
+    public IReadOnlyList<string> UnreadableTimestamps => _unreadableTimestamps;
 
     /// <summary>Per <see cref="NonNegativeChecks"/> entry: "id (column)" of every negative value.</summary>
     public IReadOnlyList<List<string>> Negatives => _negatives;
@@ -104,6 +108,11 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
         {
             // Absent, null, or an empty string: all read back as null.
             _nulls[BitOperations.TrailingZeroCount(nulls)]++;
+        }
+
+        for (var unreadable = shape.UnreadableTimestamps; unreadable != 0; unreadable &= unreadable - 1)
+        {
+            _unreadableTimestamps.Add($"{IdOf(json, coin)} ({SnapshotColumns.ColumnName(BitOperations.TrailingZeroCount(unreadable))})");
         }
 
         if (marketCap is { } cap)
@@ -258,7 +267,10 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
     /// The most bytes a coin's row can take as CSV: every value quoted with every byte a quote, and
     /// the separators. Real rows take less than half; the spool only needs the room while it writes.
     /// </summary>
-    private static int EncodedRowBound(CoinRecord coin) => (2 * coin.ValueBytes) + (3 * SnapshotColumns.CoinColumns.Length);
+    private static int EncodedRowBound(CoinRecord coin) => (2 * coin.ValueBytes) + (3 * SnapshotColumns.CoinColumns.Length) + TimestampsMaxBytes;
+
+    // A bare date (10 bytes) becomes 24 in the CSV.
+    private static readonly int TimestampsMaxBytes = SnapshotColumns.IsTimestamp.Count(t => t) * UtcTimestamp.Length;
 
     private static string? RejectionReason(ReadOnlySpan<byte> json, CoinRecord coin, Span<byte> row, out RowShape shape, out double? marketCap, out double? volume, out long? rank)
     {
@@ -363,6 +375,7 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
         shape = default;
         var columns = SnapshotColumns.CoinColumns;
         var nulls = 0UL;
+        var unreadable = 0UL;
         var at = 0;
         for (var i = 0; i < columns.Length; i++)
         {
@@ -391,7 +404,26 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
                     {
                         nulls |= 1UL << column;
                     }
-                    else if (text.Length <= FieldValidation.MaxTextBytes && CsvFieldEncoding.IsPlain(text))
+                    else if (SnapshotColumns.IsTimestamp[column])
+                    {
+                        // One form for both warehouses; what no warehouse could read is null, and said so.
+                        switch (UtcTimestamp.Canonicalize(text, row[at..]))
+                        {
+                            case UtcTimestamp.Result.Canonical:
+                                text.CopyTo(row[at..]);
+                                at += text.Length;
+                                break;
+                            case UtcTimestamp.Result.Rewritten:
+                                at += UtcTimestamp.Length;
+                                break;
+                            default:
+                                nulls |= 1UL << column;
+                                unreadable |= 1UL << column;
+                                break;
+                        }
+                    }
+                    else if (text.Length <= FieldValidation.MaxTextBytes && CsvFieldEncoding.IsPlain(text)
+                        && !(SnapshotColumns.IsDisplayText[column] && (text[0] == ' ' || text[^1] == ' ')))
                     {
                         text.CopyTo(row[at..]);
                         at += text.Length;
@@ -409,7 +441,18 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
                             };
                         }
 
-                        at += CsvFieldEncoding.Write(row[at..], text);
+                        if (!SnapshotColumns.IsDisplayText[column])
+                        {
+                            at += CsvFieldEncoding.Write(row[at..], text);
+                        }
+                        else if (WriteDisplayText(row[at..], text) is { } written)
+                        {
+                            at += written;
+                        }
+                        else
+                        {
+                            return SnapshotColumns.MissingReason[column];
+                        }
                     }
 
                     break;
@@ -429,8 +472,30 @@ internal sealed class SnapshotTransformer : ICoinSink, IDisposable
             }
         }
 
-        shape = new RowShape(at, nulls);
+        shape = new RowShape(at, nulls, unreadable);
         return null;
+    }
+
+    /// <summary>Writes display text without its invisible characters; null when nothing visible is left.</summary>
+    private static int? WriteDisplayText(Span<byte> destination, ReadOnlySpan<byte> text)
+    {
+        var visible = InvisibleCharacters.Trim(text);
+        if (!InvisibleCharacters.HasInner(visible))
+        {
+            return visible.IsEmpty ? null : CsvFieldEncoding.Write(destination, visible);
+        }
+
+        // Rare: a pooled buffer, no allocation per row.
+        var scratch = ArrayPool<byte>.Shared.Rent(visible.Length);
+        try
+        {
+            var length = InvisibleCharacters.RemoveInner(visible, scratch);
+            return length == 0 ? null : CsvFieldEncoding.Write(destination, scratch.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
     }
 
     /// <summary>Whether a rejected coin's id can go into the quality object as it is.</summary>

@@ -33,7 +33,7 @@ namespace CryptoEtl.Testing.Snowflake;
 /// a role without privileges on it 404 too and one without MONITOR 403 (<see cref="PipeAccess"/>);
 /// <see cref="Snowpipe"/> plays the pipe's documented rules (<see cref="FakeSnowpipe"/>).
 /// </summary>
-public sealed class FakeSnowflake : IAsyncDisposable
+public sealed partial class FakeSnowflake : IAsyncDisposable
 {
     public const string StatementsPath = "/api/v2/statements";
     public const string PipesPath = "/v1/data/pipes/";
@@ -76,10 +76,21 @@ public sealed class FakeSnowflake : IAsyncDisposable
     /// <summary>The route of a load-history request for <see cref="Pipe"/>: "loadHistoryScan" or "insertReport".</summary>
     public string PipePath(string endpoint) => $"{PipesPath}{Pipe}/{endpoint}";
 
+    /// <summary>
+    /// The stage's files by their path relative to it. When set, every COPY is run over its file as
+    /// Snowflake would (<see cref="SnowflakeCopy"/>, the file format of infra/snowflake/03_file_format.sql):
+    /// the rows land in <see cref="Copied"/>, and a value Snowflake refuses fails the request as
+    /// ON_ERROR = ABORT_STATEMENT does, before any scripted answer.
+    /// </summary>
+    public Func<string, byte[]?>? Stage { get; init; }
+
+    /// <summary>The rows each COPY over <see cref="Stage"/> produced, in order.</summary>
+    public ConcurrentQueue<IReadOnlyList<object?[]>> Copied { get; } = new();
+
     /// <summary>The account's objects as SHOW DATABASES/SCHEMAS/WAREHOUSES/ROLES returns their names.</summary>
     public SnowflakeObjects Objects { get; init; } = new();
 
-    public static async Task<FakeSnowflake> StartAsync(string expectedIssuer, string expectedSubject, TimeProvider time, SnowflakeObjects? objects = null)
+    public static async Task<FakeSnowflake> StartAsync(string expectedIssuer, string expectedSubject, TimeProvider time, SnowflakeObjects? objects = null, Func<string, byte[]?>? stage = null)
     {
         FakeSnowflake? fake = null;
         var server = await LocalHttpServer.StartAsync(context => fake!.HandleAsync(context));
@@ -90,6 +101,7 @@ public sealed class FakeSnowflake : IAsyncDisposable
             ExpectedSubject = expectedSubject,
             Time = time,
             Objects = objects ?? new SnowflakeObjects(),
+            Stage = stage,
         };
         return fake;
     }
@@ -164,6 +176,12 @@ public sealed class FakeSnowflake : IAsyncDisposable
         {
             RememberHandles(pipes.Body);
             await Respond(context, pipes.Status, pipes.Body);
+            return;
+        }
+
+        if (request.Method == "POST" && Stage is not null && RunCopy(body) is { } copyFailure)
+        {
+            await Respond(context, copyFailure.Status, copyFailure.Body);
             return;
         }
 
@@ -283,6 +301,42 @@ public sealed class FakeSnowflake : IAsyncDisposable
 
     private static DateTimeOffset ParseTime(string text) =>
         DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal);
+
+    // The COPY of a submit run over its staged file; Snowflake's failure answer when a value is refused.
+    private (int Status, string Body)? RunCopy(string body)
+    {
+        using var json = JsonDocument.Parse(body);
+        var statements = SqlStatements.Split(json.RootElement.GetProperty("statement").GetString()!);
+        foreach (var statement in statements.Where(s => s.Text.StartsWith("COPY INTO ", StringComparison.Ordinal)))
+        {
+            var path = StagePathPattern().Match(statement.Text).Groups["path"].Value;
+            var csv = Stage!(path);
+            try
+            {
+                if (csv is null)
+                {
+                    throw new SnowflakeCopyException($"Remote file '{path}' was not found.");
+                }
+
+                Copied.Enqueue(SnowflakeCopy.Evaluate(statement.Text, csv, FileFormat.Value, path));
+            }
+            catch (SnowflakeCopyException e)
+            {
+                return statements.Count > 1
+                    ? Responses.MultiStatementFailure(statement.Text, statement.Line, statement.Position, e.Message)
+                    : Responses.Failure("100035", "22007", e.Message);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>CRYPTO_CSV_FORMAT as infra/snowflake/03_file_format.sql creates it.</summary>
+    public static readonly Lazy<CsvFileFormat> FileFormat = new(() =>
+        CsvFileFormat.FromScript(File.ReadAllText(RepoPaths.Path("infra", "snowflake", "03_file_format.sql"))));
+
+    [System.Text.RegularExpressions.GeneratedRegex(@" FROM @[A-Za-z0-9_.]+/(?<path>[^)\s]+)\)")]
+    private static partial System.Text.RegularExpressions.Regex StagePathPattern();
 
     private static int StatementCount(string body)
     {
