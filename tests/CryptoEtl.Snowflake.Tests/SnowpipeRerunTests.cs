@@ -14,8 +14,8 @@ namespace CryptoEtl.Snowflake.Tests;
 /// Pipe mode against a pipe that follows Snowflake's documented rules (<see cref="FakeSnowpipe"/>:
 /// a name seen in 14 days never loads again, failed files stay registered): a re-run, a forced
 /// smaller replacement and a repair after LOAD_FAILED each write a CSV under a new name, the pipe
-/// loads it, Load confirms it, and the views (v_snapshot_rows, the same SQL as 08_trends.sql, run
-/// on the rows the pipe appended) hold exactly the new file's rows and none of the old.
+/// loads it, Load confirms it, and the views (V_SNAPSHOT_ROWS, the SQL of 08_trends.sql
+/// (TrendViews.LatestFileSnapshotRowsBody), run on the rows the pipe appended) hold exactly the new file's rows and none of the old.
 /// </summary>
 public sealed class SnowpipeRerunTests : IAsyncLifetime
 {
@@ -174,7 +174,7 @@ public sealed class SnowpipeRerunTests : IAsyncLifetime
         new LoadStep(_store, new SnowpipeWarehouse(_http, TestKeys.Options(_snowflake.BaseAddress), _store, _time))
             .RunAsync(new LoadInput { CsvKey = key, FetchTime = FetchTime, ExpectedRows = rows }, CancellationToken.None);
 
-    /// <summary>The pipe's appended rows in a table with SOURCE_FILE, read through v_snapshot_rows.</summary>
+    /// <summary>The pipe's appended rows in a table with SOURCE_FILE, read through Snowflake's V_SNAPSHOT_ROWS SQL.</summary>
     private async Task<object?[][]> SnapshotRowsAsync()
     {
         await using var connection = await DuckDbWarehouse.OpenAsync(_dir.Combine("warehouse.duckdb"), CancellationToken.None);
@@ -191,7 +191,7 @@ public sealed class SnowpipeRerunTests : IAsyncLifetime
             await insert.ExecuteNonQueryAsync();
         }
 
-        var rows = (await DuckDbQuery.RunAsync(connection, "SELECT id, current_price FROM v_snapshot_rows ORDER BY id", CancellationToken.None)).Rows;
+        var rows = (await DuckDbQuery.RunAsync(connection, $"SELECT id, current_price FROM ({TrendViews.LatestFileSnapshotRowsBody}) ORDER BY id", CancellationToken.None)).Rows;
         return [.. rows.Select(r => r.ToArray())];
     }
 
