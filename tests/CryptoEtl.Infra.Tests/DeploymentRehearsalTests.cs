@@ -199,8 +199,10 @@ public sealed class DeploymentRehearsalTests : IAsyncLifetime
                 "load", "--warehouse", "snowflake", "--input", loadInput);
             Assert.Equal(rows, loaded["rows_loaded"]!.GetValue<int>());
             Assert.Empty(snowflake.Problems);
-            var copyStatement = Assert.Single(snowflake.Requests, r => r.Method == "POST").Body;
-            Assert.Contains($"COPY INTO {Table}", copyStatement, StringComparison.Ordinal);
+            // COPY mode first asks SHOW PIPES (a pipe feeding the table refuses a COPY), then loads once.
+            var statements = snowflake.Requests.Where(r => r.Method == "POST").Select(r => r.Body).ToList();
+            Assert.Contains("SHOW PIPES IN SCHEMA", statements[0], StringComparison.Ordinal);
+            Assert.Contains($"COPY INTO {Table}", Assert.Single(statements, s => s.Contains("COPY INTO", StringComparison.Ordinal)), StringComparison.Ordinal);
         }
 
         // The shrink re-run as Extract: 50 coins for the fetch time that holds 250 is refused.
