@@ -264,7 +264,20 @@ public sealed class ExecutionService : IAsyncDisposable
     private async Task RunAsync(Entry entry)
     {
         var recorder = entry.Recorder;
-        var functions = _host.Functions.ToDictionary(f => f.Key, f => recorder.Wrap(f.Key, f.Value), StringComparer.Ordinal);
+        // A stopped execution's runner lets go of its Task at once, as AWS does, while the function
+        // itself unwinds or commits (and holds its step's lease): the next execution waits for that.
+        var invocations = new List<Task>();
+        Func<JsonNode?, CancellationToken, Task<JsonNode?>> Tracked(Func<JsonNode?, CancellationToken, Task<JsonNode?>> function) => (payload, ct) =>
+        {
+            var invocation = function(payload, ct);
+            lock (invocations)
+            {
+                invocations.Add(invocation);
+            }
+
+            return invocation;
+        };
+        var functions = _host.Functions.ToDictionary(f => f.Key, f => Tracked(recorder.Wrap(f.Key, f.Value)), StringComparer.Ordinal);
         var runner = new StateMachineRunner(_machine.Definition, functions, recorder.Wrap(_host.Alerts), new StateMachineRunnerOptions
         {
             OnEvent = recorder.OnRunnerEvent,
@@ -313,6 +326,13 @@ public sealed class ExecutionService : IAsyncDisposable
         }
 
         _store.Save(entry.Record, _gate);
+        Task[] running;
+        lock (invocations)
+        {
+            running = [.. invocations];
+        }
+
+        await Task.WhenAll(running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     private void Close(Entry entry, string status, string? error, string? cause)
