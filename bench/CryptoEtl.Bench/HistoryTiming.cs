@@ -42,7 +42,7 @@ public static class HistoryTiming
             await transaction.CommitAsync();
         }
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"history: {snapshots} snapshots of {coins} coins, {minutes} minutes apart ({(long)snapshots * coins:N0} rows), {snapshots - have} generated in {clock.Elapsed.TotalSeconds:F1} s"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"history: {Math.Max(have, snapshots)} snapshots of {coins} coins, {minutes} minutes apart ({(long)Math.Max(have, snapshots) * coins:N0} rows), {Math.Max(0, snapshots - have)} generated in {clock.Elapsed.TotalSeconds:F1} s"));
     }
 
     /// <summary>

@@ -6,9 +6,10 @@ namespace CryptoEtl.DuckDb.Tests;
 
 /// <summary>
 /// The trend views (src/CryptoEtl.DuckDb/TrendViews.cs) over nine days of 15-minute snapshots with
-/// a 2-hour and a 30-hour gap, jittered fetch times, a coin that appears on day 3 and one that
-/// disappears on day 7. Every expected value is computed here from the stored rows, not by SQL:
-/// a change is against the coin's newest row within the window's tolerance before its horizon.
+/// a 2-hour and a 30-hour gap, jittered fetch times, a coin that appears on day 3, one that
+/// disappears on day 7 and one missing from every sixth snapshot. Every expected value is computed
+/// here from the stored rows, not by SQL: a change is against the coin's newest row within the
+/// window's tolerance before its horizon.
 /// </summary>
 public sealed class TrendViewTests : IAsyncLifetime
 {
@@ -44,6 +45,14 @@ public sealed class TrendViewTests : IAsyncLifetime
             if (i < 600)
             {
                 coins.Add(("gonecoin", 5 + (i % 23 / 7.0), 100_000_000, 4 - (i / 50 % 2)));
+            }
+
+            if (i % 6 != 4)
+            {
+                // Out of the top N every sixth snapshot: one that is a horizon (60 min, 24 h and
+                // 7 d are whole multiples of six steps) before a snapshot of it, so its reference
+                // there is an older snapshot within the tolerance, not the newest candidate.
+                coins.Add(("flickercoin", 2 + (i % 19 / 9.0), 500_000_000, 5 + (i / 40 % 2)));
             }
 
             var total = coins.Sum(c => c.Price * c.Supply);
@@ -154,8 +163,12 @@ public sealed class TrendViewTests : IAsyncLifetime
             Assert.Equal(now.CoinGecko24h, row[8]);
         }
 
-        // The history exercises both outcomes for every horizon.
+        // The history exercises both outcomes for every horizon, and for each a reference older
+        // than the newest snapshot within the window (the coin was missing from that one).
         Assert.All(nulls.Values, count => Assert.InRange(count, 1, expected.Count - 1));
+        var snapshotTimes = _rows.Select(r => r.FetchTime).Distinct().ToList();
+        Assert.All(TrendViews.Windows, window => Assert.Contains(expected, now =>
+            Reference(now, window) is { } then && snapshotTimes.Any(t => t > then.FetchTime && t <= now.FetchTime - window.Horizon)));
     }
 
     [Fact]
