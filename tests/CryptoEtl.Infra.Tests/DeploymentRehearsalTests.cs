@@ -9,6 +9,7 @@ using Amazon.SimpleSystemsManagement;
 using CryptoEtl.Aws;
 using CryptoEtl.Core;
 using CryptoEtl.DuckDb;
+using CryptoEtl.RecordedCoinGecko;
 using CryptoEtl.Testing;
 using CryptoEtl.Testing.Snowflake;
 
@@ -44,7 +45,10 @@ public sealed class DeploymentRehearsalTests : IAsyncLifetime
     private const string SnowflakeKeyParameter = "/cryptoetl/snowflake-private-key";
     private const string CoinGeckoKey = "CG-rehearsal-key";
     private const string Table = "CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA";
-    private const int RecordedCoins = 250;
+    private static readonly int RecordedCoins = RecordedMarket.CoinCount;
+
+    // Fewer than half the recorded coins: the shrink rule refuses it (docs/extract.md).
+    private static readonly int ShrunkCoins = (RecordedCoins / 2) - 1;
 
     /// <summary>Granted actions no CLI step can use, and why each stays.</summary>
     private static readonly Dictionary<string, string> UsedOutsideTheSteps = new(StringComparer.Ordinal)
@@ -205,11 +209,11 @@ public sealed class DeploymentRehearsalTests : IAsyncLifetime
             Assert.Contains($"COPY INTO {Table}", Assert.Single(statements, s => s.Contains("COPY INTO", StringComparison.Ordinal)), StringComparison.Ordinal);
         }
 
-        // The shrink re-run as Extract: 50 coins for the fetch time that holds 250 is refused.
+        // The shrink re-run as Extract: fewer than half the coins the fetch time holds is refused.
         var (exit, _, error) = await RunCliAsync(extract, bucket, new() { [SettingNames.CoinGeckoApiKey] = CoinGeckoKey },
-            "extract", "--offline", "--input", $$"""{"pages":1,"per_page":50,"fetch_time":"{{FetchTime}}"}""");
+            "extract", "--offline", "--input", $$"""{"pages":1,"per_page":{{ShrunkCoins}},"fetch_time":"{{FetchTime}}"}""");
         Assert.NotEqual(0, exit);
-        Assert.Contains($"{ErrorNames.InvalidInput}: {rawKey} already holds {RecordedCoins} coins and this run got 50", error, StringComparison.Ordinal);
+        Assert.Contains($"{ErrorNames.InvalidInput}: {rawKey} already holds {RecordedCoins} coins and this run got {ShrunkCoins}", error, StringComparison.Ordinal);
         Assert.Equal(RecordedCoins, await StoredCoinsAsync(User(deployed["admin"]!), bucket, rawKey));
 
 

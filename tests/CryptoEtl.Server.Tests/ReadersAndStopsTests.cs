@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using CryptoEtl.Cli;
 using CryptoEtl.DuckDb;
+using CryptoEtl.RecordedCoinGecko;
 using CryptoEtl.Report;
 using CryptoEtl.StateMachine;
 using CryptoEtl.Testing;
@@ -90,10 +91,10 @@ public sealed class ReadersAndStopsTests
         var outcome = server.Executions.Describe(arn).StopOutcome!;
         Assert.StartsWith("Load was running when the execution stopped and finished anyway; what it did stands: ", outcome, StringComparison.Ordinal);
         var loaded = JsonNode.Parse(outcome[(outcome.IndexOf('{', StringComparison.Ordinal))..])!;
-        Assert.Equal(250, (int)loaded["rows_loaded"]!);
+        Assert.Equal(RecordedMarket.CoinCount, (int)loaded["rows_loaded"]!);
         var rows = await DuckDbQuery.RunAsync(settings.DatabasePath,
             $"SELECT count(*) FROM crypto_data WHERE fetch_time = TIMESTAMPTZ '{loaded["fetch_time"]}'", CancellationToken.None);
-        Assert.Equal(250L, Convert.ToInt64(rows.Rows[0][0], CultureInfo.InvariantCulture));
+        Assert.Equal(RecordedMarket.CoinCount, Convert.ToInt64(rows.Rows[0][0], CultureInfo.InvariantCulture));
         using var http = new HttpClient { BaseAddress = serve.Server.Address };
         Assert.Contains("finished anyway", await http.GetStringAsync("executions/stopped"), StringComparison.Ordinal);
     }
