@@ -167,6 +167,7 @@ public sealed class DuckDbWarehouse : IWarehouse
         try
         {
             await connection.OpenAsync(cancellationToken);
+            await SetUtcAsync(connection, cancellationToken);
             return connection;
         }
         catch (DuckDBException ex)

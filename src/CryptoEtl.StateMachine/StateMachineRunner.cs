@@ -94,7 +94,6 @@ public sealed class StateMachineRunner
 
     private async Task<ExecutionResult> RunStatesAsync(string name, JsonNode? data, JsonObject execution, JsonObject stateMachine, HistoryIds history, CancellationToken cancellationToken)
     {
-
         var current = _definition.States[_definition.StartAt];
         while (true)
         {

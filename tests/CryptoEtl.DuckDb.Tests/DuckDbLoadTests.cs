@@ -35,6 +35,24 @@ public sealed class DuckDbLoadTests : IDisposable
     }
 
     [Fact]
+    public async Task A_reader_on_the_loading_instance_works_in_utc_whatever_the_instance_was_set_to()
+    {
+        await _warehouse.PrepareAsync(CancellationToken.None);
+        await using var other = await _warehouse.OpenReaderAsync(CancellationToken.None);
+        await using (var set = other.CreateCommand())
+        {
+            set.CommandText = "SET GLOBAL TimeZone = 'America/New_York'";
+            await set.ExecuteNonQueryAsync();
+        }
+
+        await using var reader = await _warehouse.OpenReaderAsync(CancellationToken.None);
+        await using var command = reader.CreateCommand();
+        command.CommandText = "SELECT current_setting('TimeZone')";
+
+        Assert.Equal("UTC", await command.ExecuteScalarAsync());
+    }
+
+    [Fact]
     public async Task Loading_the_same_snapshot_twice_keeps_one_copy()
     {
         var key = await PutCsvAsync(Row("bitcoin", "btc", "Bitcoin", "1", "2"), Row("ethereum", "eth", "Ethereum", "3", "4"));
