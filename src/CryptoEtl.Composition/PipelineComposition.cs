@@ -12,7 +12,7 @@ namespace CryptoEtl.Composition;
 /// compose here, so a setting, a handler or a check changes in one place for every host.
 /// Disposing it disposes the HTTP clients it made.
 /// </summary>
-public sealed class PipelineComposition : IDisposable
+public sealed partial class PipelineComposition : IDisposable
 {
     private readonly List<HttpClient> _httpClients = [];
 

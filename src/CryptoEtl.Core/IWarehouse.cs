@@ -1,3 +1,5 @@
+using CryptoEtl.Core.Backfill;
+
 namespace CryptoEtl.Core;
 
 /// <summary>
@@ -11,6 +13,13 @@ public interface IWarehouse
 
     /// <summary>Loads the snapshot and returns the number of rows loaded.</summary>
     Task<int> LoadSnapshotAsync(SnapshotCsv snapshot, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Loads a backfill's rows marked with its id, replacing the backfilled rows of the buckets it
+    /// covers and skipping the buckets a snapshot covers; returns the rows it holds now (docs/backfill.md).
+    /// </summary>
+    Task<int> LoadHistoryAsync(HistoryCsv history, CancellationToken cancellationToken) =>
+        throw new PipelineException(ErrorNames.Configuration, $"{Table} does not load backfills ({history.CsvKey}); load them into DuckDB");
 
     /// <summary>
     /// True when the warehouse reads the CSV from a local file (DuckDB), so Load hands it one in

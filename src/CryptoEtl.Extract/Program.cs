@@ -1,6 +1,8 @@
 using CryptoEtl.Aws;
 using CryptoEtl.Composition;
+using System.Text.Json.Nodes;
 using CryptoEtl.Core;
+using CryptoEtl.Core.Backfill;
 using CryptoEtl.Core.CoinGecko;
 using CryptoEtl.Extract;
 using CryptoEtl.LambdaHosting;
@@ -11,11 +13,12 @@ var stopFetchingMargin = TimeSpan.FromSeconds(30);
 Func<string, string?> getEnv = Environment.GetEnvironmentVariable;
 
 return await LambdaHost.RunAsync(
-    new LambdaFunction<ExtractInput, ExtractOutput>
+    // One function, three contracts told apart by the top-level key (snapshot, "backfill", "backfill_coin").
+    new LambdaFunction<JsonNode, JsonNode?>
     {
         Name = "extract",
-        Input = ContractsJsonContext.Default.ExtractInput,
-        Output = ContractsJsonContext.Default.ExtractOutput,
+        Input = BackfillJsonContext.Default.JsonNode,
+        Output = BackfillJsonContext.Default.JsonNode,
         Initialize = async (log, ct) =>
         {
             var pipeline = new PipelineComposition(Settings.FromEnvironment(getEnv));
@@ -27,15 +30,22 @@ return await LambdaHost.RunAsync(
             var apiKey = await SsmParameterReader.ReadSettingAsync(getEnv, SettingNames.CoinGeckoApiKeyParameter, required: false, ct);
             var options = pipeline.CoinGeckoOptions(apiKey);
             var step = pipeline.Extract(options, observer: new ExtractLog(log));
+            var backfill = pipeline.Backfill(step);
             log.Info("extract ready", new LogField("store", pipeline.Store.Location), new LogField("coingecko", options.BaseUrl.AbsoluteUri),
                 new LogField("tier", options.Tier == CoinGeckoTier.Pro ? "pro" : options.Tier == CoinGeckoTier.Demo ? "demo" : "keyless"));
-            return (input, context, token) => step.RunAsync(input, context.Deadline - stopFetchingMargin, token);
+            return (input, context, token) => PipelineComposition.ExtractRoutes(step, backfill, context.Deadline - stopFetchingMargin).InvokeAsync(input, token);
         },
         Metrics = output =>
         [
-            new("CoinsExtracted", output.Coins, MetricUnit.Count),
-            new("PagesFetched", output.Pages, MetricUnit.Count),
-            new("ExtractIncomplete", output.Complete ? 0 : 1, MetricUnit.Count),
+            .. Count("CoinsExtracted", output, "coins"),
+            .. Count("PagesFetched", output, "pages"),
+            .. StepRoutes.Number(output, "complete") is { } complete ? [new Metric("ExtractIncomplete", 1 - complete, MetricUnit.Count)] : Array.Empty<Metric>(),
+            .. output?["coin_ids"] is JsonArray coinIds ? [new Metric("BackfillCoins", coinIds.Count, MetricUnit.Count)] : Array.Empty<Metric>(),
+            .. Count("HistoryPoints", output, "points"),
+            .. StepRoutes.Number(output, "reused") is { } reused ? [new Metric("HistoryReused", reused, MetricUnit.Count)] : Array.Empty<Metric>(),
         ],
     },
     LambdaHostOptions.FromEnvironment());
+
+static Metric[] Count(string metric, JsonNode? output, string field) =>
+    StepRoutes.Number(output, field) is { } value ? [new Metric(metric, value, MetricUnit.Count)] : [];

@@ -1,25 +1,28 @@
 using CryptoEtl.Aws;
 using CryptoEtl.Composition;
+using System.Text.Json.Nodes;
 using CryptoEtl.Core;
+using CryptoEtl.Core.Backfill;
 using CryptoEtl.LambdaHosting;
 
 Func<string, string?> getEnv = Environment.GetEnvironmentVariable;
 
 return await LambdaHost.RunAsync(
-    new LambdaFunction<LoadInput, LoadOutput>
+    // One function, two contracts: a snapshot's csv_key, or a backfill's history_csv_key.
+    new LambdaFunction<JsonNode, JsonNode?>
     {
         Name = "load",
-        Input = ContractsJsonContext.Default.LoadInput,
-        Output = ContractsJsonContext.Default.LoadOutput,
+        Input = BackfillJsonContext.Default.JsonNode,
+        Output = BackfillJsonContext.Default.JsonNode,
         Initialize = async (log, ct) =>
         {
             var pipeline = new PipelineComposition(Settings.FromEnvironment(getEnv));
             var privateKeyPem = await SsmParameterReader.ReadSettingAsync(getEnv, SettingNames.SnowflakePrivateKeyParameter, required: true, ct);
             var warehouse = pipeline.LoadTarget(pipeline.Snowflake(privateKeyPem!, new RetryLog(log, "snowflake")));
-            var step = pipeline.Load(warehouse);
+            var routes = PipelineComposition.LoadRoutes(pipeline.Load(warehouse));
             log.Info("load ready", new LogField("store", pipeline.Store.Location), new LogField("table", warehouse.Table), new LogField("load_mode", pipeline.LoadMode.ToString().ToLowerInvariant()));
-            return (input, _, token) => step.RunAsync(input, token);
+            return (input, _, token) => routes.InvokeAsync(input, token);
         },
-        Metrics = output => [new("RowsLoaded", output.RowsLoaded, MetricUnit.Count)],
+        Metrics = output => [new("RowsLoaded", StepRoutes.Number(output, "rows_loaded") ?? 0, MetricUnit.Count)],
     },
     LambdaHostOptions.FromEnvironment());

@@ -1,25 +1,28 @@
 using CryptoEtl.Composition;
+using System.Text.Json.Nodes;
 using CryptoEtl.Core;
+using CryptoEtl.Core.Backfill;
 using CryptoEtl.LambdaHosting;
 
 return await LambdaHost.RunAsync(
-    new LambdaFunction<TransformInput, TransformOutput>
+    // One function, two contracts: a snapshot's raw_key, or a backfill's backfill_id.
+    new LambdaFunction<JsonNode, JsonNode?>
     {
         Name = "transform",
-        Input = ContractsJsonContext.Default.TransformInput,
-        Output = ContractsJsonContext.Default.TransformOutput,
+        Input = BackfillJsonContext.Default.JsonNode,
+        Output = BackfillJsonContext.Default.JsonNode,
         Initialize = (log, _) =>
         {
             var pipeline = new PipelineComposition(Settings.FromEnvironment(Environment.GetEnvironmentVariable));
-            var step = pipeline.Transform();
+            var routes = PipelineComposition.TransformRoutes(pipeline.Transform(), pipeline.HistoryTransform());
             log.Info("transform ready", new LogField("store", pipeline.Store.Location));
-            return Task.FromResult<Func<TransformInput, LambdaContext, CancellationToken, Task<TransformOutput>>>(
-                (input, _, token) => step.RunAsync(input, token));
+            return Task.FromResult<Func<JsonNode, LambdaContext, CancellationToken, Task<JsonNode?>>>(
+                (input, _, token) => routes.InvokeAsync(input, token));
         },
         Metrics = output =>
         [
-            new("RowsTransformed", output.Rows, MetricUnit.Count),
-            new("RowsRejected", output.Rejected, MetricUnit.Count),
+            new("RowsTransformed", StepRoutes.Number(output, "rows") ?? 0, MetricUnit.Count),
+            .. StepRoutes.Number(output, "rejected") is { } rejected ? [new Metric("RowsRejected", rejected, MetricUnit.Count)] : Array.Empty<Metric>(),
         ],
     },
     LambdaHostOptions.FromEnvironment());

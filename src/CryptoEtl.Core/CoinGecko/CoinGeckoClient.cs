@@ -22,7 +22,7 @@ public sealed record GlobalResponse(Uri Url, byte[] Json);
 /// <see cref="PipelineException"/> whose message names the URL and CoinGecko's own words.
 /// Calls are sequential: one client serves one run.
 /// </summary>
-public sealed class CoinGeckoClient
+public sealed partial class CoinGeckoClient
 {
     public const int MaxPerPage = 250;
 
@@ -31,6 +31,7 @@ public sealed class CoinGeckoClient
     private const int PlanRestricted = 10005;
     private const int ProKeyOnDemoHost = 10010;
     private const int DemoKeyOnProHost = 10011;
+    private const int HistoryBeyondPlan = 10012;
 
     private readonly HttpClient _http;
     private readonly CoinGeckoOptions _options;
@@ -321,6 +322,12 @@ public sealed class CoinGeckoClient
     private void ThrowIfPermanent(Uri url, int status, int? errorCode, string message)
     {
         var where = Redacted(url);
+        if (errorCode == HistoryBeyondPlan)
+        {
+            // CoinGecko answers 401 with error 10012 past the plan's history (public/Demo: 365 days); no retry changes that.
+            throw new PipelineException(ErrorNames.InvalidInput, $"CoinGecko refused {where}: the key's plan may not reach that far back (HTTP {status}, error {errorCode}): {message}");
+        }
+
         var keyProblem = errorCode switch
         {
             ApiKeyMissing => _options.Tier == CoinGeckoTier.Keyless

@@ -51,6 +51,9 @@ public sealed class ExtractStep
         _time = time;
     }
 
+    /// <summary>The client this step fetches through: the backfill's history calls share its pacer.</summary>
+    public CoinGeckoClient Client => _client;
+
     /// <summary>
     /// Runs one extract. <paramref name="stopFetchingAt"/> is when fetching must stop (a Lambda
     /// deadline minus the time the write needs): a page that cannot be fetched before it is not

@@ -9,7 +9,7 @@ namespace CryptoEtl.Core.Steps;
 /// <param name="store">Where the CSV is.</param>
 /// <param name="warehouse">Where its rows go.</param>
 /// <param name="time">The clock of the step's lease (<see cref="StepLease"/>); null is the system clock.</param>
-public sealed class LoadStep(IObjectStore store, IWarehouse warehouse, TimeProvider? time = null)
+public sealed partial class LoadStep(IObjectStore store, IWarehouse warehouse, TimeProvider? time = null)
 {
     public async Task<LoadOutput> RunAsync(LoadInput input, CancellationToken ct)
     {
@@ -34,39 +34,49 @@ public sealed class LoadStep(IObjectStore store, IWarehouse warehouse, TimeProvi
         }
 
         await using var lease = await StepLease.AcquireAsync(store, "load", time ?? TimeProvider.System, ct);
+        var loaded = await CheckAndLoadAsync(input.CsvKey, input.ExpectedRows,
+            (localPath, token) => warehouse.LoadSnapshotAsync(new SnapshotCsv(input.CsvKey, fetchTime, input.ExpectedRows, localPath), token), ct);
+        return new LoadOutput { FetchTime = fetchTime, Table = warehouse.Table, RowsLoaded = loaded };
+    }
 
+    /// <summary>
+    /// Checks the CSV's shape and row count, then has <paramref name="load"/> load it (given the
+    /// local file a file-reading warehouse needs) and checks the count it loaded.
+    /// </summary>
+    private async Task<int> CheckAndLoadAsync(string csvKey, int expectedRows, Func<string?, CancellationToken, Task<int>> load, CancellationToken ct)
+    {
         // Everything that can be checked without the warehouse is checked before touching it. The
         // check is the one read of the CSV through the store: a warehouse that reads files gets the
         // store's own file when it is local, else the copy this pass wrote; Snowflake reads its stage.
-        var inPlace = warehouse.ReadsLocalFile ? store.LocalPathOf(input.CsvKey) : null;
+        var inPlace = warehouse.ReadsLocalFile ? store.LocalPathOf(csvKey) : null;
         var staged = warehouse.ReadsLocalFile && inPlace is null
             ? Path.Combine(Path.GetTempPath(), $"cryptoetl-load-{Guid.NewGuid():N}.csv")
             : null;
         try
         {
             int records;
-            await using (var csv = await store.OpenReadAsync(input.CsvKey, ct))
+            await using (var csv = await store.OpenReadAsync(csvKey, ct))
             await using (var copy = staged is null ? null : File.Create(staged))
             {
-                records = await CsvShape.CheckAsync(csv, input.CsvKey, ct, copy);
+                records = await CsvShape.CheckAsync(csv, csvKey, ct, copy);
             }
 
-            if (records != input.ExpectedRows)
+            if (records != expectedRows)
             {
                 throw new PipelineException(
                     ErrorNames.RowCountMismatch,
-                    $"{input.CsvKey} has {records} rows, the transform reported {input.ExpectedRows}");
+                    $"{csvKey} has {records} rows, the transform reported {expectedRows}");
             }
 
-            var loaded = await warehouse.LoadSnapshotAsync(new SnapshotCsv(input.CsvKey, fetchTime, input.ExpectedRows, inPlace ?? staged), ct);
-            if (loaded != input.ExpectedRows)
+            var loaded = await load(inPlace ?? staged, ct);
+            if (loaded != expectedRows)
             {
                 throw new PipelineException(
                     ErrorNames.RowCountMismatch,
-                    $"{warehouse.Table} loaded {loaded} rows from {input.CsvKey}, the transform wrote {input.ExpectedRows}");
+                    $"{warehouse.Table} loaded {loaded} rows from {csvKey}, the transform wrote {expectedRows}");
             }
 
-            return new LoadOutput { FetchTime = fetchTime, Table = warehouse.Table, RowsLoaded = loaded };
+            return loaded;
         }
         finally
         {
