@@ -54,3 +54,5 @@ COMMENT = 'One row per coin per snapshot (fetch_time). Loaded by CryptoEtl; data
 -- one transaction). ALTER ... IF NOT EXISTS, so an existing table gains them when this is re-run.
 ALTER TABLE CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA ADD COLUMN IF NOT EXISTS SOURCE_FILE VARCHAR;
 ALTER TABLE CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA ADD COLUMN IF NOT EXISTS LOADED_AT TIMESTAMP_LTZ;
+-- The backfill a row came from (docs/backfill.md); NULL for a snapshot's rows.
+ALTER TABLE CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA ADD COLUMN IF NOT EXISTS BACKFILL_ID VARCHAR;

@@ -33,7 +33,7 @@ FROM CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA
 QUALIFY COALESCE(source_file, '') = MAX(COALESCE(source_file, '')) OVER (PARTITION BY fetch_time);
 
 CREATE OR REPLACE VIEW CRYPTO_ETL_DB.PUBLIC.V_COIN_HISTORY
-  COMMENT = 'Each coin over time: price, market cap, rank, dominance per snapshot'
+  COMMENT = 'Each coin over time: price, market cap, rank, dominance per snapshot; BACKFILL_ID names the backfill a row came from (null: a snapshot)'
 AS
 SELECT
     fetch_time,
@@ -46,7 +46,8 @@ SELECT
     market_cap_rank,
     dominance_percentage,
     global_dominance_percentage,
-    price_change_percentage_24h AS coingecko_price_change_percentage_24h
+    price_change_percentage_24h AS coingecko_price_change_percentage_24h,
+    backfill_id
 FROM CRYPTO_ETL_DB.PUBLIC.V_SNAPSHOT_ROWS;
 
 CREATE OR REPLACE VIEW CRYPTO_ETL_DB.PUBLIC.V_COIN_CHANGES

@@ -22,6 +22,7 @@ public static partial class Commands
         QueryCommand.Create(console),
         ReportCommand.Create(console),
         PlanCommand.Create(console),
+        BackfillCommand.Create(console),
         ScheduleCommand.Create(console),
         ServeCommand.Create(console),
     ];

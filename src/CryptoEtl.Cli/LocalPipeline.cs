@@ -1,12 +1,12 @@
 using System.Text.Json.Nodes;
 using CryptoEtl.Composition;
 using CryptoEtl.Core;
+using CryptoEtl.Core.Backfill;
 using CryptoEtl.Core.CoinGecko;
 using CryptoEtl.Core.Resilience;
 using CryptoEtl.Core.Steps;
 using CryptoEtl.DuckDb;
 using CryptoEtl.RecordedCoinGecko;
-using CryptoEtl.StateMachine;
 
 namespace CryptoEtl.Cli;
 
@@ -49,7 +49,9 @@ public sealed class LocalPipeline : IDisposable
 
             var coinGecko = _composition.CoinGeckoOptions(settings.Offline ? null : getEnvironment(SettingNames.CoinGeckoApiKey));
             Extract = _composition.Extract(coinGecko, settings.Offline ? RecordedMarket.CreateHandler() : null, extractObserver);
+            Backfill = _composition.Backfill(Extract);
             Transform = _composition.Transform();
+            HistoryTransform = _composition.HistoryTransform();
             Load = _composition.Load(Warehouse);
         }
         catch
@@ -77,17 +79,21 @@ public sealed class LocalPipeline : IDisposable
 
     public ExtractStep Extract { get; }
 
+    /// <summary>The backfill's Extract side, through Extract's client (one pacer).</summary>
+    public BackfillExtract Backfill { get; }
+
     public TransformStep Transform { get; }
+
+    public HistoryTransform HistoryTransform { get; }
 
     public LoadStep Load { get; }
 
-    /// <summary>The state machine's functions, by placeholder name, running these steps in process.</summary>
+    /// <summary>The state machine's functions, by placeholder name, running these steps in process (each serves the snapshot's and the backfill's contracts).</summary>
     public IReadOnlyDictionary<string, Func<JsonNode?, CancellationToken, Task<JsonNode?>>> Functions => new Dictionary<string, Func<JsonNode?, CancellationToken, Task<JsonNode?>>>
     {
-        ["ExtractFunctionArn"] = TypedFunction.Create(ContractsJsonContext.Default.ExtractInput, ContractsJsonContext.Default.ExtractOutput,
-            (input, ct) => Extract.RunAsync(input, null, ct)),
-        ["TransformFunctionArn"] = TypedFunction.Create(ContractsJsonContext.Default.TransformInput, ContractsJsonContext.Default.TransformOutput, Transform.RunAsync),
-        ["LoadFunctionArn"] = TypedFunction.Create(ContractsJsonContext.Default.LoadInput, ContractsJsonContext.Default.LoadOutput, Load.RunAsync),
+        ["ExtractFunctionArn"] = PipelineComposition.ExtractRoutes(Extract, Backfill, null).InvokeAsync,
+        ["TransformFunctionArn"] = PipelineComposition.TransformRoutes(Transform, HistoryTransform).InvokeAsync,
+        ["LoadFunctionArn"] = PipelineComposition.LoadRoutes(Load).InvokeAsync,
     };
 
     public void Dispose() => _composition.Dispose();

@@ -17,19 +17,32 @@ public static class PlanCommand
     public static Command Create(CliConsole console)
     {
         ArgumentNullException.ThrowIfNull(console);
-        var every = new Option<string>("--every") { Description = "How often the schedule runs: 5m, 15m, 1h, ...", Required = true };
+        var every = new Option<string?>("--every") { Description = "How often the schedule runs: 5m, 15m, 1h, ... (needed unless the plan is a backfill's alone)" };
         var pages = new Option<int>("--pages") { Description = "Pages of 250 coins per run (default 2)", DefaultValueFactory = _ => 2 };
         var tier = new Option<string>("--tier") { Description = "CoinGecko key tier: keyless, demo or pro (default demo)", DefaultValueFactory = _ => "demo" };
         tier.AcceptOnlyFromAmong([.. KeyTier.All.Select(t => t.Name)]);
         var load = new Option<string>("--load") { Description = "Snowflake load: copy (a warehouse resume per run) or pipe (Snowpipe, per GB)", DefaultValueFactory = _ => "copy" };
         load.AcceptOnlyFromAmong("copy", "pipe");
         var express = new Option<bool>("--express") { Description = "An Express workflow (requests and duration) instead of Standard (state transitions)" };
-        var command = new Command("plan", "A month of a schedule: CoinGecko calls against the key tier's allowance, AWS and Snowflake usage, dollars at list prices (docs/cost.md)")
+        var backfillDays = new Option<int?>("--backfill-days") { Description = "Count a backfill of this many days of history too (docs/backfill.md)" };
+        var backfillTop = new Option<int?>("--backfill-top") { Description = $"The backfill's coins (default {Core.Backfill.BackfillExtract.DefaultTop})" };
+        var command = new Command("plan", "A month of a schedule: CoinGecko calls against the key tier's allowance, AWS and Snowflake usage, dollars at list prices (docs/cost.md); and a backfill's calls")
         {
-            every, pages, tier, load, express,
+            every, pages, tier, load, express, backfillDays, backfillTop,
         };
         command.SetAction(async (parsed, ct) =>
         {
+            if (parsed.GetValue(backfillDays) is not null || parsed.GetValue(backfillTop) is not null)
+            {
+                return await PlanBackfillCommand.RunAsync(console, parsed.GetValue(every), parsed.GetValue(pages), KeyTier.Parse(parsed.GetValue(tier)!),
+                    parsed.GetValue(backfillDays) ?? Core.Backfill.BackfillExtract.DefaultDays, parsed.GetValue(backfillTop) ?? Core.Backfill.BackfillExtract.DefaultTop, ct);
+            }
+
+            if (parsed.GetValue(every) is null)
+            {
+                throw new PipelineException(ErrorNames.InvalidInput, "plan needs --every (a schedule), --backfill-days/--backfill-top (a backfill), or both");
+            }
+
             var plan = CostPlan.For(new PlanRequest(
                 Interval.Parse(parsed.GetValue(every)!),
                 parsed.GetValue(pages),

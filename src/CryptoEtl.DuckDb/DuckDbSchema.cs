@@ -32,6 +32,8 @@ public static class DuckDbSchema
     [
         $"ALTER TABLE {CryptoSchema.TableName} ADD COLUMN IF NOT EXISTS source_file VARCHAR",
         $"ALTER TABLE {CryptoSchema.TableName} ADD COLUMN IF NOT EXISTS loaded_at TIMESTAMPTZ",
+        // Null for a snapshot's rows; a backfill's id for the rows it loaded (docs/backfill.md).
+        $"ALTER TABLE {CryptoSchema.TableName} ADD COLUMN IF NOT EXISTS backfill_id VARCHAR",
     ];
 
     /// <summary>The schema's columns, for an INSERT that leaves the load-metadata columns NULL.</summary>
@@ -63,7 +65,8 @@ public static class DuckDbSchema
             max(CASE WHEN id = 'bitcoin' THEN dominance_percentage END) AS btc_snapshot_dominance_percentage,
             median(price_change_percentage_24h) AS median_price_change_percentage_24h,
             count_if(price_change_percentage_24h > 0) AS gainers_24h,
-            count_if(price_change_percentage_24h < 0) AS losers_24h
+            count_if(price_change_percentage_24h < 0) AS losers_24h,
+            max(backfill_id) AS backfill_id
         FROM {CryptoSchema.TableName}
         WHERE {condition}
         GROUP BY fetch_time, vs_currency
@@ -92,6 +95,8 @@ public static class DuckDbSchema
     /// </summary>
     public static IReadOnlyList<string> CreateViews { get; } =
     [
+        // An index made before backfills gains their column (null: its snapshots are not backfilled).
+        $"ALTER TABLE {SnapshotIndexTable} ADD COLUMN IF NOT EXISTS backfill_id VARCHAR",
         $"""
         CREATE OR REPLACE VIEW {MarketTimeseriesView} AS
         SELECT * FROM {SnapshotIndexTable}

@@ -9,7 +9,7 @@ namespace CryptoEtl.DuckDb;
 /// The local warehouse: one DuckDB file. A snapshot's CSV is bulk-read by DuckDB's own CSV reader
 /// with the schema's explicit types, replacing that fetch_time's rows in one transaction.
 /// </summary>
-public sealed class DuckDbWarehouse : IWarehouse
+public sealed partial class DuckDbWarehouse : IWarehouse
 {
     private readonly string _databasePath;
 
@@ -61,6 +61,8 @@ public sealed class DuckDbWarehouse : IWarehouse
             {
                 await ExecuteAsync(connection, statement, cancellationToken, fetchTime);
             }
+
+            await DropBackfilledBucketAsync(connection, fetchTime, cancellationToken);
         }
         catch (DuckDBException ex)
         {

@@ -63,7 +63,8 @@ public static class TrendViews
         // One row per (fetch_time, vs_currency, id): the key of a snapshot. The one view whose body
         // differs between DuckDB and Snowflake (see the two bodies above).
         (SnapshotRows, SnapshotRowsBody),
-        // Each coin over time: price, market cap, rank and dominance per snapshot.
+        // Each coin over time: price, market cap, rank and dominance per snapshot; backfill_id names
+        // the backfill a row came from (null: a snapshot's row).
         (CoinHistory, $"""
             SELECT
                 fetch_time,
@@ -76,7 +77,8 @@ public static class TrendViews
                 market_cap_rank,
                 dominance_percentage,
                 global_dominance_percentage,
-                price_change_percentage_24h AS coingecko_price_change_percentage_24h
+                price_change_percentage_24h AS coingecko_price_change_percentage_24h,
+                backfill_id
             FROM {SnapshotRows}
             """),
         // Change over 1 h, 24 h and 7 d from our own snapshots, against the coin's newest row within

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using CryptoEtl.Core;
@@ -16,11 +15,6 @@ public static class TypedFunction
         ArgumentNullException.ThrowIfNull(inputType);
         ArgumentNullException.ThrowIfNull(outputType);
         ArgumentNullException.ThrowIfNull(run);
-        return async (payload, ct) =>
-        {
-            var input = StepInputJson.Parse(payload, inputType, "the payload");
-            var output = await run(input, ct);
-            return JsonSerializer.SerializeToNode(output, outputType);
-        };
+        return new StepRoutes().Otherwise(inputType, outputType, run).InvokeAsync;
     }
 }

@@ -67,6 +67,10 @@ public sealed record BackfillPlan
     [JsonPropertyName("bucket")]
     public required string Bucket { get; init; }
 
+    /// <summary>The K of a top-K request (null for a given id list): a re-run of the same request on the same day resumes this plan.</summary>
+    [JsonPropertyName("top")]
+    public int? Top { get; init; }
+
     /// <summary>The snapshot the coins were chosen from (null for a given id list without a stored snapshot).</summary>
     [JsonPropertyName("selected_from")]
     public string? SelectedFrom { get; init; }

@@ -28,12 +28,19 @@ public sealed class BackfillExtract(CoinGeckoClient client, IObjectStore store, 
         var days = request.Days ?? DefaultDays;
         ValidateRequest(request, vsCurrency, days, client.Options.Tier);
 
-        var (coins, source) = request.CoinIds is { } given
-            ? (await NamesOfAsync(given.Select(BackfillKeys.CheckCoinId).Distinct(StringComparer.Ordinal).ToList(), vsCurrency, cancellationToken), null)
-            : await TopCoinsAsync(request.Top ?? DefaultTop, vsCurrency, cancellationToken);
         var bucket = BucketOf(days);
         var now = time.GetUtcNow().UtcDateTime;
         var historyEnd = new DateTimeOffset(bucket == "day" ? now.Date : now.Date.AddHours(now.Hour), TimeSpan.Zero);
+        var top = request.CoinIds is null ? request.Top ?? DefaultTop : (int?)null;
+        if (top is { } k && await SamePlanAsync(BackfillKeys.IdStem(historyEnd, bucket, days, vsCurrency), k, cancellationToken) is { } resumed)
+        {
+            // The same request in the same bucket resumes its plan: the market's order may have moved since.
+            return Selection(resumed);
+        }
+
+        var (coins, source) = request.CoinIds is { } given
+            ? (await NamesOfAsync(given.Select(BackfillKeys.CheckCoinId).Distinct(StringComparer.Ordinal).ToList(), vsCurrency, cancellationToken), null)
+            : await TopCoinsAsync(top!.Value, vsCurrency, cancellationToken);
         var ids = coins.Select(c => c.Id).ToList();
         var plan = new BackfillPlan
         {
@@ -44,13 +51,47 @@ public sealed class BackfillExtract(CoinGeckoClient client, IObjectStore store, 
             PauseSeconds = PauseSeconds(client.Options.EffectiveCallsPerMinute),
             HistoryEnd = historyEnd,
             Bucket = bucket,
+            Top = top,
             SelectedFrom = source,
             Coins = coins,
         };
         // The plan of a given id is written once: a re-run resumes it as it was.
         await store.TryCreateAsync(BackfillKeys.Plan(plan.BackfillId), ContentTypes.Json,
             JsonSerializer.SerializeToUtf8Bytes(plan, BackfillJsonContext.Default.BackfillPlan), cancellationToken);
-        return new BackfillSelection { BackfillId = plan.BackfillId, CoinIds = ids, Days = days, VsCurrency = vsCurrency, PauseSeconds = plan.PauseSeconds };
+        return Selection(plan);
+    }
+
+    private static BackfillSelection Selection(BackfillPlan plan) => new()
+    {
+        BackfillId = plan.BackfillId,
+        CoinIds = plan.CoinIds,
+        Days = plan.Days,
+        VsCurrency = plan.VsCurrency,
+        PauseSeconds = plan.PauseSeconds,
+    };
+
+    /// <summary>A stored plan of a top-<paramref name="top"/> request whose id starts with <paramref name="stem"/>, if any.</summary>
+    private async Task<BackfillPlan?> SamePlanAsync(string stem, int top, CancellationToken cancellationToken)
+    {
+        var plans = new List<string>();
+        await foreach (var info in store.ListAsync(BackfillKeys.RawPrefix + stem, cancellationToken))
+        {
+            if (info.Key.EndsWith("/plan.json", StringComparison.Ordinal))
+            {
+                plans.Add(info.Key);
+            }
+        }
+
+        foreach (var key in plans.Order(StringComparer.Ordinal))
+        {
+            var plan = await ReadPlanAsync(store, key.Split('/')[2], cancellationToken);
+            if (plan.Top == top)
+            {
+                return plan;
+            }
+        }
+
+        return null;
     }
 
     public async Task<BackfillCoinOutput> FetchCoinAsync(BackfillCoinInput input, CancellationToken cancellationToken)

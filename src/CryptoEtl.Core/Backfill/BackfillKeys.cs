@@ -21,8 +21,12 @@ public static class BackfillKeys
         ArgumentNullException.ThrowIfNull(coinIds);
         var set = string.Join('\n', coinIds.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
         var hash = XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(set));
-        return string.Create(CultureInfo.InvariantCulture, $"{historyEnd.UtcDateTime:yyyyMMdd}-{bucket}{days}-{vsCurrency}-{hash:x16}");
+        return string.Create(CultureInfo.InvariantCulture, $"{IdStem(historyEnd, bucket, days, vsCurrency)}{hash:x16}");
     }
+
+    /// <summary>What every id of this day, bucket, length and currency starts with (the coin set's hash follows).</summary>
+    public static string IdStem(DateTimeOffset historyEnd, string bucket, int days, string vsCurrency) =>
+        string.Create(CultureInfo.InvariantCulture, $"{historyEnd.UtcDateTime:yyyyMMdd}-{bucket}{days}-{vsCurrency}-");
 
     public static string Plan(string backfillId) => $"{RawPrefix}{CheckId(backfillId)}/plan.json";
 
