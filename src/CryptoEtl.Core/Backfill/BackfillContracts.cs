@@ -185,7 +185,7 @@ public sealed record HistoryQuality
     [JsonPropertyName("last")]
     public DateTimeOffset? Last { get; init; }
 
-    /// <summary>Points after the history's end (the answer's "now" point) or twice in one bucket: not in the CSV.</summary>
+    /// <summary>Points of the three series after the history's end (each answer's "now" point) or after another in their bucket: not in the CSV.</summary>
     [JsonPropertyName("points_dropped")]
     public required int PointsDropped { get; init; }
 

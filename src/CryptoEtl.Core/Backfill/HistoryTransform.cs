@@ -11,8 +11,8 @@ namespace CryptoEtl.Core.Backfill;
 /// timestamps, so each is aligned to its bucket: the UTC day (more than 90 days: CoinGecko's
 /// daily points at 00:00 UTC) or the UTC hour (up to 90 days: hourly points a few seconds past
 /// the hour). A row's fetch_time is its bucket's start; each series gives the bucket its first
-/// point in the bucket; buckets from the plan's history_end on (the answer's last, "now" point)
-/// are left out, so no bucket holds a partial day. Computable per bucket: price, market cap,
+/// point in the bucket; points after the plan's history_end (the answer's last, "now" point) are
+/// left out, so no bucket holds a partial day or hour. Computable per bucket: price, market cap,
 /// volume, and the shares and rank among the backfilled coins (not the whole market); the
 /// columns market_chart has no data for are null (docs/backfill.md).
 /// </summary>
@@ -136,7 +136,7 @@ public sealed class HistoryTransform(IObjectStore store)
             foreach (var point in series)
             {
                 var bucket = point.UnixMilliseconds - (point.UnixMilliseconds % width);
-                if (point.UnixMilliseconds >= end)
+                if (point.UnixMilliseconds > end)
                 {
                     skipped++;
                 }

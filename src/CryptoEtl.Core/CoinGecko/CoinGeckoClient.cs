@@ -355,6 +355,9 @@ public sealed partial class CoinGeckoClient
         throw status switch
         {
             400 or 422 => new PipelineException(ErrorNames.InvalidInput, $"CoinGecko rejected {where} (HTTP {status}): {message}"),
+            // CoinGecko's answer for an id it does not know (github.com/man-c/pycoingecko/issues/67).
+            404 when message.Contains("Could not find coin", StringComparison.OrdinalIgnoreCase) =>
+                new PipelineException(ErrorNames.InvalidInput, $"CoinGecko does not know the coin of {where} (HTTP 404): {message}"),
             404 => new PipelineException(ErrorNames.Configuration, $"CoinGecko has no {where} (HTTP 404); check {SettingNames.CoinGeckoApiUrl} (the base URL ends in /api/v3): {message}"),
             _ => new PipelineException(ErrorNames.CoinGeckoBadResponse, $"CoinGecko answered {where} with HTTP {status}: {message}"),
         };
