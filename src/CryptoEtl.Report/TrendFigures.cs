@@ -11,6 +11,9 @@ public sealed record TrendFigures
 
     public required DateTimeOffset To { get; init; }
 
+    /// <summary>The newest backfilled bucket (rows from CoinGecko's market_chart, docs/backfill.md); null when nothing is backfilled.</summary>
+    public DateTimeOffset? BackfilledUntil { get; init; }
+
     /// <summary>The largest coins' prices over the last <see cref="TrendReport.SparklineDays"/> days, largest coin first.</summary>
     public required IReadOnlyList<CoinSparkline> Sparklines { get; init; }
 

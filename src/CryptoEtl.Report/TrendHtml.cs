@@ -46,6 +46,7 @@ public static class TrendHtml
         html.Append(CultureInfo.InvariantCulture, $"""
             </tbody>
             </table>
+            <p class="note" id="trend-history">History from {ReportHtml.Text(ReportFormat.AxisDate(trends.From, TimeSpan.FromDays(30)))} to {ReportHtml.Text(ReportFormat.AxisDate(trends.To, TimeSpan.FromDays(30)))}{(trends.BackfilledUntil is { } until ? ReportHtml.Text($"; until {ReportFormat.AxisDate(until, TimeSpan.FromDays(30))} backfilled from CoinGecko's history, one row per coin and UTC day or hour, shares among the backfilled coins") : "")}.</p>
             <p class="note">Each line spans at least {ReportHtml.Text(ReportFormat.Number(100 * MinimumSparkRange, 0))} % of the coin's price, so a stablecoin's wobble stays flat. Changes from our own snapshots: against the newest one at most 1 h before 24 h and 7 d earlier; {ReportHtml.Text(ReportFormat.Missing)} where there is none.</p>
             </section>
 

@@ -25,14 +25,15 @@ public static class TrendReport
         var currency = Literal(vsCurrency);
         var span = MarketReport.Rows(await MarketReport.QueryAsync(
             connection,
-            $"SELECT min(fetch_time) AS first, max(fetch_time) AS last FROM {TrendViews.MarketTimeseries} WHERE vs_currency = {currency}",
+            $"SELECT min(fetch_time) AS first, max(fetch_time) AS last, max(CASE WHEN backfill_id IS NOT NULL THEN fetch_time END) AS backfilled_until FROM {TrendViews.MarketTimeseries} WHERE vs_currency = {currency}",
             cancellationToken)).Single();
-        if (span.Values.Any(v => v is null))
+        if (span.Values[0] is null || span.Values[1] is null)
         {
             return null;
         }
 
         var (first, last) = (span.Time("first"), span.Time("last"));
+        DateTimeOffset? backfilledUntil = span.Values[2] is null ? null : span.Time("backfilled_until");
         if (last - first <= MinimumSpan)
         {
             return null;
@@ -86,7 +87,7 @@ public static class TrendReport
                 r.Number("price_change_percentage")!.Value,
                 (long?)r.Number("rank_change"))).ToList();
 
-        return new TrendFigures { From = first, To = last, Sparklines = sparklines, Movers24h = movers };
+        return new TrendFigures { From = first, To = last, BackfilledUntil = backfilledUntil, Sparklines = sparklines, Movers24h = movers };
     }
 
     private static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
