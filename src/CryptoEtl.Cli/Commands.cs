@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using CryptoEtl.Core;
 
@@ -10,15 +11,13 @@ public static partial class Commands
     public static IEnumerable<Command> All(CliConsole console) =>
     [
         RunCommand.Create(console),
-        StepCommand(console, "extract", "Fetch CoinGecko pages into a raw object; prints the Extract output JSON",
-            ContractsJsonContext.Default.ExtractInput, ContractsJsonContext.Default.ExtractOutput, withCoinGecko: true, withWarehouse: false,
-            (pipeline, input, ct) => pipeline.Extract.RunAsync(input ?? new ExtractInput(), null, ct)),
-        StepCommand(console, "transform", "Clean a raw object and write the CSV; prints the Transform output JSON",
-            ContractsJsonContext.Default.TransformInput, ContractsJsonContext.Default.TransformOutput, withCoinGecko: false, withWarehouse: false,
-            (pipeline, input, ct) => pipeline.Transform.RunAsync(Required(input, "transform"), ct)),
+        // Each step takes every input its Lambda function takes: a snapshot's, or a backfill's (docs/backfill.md).
+        StepCommand(console, "extract", "Fetch CoinGecko pages into a raw object (or a backfill's coins or one coin's history); prints the Extract output JSON",
+            withCoinGecko: true, withWarehouse: false, "ExtractFunctionArn", required: false),
+        StepCommand(console, "transform", "Clean a raw object and write the CSV (or a backfill's history CSV); prints the Transform output JSON",
+            withCoinGecko: false, withWarehouse: false, "TransformFunctionArn", required: true),
         StepCommand(console, "load", "Load a CSV into the warehouse (local DuckDB, or Snowflake); prints the Load output JSON",
-            ContractsJsonContext.Default.LoadInput, ContractsJsonContext.Default.LoadOutput, withCoinGecko: false, withWarehouse: true,
-            (pipeline, input, ct) => pipeline.Load.RunAsync(Required(input, "load"), ct)),
+            withCoinGecko: false, withWarehouse: true, "LoadFunctionArn", required: true),
         QueryCommand.Create(console),
         ReportCommand.Create(console),
         PlanCommand.Create(console),
@@ -28,16 +27,8 @@ public static partial class Commands
     ];
 
     /// <summary>One step, with the same input JSON its Lambda takes and the same output JSON on stdout.</summary>
-    private static Command StepCommand<TIn, TOut>(
-        CliConsole console,
-        string name,
-        string description,
-        JsonTypeInfo<TIn> inputType,
-        JsonTypeInfo<TOut> outputType,
-        bool withCoinGecko,
-        bool withWarehouse,
-        Func<LocalPipeline, TIn?, CancellationToken, Task<TOut>> run)
-        where TIn : class
+    private static Command StepCommand(
+        CliConsole console, string name, string description, bool withCoinGecko, bool withWarehouse, string function, bool required)
     {
         var options = new PipelineOptions();
         var input = PipelineOptions.Input("The step's input JSON (the same the Lambda function takes); '-' reads it from stdin");
@@ -46,12 +37,27 @@ public static partial class Commands
         command.SetAction(async (parsed, ct) =>
         {
             var settings = options.Read(parsed);
-            var stepInput = await ReadInputAsync(parsed.GetValue(input), inputType, ct);
+            var text = await PipelineOptions.InputTextAsync(parsed.GetValue(input), ct);
+            if (text is null && required)
+            {
+                throw new PipelineException(ErrorNames.InvalidInput, $"{name} needs --input (the JSON the previous step printed)");
+            }
+
+            JsonNode? stepInput;
+            try
+            {
+                stepInput = text is null ? new JsonObject() : JsonNode.Parse(text);
+            }
+            catch (JsonException ex)
+            {
+                throw new PipelineException(ErrorNames.InvalidInput, $"--input is not JSON: {ex.Message}", ex);
+            }
+
             using var progress = withCoinGecko ? ExtractProgressView.OnErrorStream(console) : null;
             // Retries print on stderr, so the step's JSON on stdout stays clean for pipes.
             using var pipeline = new LocalPipeline(settings, console.GetEnvironment, progress, withWarehouse ? new RetryLines(console.Error) : null);
-            var output = await run(pipeline, stepInput, ct);
-            await console.Out.WriteLineAsync(JsonSerializer.Serialize(output, outputType));
+            var output = await pipeline.Route(function).InvokeAsync(stepInput, "--input", ct);
+            await console.Out.WriteLineAsync(output?.ToJsonString());
             return 0;
         });
         return command;
@@ -67,8 +73,4 @@ public static partial class Commands
 
         return StepInputJson.Parse(json, type, "--input");
     }
-
-    private static T Required<T>(T? input, string step)
-        where T : class =>
-        input ?? throw new PipelineException(ErrorNames.InvalidInput, $"{step} needs --input (the JSON the previous step printed)");
 }

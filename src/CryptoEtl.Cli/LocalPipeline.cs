@@ -91,9 +91,18 @@ public sealed class LocalPipeline : IDisposable
     /// <summary>The state machine's functions, by placeholder name, running these steps in process (each serves the snapshot's and the backfill's contracts).</summary>
     public IReadOnlyDictionary<string, Func<JsonNode?, CancellationToken, Task<JsonNode?>>> Functions => new Dictionary<string, Func<JsonNode?, CancellationToken, Task<JsonNode?>>>
     {
-        ["ExtractFunctionArn"] = PipelineComposition.ExtractRoutes(Extract, Backfill, null).InvokeAsync,
-        ["TransformFunctionArn"] = PipelineComposition.TransformRoutes(Transform, HistoryTransform).InvokeAsync,
-        ["LoadFunctionArn"] = PipelineComposition.LoadRoutes(Load).InvokeAsync,
+        ["ExtractFunctionArn"] = Route("ExtractFunctionArn").InvokeAsync,
+        ["TransformFunctionArn"] = Route("TransformFunctionArn").InvokeAsync,
+        ["LoadFunctionArn"] = Route("LoadFunctionArn").InvokeAsync,
+    };
+
+    /// <summary>The contracts of the function a placeholder names.</summary>
+    public StepRoutes Route(string function) => function switch
+    {
+        "ExtractFunctionArn" => PipelineComposition.ExtractRoutes(Extract, Backfill, null),
+        "TransformFunctionArn" => PipelineComposition.TransformRoutes(Transform, HistoryTransform),
+        "LoadFunctionArn" => PipelineComposition.LoadRoutes(Load),
+        _ => throw new ArgumentOutOfRangeException(nameof(function), function, "no such function"),
     };
 
     public void Dispose() => _composition.Dispose();

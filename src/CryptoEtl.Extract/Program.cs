@@ -33,7 +33,7 @@ return await LambdaHost.RunAsync(
             var backfill = pipeline.Backfill(step);
             log.Info("extract ready", new LogField("store", pipeline.Store.Location), new LogField("coingecko", options.BaseUrl.AbsoluteUri),
                 new LogField("tier", options.Tier == CoinGeckoTier.Pro ? "pro" : options.Tier == CoinGeckoTier.Demo ? "demo" : "keyless"));
-            return (input, context, token) => PipelineComposition.ExtractRoutes(step, backfill, context.Deadline - stopFetchingMargin).InvokeAsync(input, token);
+            return (input, context, token) => PipelineComposition.ExtractRoutes(step, backfill, context.Deadline - stopFetchingMargin).InvokeAsync(input, "the event", token);
         },
         Metrics = output =>
         [

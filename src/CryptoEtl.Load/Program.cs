@@ -21,7 +21,7 @@ return await LambdaHost.RunAsync(
             var warehouse = pipeline.LoadTarget(pipeline.Snowflake(privateKeyPem!, new RetryLog(log, "snowflake")));
             var routes = PipelineComposition.LoadRoutes(pipeline.Load(warehouse));
             log.Info("load ready", new LogField("store", pipeline.Store.Location), new LogField("table", warehouse.Table), new LogField("load_mode", pipeline.LoadMode.ToString().ToLowerInvariant()));
-            return (input, _, token) => routes.InvokeAsync(input, token);
+            return (input, _, token) => routes.InvokeAsync(input, "the event", token);
         },
         Metrics = output => [new("RowsLoaded", StepRoutes.Number(output, "rows_loaded") ?? 0, MetricUnit.Count)],
     },

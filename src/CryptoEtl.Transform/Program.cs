@@ -17,7 +17,7 @@ return await LambdaHost.RunAsync(
             var routes = PipelineComposition.TransformRoutes(pipeline.Transform(), pipeline.HistoryTransform());
             log.Info("transform ready", new LogField("store", pipeline.Store.Location));
             return Task.FromResult<Func<JsonNode, LambdaContext, CancellationToken, Task<JsonNode?>>>(
-                (input, _, token) => routes.InvokeAsync(input, token));
+                (input, _, token) => routes.InvokeAsync(input, "the event", token));
         },
         Metrics = output =>
         [

@@ -38,7 +38,13 @@ public sealed class HistoryTransform(IObjectStore store)
         foreach (var coinId in plan.CoinIds)
         {
             var key = BackfillKeys.Raw(plan.BackfillId, coinId);
-            if (await store.HeadAsync(key, cancellationToken) is null)
+            byte[] answer;
+            try
+            {
+                // Read, never HEAD: Transform may read raw/* but not list it, and S3 answers a HEAD of a missing key 403 then.
+                answer = await store.ReadAllBytesAsync(key, cancellationToken);
+            }
+            catch (PipelineException ex) when (ex.ErrorName == ErrorNames.ObjectNotFound)
             {
                 missing.Add(coinId);
                 continue;
@@ -47,7 +53,7 @@ public sealed class HistoryTransform(IObjectStore store)
             MarketChart chart;
             try
             {
-                chart = MarketChart.Parse(await store.ReadAllBytesAsync(key, cancellationToken));
+                chart = MarketChart.Parse(answer);
             }
             catch (FormatException ex)
             {
