@@ -23,7 +23,7 @@ public sealed record BackfillRequest
 }
 
 /// <summary>The coins chosen, the backfill's id, and the wait between two history calls that keeps the key within its minute limit.</summary>
-public sealed record BackfillSelection
+public record BackfillSelection
 {
     [JsonPropertyName("backfill_id")]
     public required string BackfillId { get; init; }
@@ -42,24 +42,9 @@ public sealed record BackfillSelection
 }
 
 /// <summary>raw/history/&lt;id&gt;/plan.json: the selection, when the history ends, and the coins' names where a snapshot gave them.</summary>
-public sealed record BackfillPlan
+public sealed record BackfillPlan : BackfillSelection
 {
-    [JsonPropertyName("backfill_id")]
-    public required string BackfillId { get; init; }
-
-    [JsonPropertyName("coin_ids")]
-    public required IReadOnlyList<string> CoinIds { get; init; }
-
-    [JsonPropertyName("days")]
-    public required int Days { get; init; }
-
-    [JsonPropertyName("vs_currency")]
-    public required string VsCurrency { get; init; }
-
-    [JsonPropertyName("pause_seconds")]
-    public required int PauseSeconds { get; init; }
-
-    /// <summary>The start of the UTC day (day buckets) or hour (hour buckets) the backfill was planned in: the history ends before it.</summary>
+    /// <summary>The start of the UTC day (day buckets) or hour (hour buckets) the backfill was planned in: the history ends there (later points are dropped).</summary>
     [JsonPropertyName("history_end")]
     public required DateTimeOffset HistoryEnd { get; init; }
 
