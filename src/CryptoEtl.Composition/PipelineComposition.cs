@@ -58,12 +58,7 @@ public sealed class PipelineComposition : IDisposable
         Snowflake(() => SnowflakeOptions.FromEnvironmentWithKeyFile(Settings.Get), observer);
 
     /// <summary>CRYPTOETL_LOAD_MODE: copy (unset) or pipe; anything else is a Configuration error.</summary>
-    public LoadMode LoadMode => Settings.Get(SettingNames.LoadMode)?.Trim().ToUpperInvariant() switch
-    {
-        null or "" or "COPY" => LoadMode.Copy,
-        "PIPE" => LoadMode.Pipe,
-        var other => throw new PipelineException(ErrorNames.Configuration, $"{SettingNames.LoadMode} must be copy or pipe, got \"{other.ToLowerInvariant()}\""),
-    };
+    public LoadMode LoadMode => LoadModeSetting.Parse(Settings.Get(SettingNames.LoadMode));
 
     /// <summary>
     /// The warehouse Load writes through, by <see cref="LoadMode"/>: the COPY warehouse itself, or,
