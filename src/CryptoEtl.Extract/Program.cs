@@ -1,4 +1,3 @@
-using CryptoEtl.Aws;
 using CryptoEtl.Composition;
 using System.Text.Json.Nodes;
 using CryptoEtl.Core;
@@ -10,7 +9,6 @@ using CryptoEtl.LambdaHosting;
 // The step stops fetching this long before Lambda's deadline, so it still has time to write the
 // raw object of the pages it has and answer complete=false with next_page.
 var stopFetchingMargin = TimeSpan.FromSeconds(30);
-Func<string, string?> getEnv = Environment.GetEnvironmentVariable;
 
 return await LambdaHost.RunAsync(
     // One function, three contracts told apart by the top-level key (snapshot, "backfill", "backfill_coin").
@@ -21,13 +19,13 @@ return await LambdaHost.RunAsync(
         Output = BackfillJsonContext.Default.JsonNode,
         Initialize = async (log, ct) =>
         {
-            var pipeline = new PipelineComposition(Settings.FromEnvironment(getEnv));
-            if (!string.IsNullOrEmpty(getEnv(SettingNames.CoinGeckoApiKey)))
+            var pipeline = new PipelineComposition(Settings.FromEnvironment(Environment.GetEnvironmentVariable));
+            if (!string.IsNullOrEmpty(pipeline.Settings.Secret(SettingNames.CoinGeckoApiKey)))
             {
                 log.Warn($"{SettingNames.CoinGeckoApiKey} is ignored here: Lambda reads the key only from the SSM SecureString named by {SettingNames.CoinGeckoApiKeyParameter}");
             }
 
-            var apiKey = await SsmParameterReader.ReadSettingAsync(getEnv, SettingNames.CoinGeckoApiKeyParameter, required: false, ct);
+            var apiKey = await pipeline.SecretParameterAsync(SettingNames.CoinGeckoApiKeyParameter, required: false, ct);
             var options = pipeline.CoinGeckoOptions(apiKey);
             var step = pipeline.Extract(options, observer: new ExtractLog(log));
             var backfill = pipeline.Backfill(step);

@@ -1,11 +1,8 @@
-using CryptoEtl.Aws;
 using CryptoEtl.Composition;
 using System.Text.Json.Nodes;
 using CryptoEtl.Core;
 using CryptoEtl.Core.Backfill;
 using CryptoEtl.LambdaHosting;
-
-Func<string, string?> getEnv = Environment.GetEnvironmentVariable;
 
 return await LambdaHost.RunAsync(
     // One function, two contracts: a snapshot's csv_key, or a backfill's history_csv_key.
@@ -16,8 +13,8 @@ return await LambdaHost.RunAsync(
         Output = BackfillJsonContext.Default.JsonNode,
         Initialize = async (log, ct) =>
         {
-            var pipeline = new PipelineComposition(Settings.FromEnvironment(getEnv));
-            var privateKeyPem = await SsmParameterReader.ReadSettingAsync(getEnv, SettingNames.SnowflakePrivateKeyParameter, required: true, ct);
+            var pipeline = new PipelineComposition(Settings.FromEnvironment(Environment.GetEnvironmentVariable));
+            var privateKeyPem = await pipeline.SecretParameterAsync(SettingNames.SnowflakePrivateKeyParameter, required: true, ct);
             var warehouse = pipeline.LoadTarget(pipeline.Snowflake(privateKeyPem!, new RetryLog(log, "snowflake")));
             var routes = PipelineComposition.LoadRoutes(pipeline.Load(warehouse));
             log.Info("load ready", new LogField("store", pipeline.Store.Location), new LogField("table", warehouse.Table), new LogField("load_mode", pipeline.LoadMode.ToString().ToLowerInvariant()));
