@@ -1,4 +1,5 @@
 using CryptoEtl.Cli.Budget;
+using CryptoEtl.Composition;
 using CryptoEtl.Core;
 
 namespace CryptoEtl.Cli;

@@ -1,5 +1,5 @@
-using CryptoEtl.Composition;
 using System.Text.Json.Nodes;
+using CryptoEtl.Composition;
 using CryptoEtl.Core;
 using CryptoEtl.Core.Backfill;
 using CryptoEtl.LambdaHosting;

@@ -63,7 +63,11 @@ public sealed class BackfillEndToEndTests : IDisposable
     public async Task A_killed_backfill_goes_on_with_the_next_coin_and_calls_coingecko_once_per_coin()
     {
         await using var standIn = await MarketChartCoinGecko.StartAsync(Coins);
-        var settings = new PipelineSettings { DataDir = _dir.FullPath, CoinGeckoUrl = standIn.BaseUrl.AbsoluteUri, CallsPerMinute = 60_000 };
+        var settings = new PipelineSettings
+        {
+            DataDir = _dir.FullPath,
+            Given = new Dictionary<string, string> { [SettingNames.CoinGeckoApiUrl] = standIn.BaseUrl.AbsoluteUri, [SettingNames.CoinGeckoRatePerMinute] = "60000" },
+        };
         using (var pipeline = new LocalPipeline(settings, _ => null))
         using (var kill = new CancellationTokenSource())
         {
@@ -119,7 +123,7 @@ public sealed class BackfillEndToEndTests : IDisposable
     [Fact]
     public async Task The_functions_refuse_a_backfill_input_with_another_field()
     {
-        var settings = new PipelineSettings { DataDir = _dir.FullPath, CallsPerMinute = 60_000 };
+        var settings = new PipelineSettings { DataDir = _dir.FullPath, Given = new Dictionary<string, string> { [SettingNames.CoinGeckoRatePerMinute] = "60000" } };
         using var pipeline = new LocalPipeline(settings, _ => null);
 
         var error = await Assert.ThrowsAsync<PipelineException>(() => pipeline.Functions["ExtractFunctionArn"](
