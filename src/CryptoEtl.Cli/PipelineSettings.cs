@@ -1,6 +1,7 @@
 using System.Globalization;
 using CryptoEtl.Composition;
 using CryptoEtl.Core;
+using CryptoEtl.RecordedCoinGecko;
 
 namespace CryptoEtl.Cli;
 
@@ -42,5 +43,5 @@ public sealed record PipelineSettings
             .Override(SettingNames.CoinGeckoApiUrl, CoinGeckoUrl)
             .Override(SettingNames.LoadMode, Load)
             // The recorded market answers at memory speed: no reason to pace it.
-            .Override(SettingNames.CoinGeckoRatePerMinute, Offline ? "60000" : CallsPerMinute?.ToString("R", CultureInfo.InvariantCulture));
+            .Override(SettingNames.CoinGeckoRatePerMinute, Offline ? RecordedCoinGeckoHandler.CallsPerMinute.ToString("R", CultureInfo.InvariantCulture) : CallsPerMinute?.ToString("R", CultureInfo.InvariantCulture));
 }

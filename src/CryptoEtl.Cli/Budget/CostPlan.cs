@@ -1,5 +1,5 @@
+using CryptoEtl.CoinGecko;
 using CryptoEtl.Core;
-using CryptoEtl.Core.CoinGecko;
 
 namespace CryptoEtl.Cli.Budget;
 
