@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using CryptoEtl.Cli.Budget;
 using CryptoEtl.CoinGecko;
+using CryptoEtl.Composition;
 using CryptoEtl.Core;
 
 namespace CryptoEtl.Cli;
@@ -34,7 +35,7 @@ public static class PlanCommand
                 Interval.Parse(parsed.GetValue(every)!),
                 parsed.GetValue(pages),
                 KeyTier.Parse(parsed.GetValue(tier)!),
-                parsed.GetValue(load) == "pipe" ? LoadMode.Pipe : LoadMode.Copy,
+                LoadModeSetting.Parse(parsed.GetValue(load)),
                 parsed.GetValue(express)));
             await console.Out.WriteAsync(Render(plan).AsMemory(), ct);
             if (plan.OverCallBudget)
