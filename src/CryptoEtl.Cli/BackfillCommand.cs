@@ -5,7 +5,6 @@ using System.Text.Json.Nodes;
 using CryptoEtl.Cli.Budget;
 using CryptoEtl.Core;
 using CryptoEtl.Core.Backfill;
-using CryptoEtl.Core.CoinGecko;
 using Spectre.Console;
 
 namespace CryptoEtl.Cli;
@@ -55,7 +54,7 @@ public static class BackfillCommand
             using var pipeline = new LocalPipeline(settings, console.GetEnvironment, progress, new RetryLines(display.Profile.Out.Writer));
 
             // The plan comes first: a backfill that does not fit the key is refused before any call.
-            var budget = new BackfillBudget(request.Days!.Value, ids?.Length ?? request.Top ?? BackfillExtract.DefaultTop, TierOf(pipeline.Extract.Client.Options), 0);
+            var budget = new BackfillBudget(request.Days!.Value, ids?.Length ?? request.Top ?? BackfillExtract.DefaultTop, KeyTier.Parse(pipeline.Backfill.TierName), 0);
             display.MarkupLine($"[bold]CryptoEtl[/] backfill (data provided by CoinGecko): {Markup.Escape(budget.Describe())}");
             if (budget.Problem is { } problem)
             {
@@ -109,11 +108,4 @@ public static class BackfillCommand
 
     private static T Read<T>(JsonNode? output, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
         StepInputJson.Parse(output, type, "the step's output");
-
-    private static KeyTier TierOf(CoinGeckoOptions options) => options.Tier switch
-    {
-        CoinGeckoTier.Pro => KeyTier.Pro,
-        CoinGeckoTier.Demo => KeyTier.Demo,
-        _ => KeyTier.Keyless,
-    };
 }

@@ -10,7 +10,9 @@ public sealed partial class PipelineComposition
     public BackfillExtract Backfill(ExtractStep extract)
     {
         ArgumentNullException.ThrowIfNull(extract);
-        return new BackfillExtract(extract.Client, Store, Time);
+        var history = extract.Source as ICoinHistorySource
+            ?? throw new PipelineException(ErrorNames.Configuration, "this market source serves no coin history (market_chart)");
+        return new BackfillExtract(history, Store, Time);
     }
 
     public HistoryTransform HistoryTransform() => new(Store);

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using CryptoEtl.Composition;
 using CryptoEtl.Core;
 using CryptoEtl.Core.Backfill;
-using CryptoEtl.Core.CoinGecko;
 using CryptoEtl.Extract;
 using CryptoEtl.LambdaHosting;
 
@@ -27,10 +26,11 @@ return await LambdaHost.RunAsync(
 
             var apiKey = await pipeline.SecretParameterAsync(SettingNames.CoinGeckoApiKeyParameter, required: false, ct);
             var options = pipeline.CoinGeckoOptions(apiKey);
-            var step = pipeline.Extract(options, observer: new ExtractLog(log));
+            var extractLog = new ExtractLog(log);
+            var step = pipeline.Extract(options, progress: extractLog, source: extractLog);
             var backfill = pipeline.Backfill(step);
             log.Info("extract ready", new LogField("store", pipeline.Store.Location), new LogField("coingecko", options.BaseUrl.AbsoluteUri),
-                new LogField("tier", options.Tier == CoinGeckoTier.Pro ? "pro" : options.Tier == CoinGeckoTier.Demo ? "demo" : "keyless"));
+                new LogField("tier", options.TierName));
             return (input, context, token) => PipelineComposition.ExtractRoutes(step, backfill, context.Deadline - stopFetchingMargin).InvokeAsync(input, "the event", token);
         },
         Metrics = output =>

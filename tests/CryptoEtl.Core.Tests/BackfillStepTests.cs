@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using CryptoEtl.CoinGecko;
 using CryptoEtl.Core.Backfill;
-using CryptoEtl.Core.CoinGecko;
 using CryptoEtl.Testing;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using CryptoEtl.Core.Backfill;
-using CryptoEtl.Core.CoinGecko;
+using CryptoEtl.CoinGecko;
 
 namespace CryptoEtl.Cli.Budget;
 
@@ -31,7 +31,7 @@ public sealed record BackfillBudget(int Days, int Coins, KeyTier Tier, long Sche
                 return string.Create(c, $"a backfill takes 1 to {BackfillExtract.MaxTop} coins, got {Coins}");
             }
 
-            var maxDays = Tier == KeyTier.Pro ? BackfillExtract.MaxPaidDays : CoinGeckoClient.PublicHistoryDays;
+            var maxDays = Tier == KeyTier.Pro ? CoinGeckoClient.PaidHistoryDays : CoinGeckoClient.PublicHistoryDays;
             if (Days < 1 || Days > maxDays)
             {
                 return string.Create(c, $"a backfill of {Days} days does not fit the {Tier.Name} tier: it may query history only within the past {maxDays} days (CoinGecko answers error 10012 beyond)");

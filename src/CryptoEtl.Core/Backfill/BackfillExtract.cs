@@ -1,5 +1,4 @@
 using System.Text.Json;
-using CryptoEtl.Core.CoinGecko;
 
 namespace CryptoEtl.Core.Backfill;
 
@@ -9,7 +8,7 @@ namespace CryptoEtl.Core.Backfill;
 /// already stored (a resumed backfill calls CoinGecko only for the coins it lacks). Both go
 /// through the client's pacer and retries, so their errors are Extract's.
 /// </summary>
-public sealed class BackfillExtract(CoinGeckoClient client, IObjectStore store, TimeProvider time)
+public sealed class BackfillExtract(ICoinHistorySource client, IObjectStore store, TimeProvider time)
 {
     public const int DefaultDays = 365;
     public const int DefaultTop = 100;
@@ -18,15 +17,15 @@ public sealed class BackfillExtract(CoinGeckoClient client, IObjectStore store, 
     /// <summary>Above this many days CoinGecko's automatic granularity is daily at 00:00 UTC; up to it, hourly (from 2 days).</summary>
     public const int MaxHourlyDays = 90;
 
-    /// <summary>A paid plan reaches back to 2013 (CoinGecko's first data): about 5,000 days.</summary>
-    public const int MaxPaidDays = 5000;
+    /// <summary>The key's tier (keyless, demo, pro), for the budget a backfill is planned against.</summary>
+    public string TierName => client.TierName;
 
     public async Task<BackfillSelection> SelectAsync(BackfillRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var vsCurrency = request.VsCurrency ?? Steps.ExtractStep.DefaultVsCurrency;
         var days = request.Days ?? DefaultDays;
-        ValidateRequest(request, vsCurrency, days, client.Options.Tier);
+        ValidateRequest(request, vsCurrency, days, client.MaxHistoryDays, client.TierName);
 
         var bucket = BucketOf(days);
         var now = time.GetUtcNow().UtcDateTime;
@@ -48,7 +47,7 @@ public sealed class BackfillExtract(CoinGeckoClient client, IObjectStore store, 
             CoinIds = ids,
             Days = days,
             VsCurrency = vsCurrency,
-            PauseSeconds = PauseSeconds(client.Options.EffectiveCallsPerMinute),
+            PauseSeconds = PauseSeconds(client.CallsPerMinute),
             HistoryEnd = historyEnd,
             Bucket = bucket,
             Top = top,
@@ -125,7 +124,7 @@ public sealed class BackfillExtract(CoinGeckoClient client, IObjectStore store, 
     public static string BucketOf(int days) => days > MaxHourlyDays ? "day" : "hour";
 
     /// <summary>CoinGecko calls the selection makes: none from a stored snapshot or a given list, else one markets page per 250 coins.</summary>
-    public static int SelectionCalls(int top) => (top + CoinGeckoClient.MaxPerPage - 1) / CoinGeckoClient.MaxPerPage;
+    public static int SelectionCalls(int top) => (top + ICoinMarketSource.MaxPerPage - 1) / ICoinMarketSource.MaxPerPage;
 
     public static async Task<BackfillPlan> ReadPlanAsync(IObjectStore store, string backfillId, CancellationToken cancellationToken)
     {
@@ -143,19 +142,17 @@ public sealed class BackfillExtract(CoinGeckoClient client, IObjectStore store, 
         }
     }
 
-    private static void ValidateRequest(BackfillRequest request, string vsCurrency, int days, CoinGeckoTier tier)
+    private static void ValidateRequest(BackfillRequest request, string vsCurrency, int days, int maxDays, string tier)
     {
         if (vsCurrency.Length is < 2 or > 10 || !vsCurrency.All(char.IsAsciiLetterLower))
         {
             throw new PipelineException(ErrorNames.InvalidInput, $"vs_currency must be a lowercase currency code such as \"usd\", got \"{vsCurrency}\"");
         }
 
-        var maxDays = tier == CoinGeckoTier.Pro ? MaxPaidDays : CoinGeckoClient.PublicHistoryDays;
         if (days < 1 || days > maxDays)
         {
-            throw new PipelineException(ErrorNames.InvalidInput, tier == CoinGeckoTier.Pro
-                ? $"days must be 1 to {maxDays}, got {days}"
-                : $"days must be 1 to {maxDays}: a {tier.ToString().ToLowerInvariant()} key may query history only within the past {CoinGeckoClient.PublicHistoryDays} days (CoinGecko answers error 10012 beyond), got {days}");
+            throw new PipelineException(ErrorNames.InvalidInput,
+                $"days must be 1 to {maxDays}: a {tier} key may query history only within the past {maxDays} days (CoinGecko answers error 10012 beyond), got {days}");
         }
 
         if (request.CoinIds is not null && request.Top is not null)
@@ -180,7 +177,7 @@ public sealed class BackfillExtract(CoinGeckoClient client, IObjectStore store, 
         var coins = new List<BackfillCoinName>(top);
         for (var page = 1; coins.Count < top; page++)
         {
-            var perPage = Math.Min(top, CoinGeckoClient.MaxPerPage);
+            var perPage = Math.Min(top, ICoinMarketSource.MaxPerPage);
             var answer = await client.GetMarketsPageAsync(vsCurrency, perPage, page, cancellationToken);
             if (answer.IsEmpty)
             {
@@ -191,7 +188,7 @@ public sealed class BackfillExtract(CoinGeckoClient client, IObjectStore store, 
                 .Where(c => coins.All(k => k.Id != c.Id)).Take(top - coins.Count));
         }
 
-        return (coins, client.MarketsUrl(vsCurrency, Math.Min(top, CoinGeckoClient.MaxPerPage), 1).AbsoluteUri);
+        return (coins, client.MarketsUrl(vsCurrency, Math.Min(top, ICoinMarketSource.MaxPerPage), 1).AbsoluteUri);
     }
 
     private async Task<List<BackfillCoinName>> NamesOfAsync(List<string> ids, string vsCurrency, CancellationToken cancellationToken)

@@ -1,10 +1,8 @@
 using System.Globalization;
+using CryptoEtl.Core;
 using CryptoEtl.Core.Backfill;
 
-namespace CryptoEtl.Core.CoinGecko;
-
-/// <summary>One /coins/{id}/market_chart answer as CoinGecko sent it, and how many price points it holds.</summary>
-public sealed record MarketChartResponse(string CoinId, Uri Url, byte[] Json, int Points);
+namespace CryptoEtl.CoinGecko;
 
 public sealed partial class CoinGeckoClient
 {
@@ -14,6 +12,15 @@ public sealed partial class CoinGeckoClient
     /// github.com/SixPM-Software/waxtax/pull/8; docs.coingecko.com/reference/coins-id-market-chart).
     /// </summary>
     public const int PublicHistoryDays = 365;
+
+    /// <summary>A paid plan reaches back to 2013 (CoinGecko's first data): about 5,000 days.</summary>
+    public const int PaidHistoryDays = 5000;
+
+    public int MaxHistoryDays => _options.Tier == CoinGeckoTier.Pro ? PaidHistoryDays : PublicHistoryDays;
+
+    public double CallsPerMinute => _options.EffectiveCallsPerMinute;
+
+    public string TierName => _options.TierName;
 
     /// <summary>
     /// /coins/{id}/market_chart?vs_currency=..&amp;days=N with automatic granularity
