@@ -117,7 +117,7 @@ public static class MarketReport
         };
         await transaction.CommitAsync(cancellationToken);
 
-        var quality = store is null ? null : await QualityObject.ReadAsync(store, latest.FetchTime, cancellationToken);
+        var quality = store is null ? null : await QualityObject.ReadAsync(store, SnapshotId.Of(latest.FetchTime).QualityKey, cancellationToken);
         return report with
         {
             RowsRejected = quality?.RowsRejected,

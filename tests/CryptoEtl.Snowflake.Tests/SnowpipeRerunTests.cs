@@ -149,7 +149,7 @@ public sealed class SnowpipeRerunTests : IAsyncLifetime
 
     private static DateTimeOffset At(double minutes) => FetchTime.AddMinutes(minutes);
 
-    private static string StagePath(string csvKey) => SnowflakeSql.StagePath(csvKey);
+    private static string StagePath(string csvKey) => new SnapshotCsv(csvKey, FetchTime, 0).StagePath;
 
     /// <summary>Transform's write (a new key each time), the pipe's load of it, and Load's confirmation.</summary>
     private async Task RunAsync(int minute, params (string Id, string Price)[] coins)

@@ -65,15 +65,15 @@ public sealed class ExtractStep
         var pages = input.Pages ?? PageCount.Default;
         Validate(vsCurrency, perPage);
         var now = _time.GetUtcNow();
-        var fetchTime = ObjectKeys.Normalize(input.FetchTime ?? now);
-        ValidateFetchTime(input.FetchTime, fetchTime, now);
+        var snapshot = SnapshotId.Of(input.FetchTime ?? now);
+        ValidateFetchTime(input.FetchTime, snapshot.FetchTime, now);
         await using var lease = await StepLease.AcquireAsync(_store, "extract", _time, cancellationToken);
         var observer = _client.Observer;
         var sweep = new Sweep(pages.Limit);
         observer?.OnProgress(sweep.Progress());
         try
         {
-            return await FetchAndStoreAsync(input, vsCurrency, perPage, pages, fetchTime, sweep, stopFetchingAt, cancellationToken);
+            return await FetchAndStoreAsync(input, vsCurrency, perPage, pages, snapshot, sweep, stopFetchingAt, cancellationToken);
         }
         finally
         {
@@ -82,7 +82,7 @@ public sealed class ExtractStep
     }
 
     private async Task<ExtractOutput> FetchAndStoreAsync(
-        ExtractInput input, string vsCurrency, int perPage, PageCount pages, DateTimeOffset fetchTime, Sweep sweep,
+        ExtractInput input, string vsCurrency, int perPage, PageCount pages, SnapshotId snapshot, Sweep sweep,
         DateTimeOffset? stopFetchingAt, CancellationToken cancellationToken)
     {
         using var deadline = stopFetchingAt is { } at
@@ -164,11 +164,11 @@ public sealed class ExtractStep
                 $"no page of {_client.MarketsUrl(vsCurrency, perPage, 1)} arrived before the fetch deadline ({(stopFetchingAt is { } d ? ObjectKeys.Iso(d) : "none")}); nothing stored");
         }
 
-        var key = ObjectKeys.Raw(fetchTime);
+        var key = snapshot.RawKey;
         await RefuseToShrinkAsync(key, sweep.Coins, input.Force == true, cancellationToken);
         var metadata = new RawSnapshotMetadata
         {
-            FetchTime = fetchTime,
+            FetchTime = snapshot.FetchTime,
             VsCurrency = vsCurrency,
             PerPage = perPage,
             PagesRequested = pages,
@@ -184,7 +184,7 @@ public sealed class ExtractStep
 
         return new ExtractOutput
         {
-            FetchTime = fetchTime,
+            FetchTime = snapshot.FetchTime,
             VsCurrency = vsCurrency,
             RawKey = key,
             Pages = spool.Count,
