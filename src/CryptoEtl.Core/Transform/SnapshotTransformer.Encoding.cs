@@ -40,13 +40,10 @@ internal sealed partial class SnapshotTransformer
             int written;
             switch (slot.Kind)
             {
-                case SlotKind.Number:
+                case SlotKind.Number when slot.Length > FieldValidation.MaxNumberBytes:
                     // The reader proved it a JSON number (never quoted); only its length can be wrong.
-                    if (slot.Length > FieldValidation.MaxNumberBytes)
-                    {
-                        return SnapshotColumns.TooLongReason[column];
-                    }
-
+                    return SnapshotColumns.TooLongReason[column];
+                case SlotKind.Number:
                     json.Slice(slot.Start, slot.Length).CopyTo(row[at..]);
                     at += slot.Length;
                     break;
@@ -72,11 +69,9 @@ internal sealed partial class SnapshotTransformer
                     break;
                 case SlotKind.Undecodable:
                     return SnapshotColumns.InvalidEncodingReason[column];
-                case SlotKind.Invalid:
-                    firstInvalid = firstInvalid < 0 ? column : firstInvalid;
-                    nulls |= 1UL << column;
-                    break;
                 default:
+                    // Absent, null, or of a type the column cannot hold (Invalid): null in the CSV.
+                    firstInvalid = slot.Kind == SlotKind.Invalid && firstInvalid < 0 ? column : firstInvalid;
                     nulls |= 1UL << column;
                     break;
             }
