@@ -13,30 +13,13 @@ public sealed partial class LoadStep(IObjectStore store, IWarehouse warehouse, T
 {
     public async Task<LoadOutput> RunAsync(LoadInput input, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        if (string.IsNullOrWhiteSpace(input.CsvKey))
-        {
-            throw new PipelineException(ErrorNames.InvalidInput, "load input has no csv_key");
-        }
-
-        if (input.ExpectedRows < 0)
-        {
-            throw new PipelineException(ErrorNames.InvalidInput, $"expected_rows must not be negative, got {input.ExpectedRows}");
-        }
-
         // The fetch time has one source, the input's fetch_time (Transform's, from the raw object's
         // metadata); csv_key only names that snapshot's CSV, so a key of another time is refused.
-        var fetchTime = ObjectKeys.Normalize(input.FetchTime);
-        if (!ObjectKeys.IsCsvOf(input.CsvKey, fetchTime))
-        {
-            throw new PipelineException(ErrorNames.InvalidInput,
-                $"load input's csv_key {input.CsvKey} is not a CSV of its fetch_time {ObjectKeys.Iso(fetchTime)} ({ObjectKeys.CsvStem(fetchTime)}_<write id>.csv)");
-        }
-
+        var snapshot = SnapshotCsv.Of(input);
         await using var lease = await StepLease.AcquireAsync(store, "load", time ?? TimeProvider.System, ct);
         var loaded = await CheckAndLoadAsync(input.CsvKey, input.ExpectedRows,
-            (localPath, token) => warehouse.LoadSnapshotAsync(new SnapshotCsv(input.CsvKey, fetchTime, input.ExpectedRows, localPath), token), ct);
-        return new LoadOutput { FetchTime = fetchTime, Table = warehouse.Table, RowsLoaded = loaded };
+            (localPath, token) => warehouse.LoadSnapshotAsync(snapshot with { LocalPath = localPath }, token), ct);
+        return new LoadOutput { FetchTime = snapshot.FetchTime, Table = warehouse.Table, RowsLoaded = loaded };
     }
 
     /// <summary>
