@@ -23,8 +23,7 @@ public sealed partial class DuckDbWarehouse
         ArgumentNullException.ThrowIfNull(history);
         var localCsv = history.LocalPath ?? throw new ArgumentException($"DuckDB loads {history.CsvKey} from a local file; LoadStep passes one", nameof(history));
         var bucketMinutes = history.BackfillId.Contains("-day", StringComparison.Ordinal) ? 1440 : 60;
-        var describe = new SnapshotCsv(history.CsvKey, DateTimeOffset.UnixEpoch, history.ExpectedRows);
-        await using var connection = await OpenForLoadAsync(describe, cancellationToken);
+        await using var connection = await OpenForLoadAsync(history.CsvKey, cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         int loaded;
         try

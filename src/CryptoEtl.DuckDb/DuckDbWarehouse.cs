@@ -47,7 +47,7 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IWarehouseReader
 
     private async Task<int> LoadLocalCsvAsync(string localCsv, SnapshotCsv snapshot, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenForLoadAsync(snapshot, cancellationToken);
+        await using var connection = await OpenForLoadAsync(snapshot.CsvKey, cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         try
         {
@@ -105,7 +105,7 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IWarehouseReader
     /// Another process holding the file (a `cryptoetl query`, the DuckDB CLI) is a wait-and-retry,
     /// not a bug: WarehouseUnavailable, which the state machine retries; any other open failure is permanent.
     /// </summary>
-    private async Task<DuckDBConnection> OpenForLoadAsync(SnapshotCsv snapshot, CancellationToken cancellationToken)
+    private async Task<DuckDBConnection> OpenForLoadAsync(string csvKey, CancellationToken cancellationToken)
     {
         try
         {
@@ -115,7 +115,7 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IWarehouseReader
         {
             throw new PipelineException(
                 IsLockConflict(ex) ? ErrorNames.WarehouseUnavailable : ErrorNames.WarehouseError,
-                $"DuckDB could not open {_databasePath} to load {snapshot.CsvKey}: {ex.Message}",
+                $"DuckDB could not open {_databasePath} to load {csvKey}: {ex.Message}",
                 ex);
         }
     }
