@@ -43,7 +43,10 @@ public sealed partial class StateMachineDefinition
 
     /// <summary>The placeholders used as a lambda:invoke FunctionName: each needs an in-process handler.</summary>
     public IReadOnlySet<string> FunctionPlaceholders =>
-        States.Values.OfType<TaskState>().Where(t => t.FunctionPlaceholder is not null).Select(t => t.FunctionPlaceholder!).ToHashSet();
+        AllStates.OfType<TaskState>().Where(t => t.FunctionPlaceholder is not null).Select(t => t.FunctionPlaceholder!).ToHashSet();
+
+    /// <summary>Every state, those inside Maps too.</summary>
+    internal IEnumerable<State> AllStates => States.Values.SelectMany(s => s is MapState map ? map.Processor.AllStates().Prepend(s) : [s]);
 
     public static StateMachineDefinition Parse(string json)
     {
