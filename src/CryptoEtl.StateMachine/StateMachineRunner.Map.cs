@@ -147,7 +147,9 @@ public sealed partial class StateMachineRunner
         }
 
         var text = value?.ToJsonString() ?? "null";
-        if (value is not JsonValue v || v.GetValueKind() != System.Text.Json.JsonValueKind.Number || !v.TryGetValue<long>(out var seconds))
+        // The JSON text, not the CLR value: a step's result may hold an int where parsed JSON holds an element.
+        if (value is not JsonValue v || v.GetValueKind() != System.Text.Json.JsonValueKind.Number
+            || !long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
         {
             throw context.Runtime($"The SecondsPath parameter cannot be parsed as a long value: {path.Text} == {text}");
         }
