@@ -35,12 +35,11 @@ public sealed class StepFunctionsApi(ExecutionService executions)
             {
                 case "ListStateMachines":
                     Read(json, c.ListStateMachinesRequest);
-                    var machine = executions.Machine;
-                    await WriteAsync(context, new ListStateMachinesResponse([new(machine.Arn, machine.Name, "STANDARD", machine.CreationDate)], null), c.ListStateMachinesResponse);
+                    await WriteAsync(context, new ListStateMachinesResponse(
+                        [.. executions.Machines.Select(machine => new StateMachineListItem(machine.Arn, machine.Name, "STANDARD", machine.CreationDate))], null), c.ListStateMachinesResponse);
                     break;
                 case "DescribeStateMachine":
-                    executions.CheckStateMachineArn(Read(json, c.StateMachineArnRequest).StateMachineArn);
-                    var m = executions.Machine;
+                    var m = executions.StateMachine(Read(json, c.StateMachineArnRequest).StateMachineArn);
                     await WriteAsync(context, new DescribeStateMachineResponse(m.Arn, m.Name, "ACTIVE", m.AslText, m.RoleArn, "STANDARD", m.CreationDate), c.DescribeStateMachineResponse);
                     break;
                 case "StartExecution":
@@ -53,7 +52,7 @@ public sealed class StepFunctionsApi(ExecutionService executions)
                     await WriteAsync(context, new DescribeExecutionResponse
                     {
                         ExecutionArn = r.ExecutionArn,
-                        StateMachineArn = executions.Machine.Arn,
+                        StateMachineArn = executions.MachineOf(r).Arn,
                         Name = r.Name,
                         Status = r.Status,
                         StartDate = r.StartDate,
@@ -76,7 +75,7 @@ public sealed class StepFunctionsApi(ExecutionService executions)
                     var all = executions.List(list.StateMachineArn, list.StatusFilter);
                     var (items, next) = Page(all, list.MaxResults, list.NextToken);
                     await WriteAsync(context, new ListExecutionsResponse(
-                        [.. items.Select(e => new ExecutionListItem(e.ExecutionArn, executions.Machine.Arn, e.Name, e.Status, e.StartDate, e.StopDate))], next),
+                        [.. items.Select(e => new ExecutionListItem(e.ExecutionArn, list.StateMachineArn, e.Name, e.Status, e.StartDate, e.StopDate))], next),
                         c.ListExecutionsResponse);
                     break;
                 case "GetExecutionHistory":
