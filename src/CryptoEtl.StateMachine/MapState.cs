@@ -136,25 +136,29 @@ internal sealed class StateBranch
 
     public IReadOnlyDictionary<string, State> States { get; }
 
+    /// <summary>StartAt and States of the definition (<paramref name="where"/> "definition") or of a Map's processor.</summary>
     public static StateBranch Parse(JsonObject node, string where)
     {
+        var top = where == "definition";
+        var statesWhere = top ? "States" : $"{where}.States";
         var startAt = RequiredString(node, "StartAt", where);
         if (node["States"] is not JsonObject statesNode || statesNode.Count == 0)
         {
-            throw Invalid($"{where}.States", "must be a non-empty object");
+            throw Invalid(statesWhere, "must be a non-empty object");
         }
 
         var states = new Dictionary<string, State>(StringComparer.Ordinal);
         foreach (var (name, child) in statesNode)
         {
-            states[name] = State.Parse(name, child as JsonObject ?? throw Invalid($"{where}.States.{name}", "must be an object"));
+            states[name] = State.Parse(name, child as JsonObject ?? throw Invalid($"{statesWhere}.{name}", "must be an object"));
         }
 
+        var scope = top ? "" : $" of this {where[(where.LastIndexOf('.') + 1)..]}";
         foreach (var (name, target) in states.Values.SelectMany(s => s.Transitions.Select(t => (s.Name, t))).Append(("StartAt", startAt)))
         {
             if (!states.ContainsKey(target))
             {
-                throw Invalid($"{where}.States.{name}", $"goes to \"{target}\", which is not a state of this {where[(where.LastIndexOf('.') + 1)..]}");
+                throw Invalid($"{statesWhere}.{name}", $"goes to \"{target}\", which is not a state{scope}");
             }
         }
 

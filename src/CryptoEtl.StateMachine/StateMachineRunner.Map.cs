@@ -45,21 +45,8 @@ public sealed partial class StateMachineRunner
             }
 
             var name = failure.Error ?? "";
-            var retrier = map.Retry.Select((r, i) => (r, i)).FirstOrDefault(x => x.r.Matches(name));
-            if (retrier.r is { } matched && retries[retrier.i] < matched.MaxAttempts)
+            if (await RetriedAsync(map, map.Retry, retries, name, failure.Cause, context, cancellationToken))
             {
-                var wait = matched.Delay(retries[retrier.i], _options.Random);
-                retries[retrier.i]++;
-                context.RetryCount++;
-                Emit(new ExecutionEvent(ExecutionEventType.StateRetried, Now(), map.Name)
-                {
-                    StateType = "Map",
-                    Error = failure.Error,
-                    Cause = failure.Cause,
-                    Attempt = context.RetryCount,
-                    Wait = wait,
-                });
-                await _delay(wait, cancellationToken);
                 continue;
             }
 
@@ -74,6 +61,33 @@ public sealed partial class StateMachineRunner
             var errorOutput = new JsonObject { ["Error"] = failure.Error, ["Cause"] = failure.Cause };
             return new Outcome(ApplyResultPath(catcher.ResultPath, input, errorOutput, context), catcher.Next);
         }
+    }
+
+    /// <summary>
+    /// The first retrier matching <paramref name="error"/> decides (even with its attempts used up):
+    /// true after its wait when it has an attempt left, false otherwise.
+    /// </summary>
+    private async Task<bool> RetriedAsync(State state, IReadOnlyList<Retrier> retry, int[] retries, string error, string? cause, Context context, CancellationToken cancellationToken)
+    {
+        var retrier = retry.Select((r, i) => (r, i)).FirstOrDefault(x => x.r.Matches(error));
+        if (retrier.r is not { } matched || retries[retrier.i] >= matched.MaxAttempts)
+        {
+            return false;
+        }
+
+        var wait = matched.Delay(retries[retrier.i], _options.Random);
+        retries[retrier.i]++;
+        context.RetryCount++;
+        Emit(new ExecutionEvent(ExecutionEventType.StateRetried, Now(), state.Name)
+        {
+            StateType = StateTypeName(state),
+            Error = error,
+            Cause = cause,
+            Attempt = context.RetryCount,
+            Wait = wait,
+        });
+        await _delay(wait, cancellationToken);
+        return true;
     }
 
     private async Task<(JsonArray Results, (string? Error, string? Cause)? Failure)> RunIterationsAsync(

@@ -208,20 +208,8 @@ public sealed partial class StateMachineRunner
             }
             catch (StatesErrorException error) when (!StatesErrors.IsTerminal(error.Error))
             {
-                var retrier = task.Retry.Select((r, i) => (r, i)).FirstOrDefault(x => x.r.Matches(error.Error));
-                if (retrier.r is { } matched && retries[retrier.i] < matched.MaxAttempts)
+                if (await RetriedAsync(task, task.Retry, retries, error.Error, error.Cause, context, cancellationToken))
                 {
-                    var wait = matched.Delay(retries[retrier.i], _options.Random);
-                    retries[retrier.i]++;
-                    context.RetryCount++;
-                    Emit(new ExecutionEvent(ExecutionEventType.StateRetried, Now(), task.Name)
-                    {
-                        Error = error.Error,
-                        Cause = error.Cause,
-                        Attempt = context.RetryCount,
-                        Wait = wait,
-                    });
-                    await _delay(wait, cancellationToken);
                     continue;
                 }
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using CryptoEtl.Core;
+using CryptoEtl.StateMachine.Tests.Conformance;
 using CryptoEtl.Testing;
 
 namespace CryptoEtl.StateMachine.Tests;
@@ -8,7 +9,7 @@ namespace CryptoEtl.StateMachine.Tests;
 /// The Map state (inline mode) against AWS's recordings: LocalStack's AWS-validated
 /// tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json, whose state machines
 /// (tests/aws/services/stepfunctions/templates/scenarios/statemachines/map_state*.json5) are written
-/// out here. Each test names its recording.
+/// out here (or taken from the conformance probes, which hold the same machines). Each test names its recording.
 /// </summary>
 public sealed class MapStateTests
 {
@@ -88,9 +89,7 @@ public sealed class MapStateTests
     [Fact]
     public async Task A_failing_iteration_fails_the_map_whose_catch_gets_the_error_and_cause()
     {
-        var result = await RunAsync(FailingMap("""
-            "Catch": [{"ErrorEquals": ["HandleItemFailError"], "Next": "FinalCaught"}],
-            """), "{}");
+        var result = await RunAsync(ConformanceProbes.MapCatch.Definition, "{}");
 
         Assert.True(result.Succeeded, result.Cause);
         AssertJson("""{"Error": "HandleItemFailError", "Cause": "HandleItemFailCause"}""", result.Output);
@@ -107,9 +106,7 @@ public sealed class MapStateTests
     [Fact]
     public async Task The_maps_retry_runs_the_items_again_then_fails_with_the_iterations_error()
     {
-        var result = await RunAsync(FailingMap("""
-            "Retry": [{"ErrorEquals": ["HandleItemFailError"], "MaxAttempts": 2}],
-            """), "{}");
+        var result = await RunAsync(ConformanceProbes.MapRetry.Definition, "{}");
 
         Assert.Equal((ExecutionStatus.Failed, "HandleItemFailError", "HandleItemFailCause"), (result.Status, result.Error, result.Cause));
         Assert.Equal(3, Of(ExecutionEventType.MapStarted).Count);
@@ -300,17 +297,6 @@ public sealed class MapStateTests
             "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": "Pass", "States": {"Pass": {"Type": "Pass", "End": true}}}, "End": true}}}
         """;
 
-    private static string FailingMap(string retryOrCatch) => $$$$$"""
-        {"StartAt": "StartState", "States": {
-          "StartState": {"Type": "Pass", "Result": [1], "ResultPath": "$.arr", "Next": "MapState"},
-          "MapState": {"Type": "Map", "ResultPath": null, "InputPath": "$.arr", "MaxConcurrency": 1,
-            "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": "HandleItemFail",
-              "States": {"HandleItemFail": {"Type": "Fail", "Error": "HandleItemFailError", "Cause": "HandleItemFailCause"}}},
-            {{{{{retryOrCatch}}}}}
-            "Next": "Final"},
-          "FinalCaught": {"Type": "Pass", "End": true},
-          "Final": {"Type": "Pass", "End": true}}}
-        """;
 
     private Task<ExecutionResult> RunAsync(string definition, string input) =>
         new StateMachineRunner(StateMachineDefinition.Parse(definition), new Dictionary<string, Func<JsonNode?, CancellationToken, Task<JsonNode?>>>(),

@@ -253,8 +253,9 @@ public static class ConformanceProbes
         "Retry": [{"ErrorEquals": ["HandleItemFailError"], "MaxAttempts": 2}],
         """), "{}");
 
+    /// <summary>MaxConcurrency 1: moto runs iterations in parallel otherwise, and the scripted answers go by call order.</summary>
     public static readonly Probe MapResultSelectorAndPaths = Small("map_result_selector_and_paths", $$$$$"""
-        {"M": {"Type": "Map", "InputPath": "$.in", "ItemsPath": "$.xs", "MaxConcurrency": 0, "ItemSelector": {"v.$": "$$.Map.Item.Value", "i.$": "$$.Map.Item.Index", "tag.$": "$.tag"},
+        {"M": {"Type": "Map", "InputPath": "$.in", "ItemsPath": "$.xs", "MaxConcurrency": 1, "ItemSelector": {"v.$": "$$.Map.Item.Value", "i.$": "$$.Map.Item.Index", "tag.$": "$.tag"},
                "ItemProcessor": {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "{{{{{Invoke}}}}}", "Parameters": {"FunctionName": "${F}", "Payload.$": "$"}, "ResultSelector": {"r.$": "$.Payload"}, "End": true}}},
                "ResultSelector": {"all.$": "$"}, "ResultPath": "$.in.out", "OutputPath": "$.in", "End": true}}
         """, """{"in": {"xs": ["a", "b"], "tag": "t"}}""", ("F", [new Returns(JsonValue.Create(1)), new Returns(JsonValue.Create(2))]));
