@@ -116,6 +116,43 @@ public sealed class BackfillServeTests
         Assert.Equal(["plan", "bitcoin", "transform", "load"], fakes.Select(f => (string)f!));
     }
 
+    /// <summary>
+    /// A coin failing for good: TaskFailed, MapIterationFailed, MapStateFailed, then (the Map's Catch)
+    /// MapStateExited and the catcher's states, as AWS recorded a caught Map (test_base_scenarios.snapshot.json,
+    /// test_map_state_catch); the execution fails with the step's error.
+    /// </summary>
+    [SkippableFact]
+    public async Task A_coin_failing_for_good_shows_as_AWS_records_a_caught_map()
+    {
+        Skip.If(ServeHarness.AwsCli is null, ServeHarness.SkipReason);
+        var data = new TempDirectory();
+        var stderr = new StringWriter();
+        var calls = new JsonArray();
+        var machines = ServeCommand.StateMachines(DateTimeOffset.UnixEpoch);
+        var functions = Fakes(calls);
+        var extract = functions["ExtractFunctionArn"];
+        functions["ExtractFunctionArn"] = (payload, ct) => (string?)payload?["backfill_coin"]?["coin_id"] == "ethereum"
+            ? throw new PipelineException(ErrorNames.CoinGeckoBadResponse, "404: coin not found")
+            : extract(payload, ct);
+        var backfill = new LocalStateMachine(machines[1].AslText, machines[1].Name, machines[1].CreationDate) { Functions = functions, CheckInput = machines[1].CheckInput };
+        var server = await ConsoleServer.StartAsync(new ConsoleServerOptions { Port = 0 }, [machines[0], backfill],
+            new NoPipelineHost(), data.FullPath, TimeProvider.System, stderr, CancellationToken.None);
+        await using var serve = ServeHarness.Over(data, server, ServeHarness.SettingsFor(data), stderr);
+
+        var arn = (string)(await serve.AwsJsonAsync("start-execution", "--state-machine-arn", BackfillArn, "--name", "fails", "--input", "{}"))["executionArn"]!;
+        var done = await serve.WaitUntilClosedAsync(arn);
+
+        Assert.Equal(("FAILED", ErrorNames.CoinGeckoBadResponse), ((string)done["status"]!, (string)done["error"]!));
+        Assert.StartsWith("FetchHistories failed: {", (string)done["cause"]!, StringComparison.Ordinal);
+        var types = (await serve.AwsJsonAsync("get-execution-history", "--execution-arn", arn))["events"]!.AsArray()
+            .Select(e => (string)e!["type"]!).ToList();
+        var failed = types.IndexOf("TaskFailed");
+        Assert.Equal(
+            ["TaskFailed", "MapIterationFailed", "MapStateFailed", "MapStateExited", "PassStateEntered", "PassStateExited", "FailStateEntered", "ExecutionFailed"],
+            types[failed..]);
+        Assert.Equal(["plan", "bitcoin"], calls.Select(c => (string)c!));
+    }
+
     /// <summary>The backfill contract's answers (docs/state-machine.md); no pause, so nothing sleeps.</summary>
     private static Dictionary<string, Func<JsonNode?, CancellationToken, Task<JsonNode?>>> Fakes(JsonArray calls) => new()
     {
