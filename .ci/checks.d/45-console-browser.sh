@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The web console of `cryptoetl serve` in headless Chromium, driven through the DevTools protocol
 # (puppeteer-core from npm, with the system's chromium): tests/console-browser/console-flow.mjs.
-# CONSOLE_SCREENSHOT=path keeps the execution page's screenshot (docs/console.png is made this way).
+# CONSOLE_SCREENSHOT=path keeps the execution page's screenshot; DOCS_SCREENSHOTS=1 redraws
+# docs/console.png (README.md, "Get going", says how).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+[ -z "${DOCS_SCREENSHOTS:-}" ] || CONSOLE_SCREENSHOT=docs/console.png
 
 . .ci/chromium.sh
 

@@ -32,11 +32,11 @@ public sealed record S3ObjectStoreOptions
     /// <summary>
     /// Reads CRYPTOETL_S3_SSE (AES256 | aws:kms | none; default AES256) and CRYPTOETL_S3_KMS_KEY_ID.
     /// </summary>
-    public static S3ObjectStoreOptions FromEnvironment(Func<string, string?> getEnv)
+    public static S3ObjectStoreOptions FromSettings(Func<string, string?> setting)
     {
-        ArgumentNullException.ThrowIfNull(getEnv);
-        var sse = getEnv(SettingNames.S3ServerSideEncryption);
-        var kmsKeyId = getEnv(SettingNames.S3KmsKeyId);
+        ArgumentNullException.ThrowIfNull(setting);
+        var sse = setting(SettingNames.S3ServerSideEncryption);
+        var kmsKeyId = setting(SettingNames.S3KmsKeyId);
         var method = string.IsNullOrWhiteSpace(sse) ? ServerSideEncryptionMethod.AES256 : ParseEncryption(sse);
         if (!string.IsNullOrWhiteSpace(kmsKeyId) && method != ServerSideEncryptionMethod.AWSKMS)
         {

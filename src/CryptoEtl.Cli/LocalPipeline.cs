@@ -47,7 +47,7 @@ public sealed class LocalPipeline : IDisposable
                 TopByDominanceAsync = (fetchTime, ct) => TopByDominance.FromDuckDbAsync(duckDb.DatabasePath, fetchTime, ct);
             }
 
-            var coinGecko = _composition.CoinGeckoOptions(settings.Offline ? null : getEnvironment(SettingNames.CoinGeckoApiKey));
+            var coinGecko = _composition.CoinGeckoOptions(settings.Offline ? null : _composition.Settings.Secret(SettingNames.CoinGeckoApiKey));
             Extract = _composition.Extract(coinGecko, settings.Offline ? RecordedMarket.CreateHandler() : null, extractObserver);
             Transform = _composition.Transform();
             Load = _composition.Load(Warehouse);

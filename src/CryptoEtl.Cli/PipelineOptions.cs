@@ -1,15 +1,37 @@
 using System.CommandLine;
+using System.Globalization;
 using CryptoEtl.Core;
 
 namespace CryptoEtl.Cli;
 
 /// <summary>
 /// The options that say where a pipeline runs (data folder, store, CoinGecko, warehouse), defined once and
-/// turned into <see cref="PipelineSettings"/> the same way for `run` and each step.
+/// turned into <see cref="PipelineSettings"/> the same way for `run` and each step. An option that
+/// gives a setting (<see cref="SettingNames"/>) is declared with <see cref="Setting{T}"/>, which is
+/// all it takes for its value to win over the environment's.
 /// </summary>
 public sealed class PipelineOptions
 {
     private const string SnowflakeWarehouseName = "snowflake";
+
+    private readonly List<(Option Option, string Setting, Func<ParseResult, string?> Text)> _settings = [];
+
+    public PipelineOptions()
+    {
+        Store = Setting<string?>("--store", SettingNames.Store,
+            $"Object store: s3://bucket[/prefix], file:///path or a folder (env {SettingNames.Store}; default DATA_DIR/objects)");
+        S3Endpoint = Setting<string?>("--s3-endpoint", SettingNames.S3Endpoint,
+            $"An S3-compatible endpoint such as http://127.0.0.1:5000 (env {SettingNames.S3Endpoint})");
+        CoinGeckoUrl = Setting<string?>("--coingecko-url", SettingNames.CoinGeckoApiUrl,
+            $"CoinGecko API base URL (env {SettingNames.CoinGeckoApiUrl}; default https://api.coingecko.com/api/v3)");
+        Rate = Setting<double?>("--rate", SettingNames.CoinGeckoRatePerMinute,
+            $"CoinGecko calls per minute (env {SettingNames.CoinGeckoRatePerMinute}; default by key tier: keyless 10, demo 30, pro 250)",
+            rate => rate?.ToString("R", CultureInfo.InvariantCulture));
+        Load = Setting<string?>("--load", SettingNames.LoadMode,
+            "How --warehouse snowflake loads: copy (COPY on the warehouse, the default) or pipe (confirm the "
+                + $"Snowpipe load, no warehouse; {SettingNames.LoadMode}; see docs/snowflake.md)");
+        Load.AcceptOnlyFromAmong("copy", "pipe");
+    }
 
     public Option<string> DataDir { get; } = new("--data-dir")
     {
@@ -17,25 +39,13 @@ public sealed class PipelineOptions
         DefaultValueFactory = _ => "data",
     };
 
-    public Option<string?> Store { get; } = new("--store")
-    {
-        Description = $"Object store: s3://bucket[/prefix], file:///path or a folder (env {SettingNames.Store}; default DATA_DIR/objects)",
-    };
+    public Option<string?> Store { get; }
 
-    public Option<string?> S3Endpoint { get; } = new("--s3-endpoint")
-    {
-        Description = $"An S3-compatible endpoint such as http://127.0.0.1:5000 (env {SettingNames.S3Endpoint})",
-    };
+    public Option<string?> S3Endpoint { get; }
 
-    public Option<string?> CoinGeckoUrl { get; } = new("--coingecko-url")
-    {
-        Description = $"CoinGecko API base URL (env {SettingNames.CoinGeckoApiUrl}; default https://api.coingecko.com/api/v3)",
-    };
+    public Option<string?> CoinGeckoUrl { get; }
 
-    public Option<double?> Rate { get; } = new("--rate")
-    {
-        Description = $"CoinGecko calls per minute (env {SettingNames.CoinGeckoRatePerMinute}; default by key tier: keyless 10, demo 30, pro 250)",
-    };
+    public Option<double?> Rate { get; }
 
     public Option<bool> Offline { get; } = new("--offline")
     {
@@ -44,7 +54,10 @@ public sealed class PipelineOptions
 
     public Option<string> Warehouse { get; } = CreateWarehouseOption();
 
-    public Option<string?> Load { get; } = CreateLoadOption();
+    public Option<string?> Load { get; }
+
+    /// <summary>Each option that gives a setting, by the setting's name (README.md's settings table names the same).</summary>
+    public IReadOnlyDictionary<string, string> SettingOptions => _settings.ToDictionary(s => s.Setting, s => s.Option.Name, StringComparer.Ordinal);
 
     /// <summary>Adds the options; CoinGecko's only where a step fetches, the warehouse only where one loads.</summary>
     public void AddTo(Command command, bool withCoinGecko, bool withWarehouse)
@@ -80,14 +93,12 @@ public sealed class PipelineOptions
         return new PipelineSettings
         {
             DataDir = CheckDataDir(parsed.GetValue(DataDir)!),
-            Store = parsed.GetValue(Store),
-            S3Endpoint = parsed.GetValue(S3Endpoint),
-            CoinGeckoUrl = parsed.GetValue(CoinGeckoUrl),
-            CallsPerMinute = parsed.GetValue(Rate),
+            // Options a command does not take read null: they leave the environment's value.
+            Given = _settings.Select(s => (s.Setting, Value: s.Text(parsed))).Where(s => s.Value is not null)
+                .ToDictionary(s => s.Setting, s => s.Value!, StringComparer.Ordinal),
             Offline = parsed.GetValue(Offline),
             // Commands without --warehouse read null: they never load.
             Warehouse = warehouse,
-            Load = parsed.GetValue(Load),
         };
     }
 
@@ -130,14 +141,10 @@ public sealed class PipelineOptions
         return option;
     }
 
-    private static Option<string?> CreateLoadOption()
+    private Option<T> Setting<T>(string name, string setting, string description, Func<T?, string?>? text = null)
     {
-        var option = new Option<string?>("--load")
-        {
-            Description = "How --warehouse snowflake loads: copy (COPY on the warehouse, the default) or pipe (confirm the "
-                + "Snowpipe load, no warehouse; CRYPTOETL_LOAD_MODE; see docs/snowflake.md)",
-        };
-        option.AcceptOnlyFromAmong("copy", "pipe");
+        var option = new Option<T>(name) { Description = description };
+        _settings.Add((option, setting, parsed => text is null ? parsed.GetValue(option)?.ToString() : text(parsed.GetValue(option))));
         return option;
     }
 

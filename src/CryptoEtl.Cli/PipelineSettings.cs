@@ -1,30 +1,22 @@
-using System.Globalization;
 using CryptoEtl.Composition;
 using CryptoEtl.Core;
 
 namespace CryptoEtl.Cli;
 
-/// <summary>What the CLI composes the steps from: a data folder, a store, a CoinGecko endpoint, a warehouse.</summary>
+/// <summary>What the CLI composes the steps from: a data folder, the settings its options gave, a warehouse.</summary>
 public sealed record PipelineSettings
 {
+    /// <summary>The recorded market answers at memory speed: no reason to pace it.</summary>
+    private const string OfflineCallsPerMinute = "60000";
+
     public required string DataDir { get; init; }
 
-    /// <summary>s3://bucket[/prefix], file:///path or a folder; null means DATA_DIR/objects.</summary>
-    public string? Store { get; init; }
-
-    public string? S3Endpoint { get; init; }
-
-    public string? CoinGeckoUrl { get; init; }
-
-    /// <summary>CoinGecko calls per minute; null means the key tier's default.</summary>
-    public double? CallsPerMinute { get; init; }
+    /// <summary>Settings given on the command line, by <see cref="SettingNames"/> name; they win over the environment.</summary>
+    public IReadOnlyDictionary<string, string> Given { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     public bool Offline { get; init; }
 
     public WarehouseKind Warehouse { get; init; } = WarehouseKind.DuckDb;
-
-    /// <summary>--load copy|pipe (CRYPTOETL_LOAD_MODE); null leaves the environment's, else copy.</summary>
-    public string? Load { get; init; }
 
     public string ObjectsDir => Path.Combine(DataDir, "objects");
 
@@ -32,15 +24,17 @@ public sealed record PipelineSettings
 
     /// <summary>
     /// These options as overrides over the environment: the one path every setting takes, the
-    /// same parsers the Lambda functions use then read them.
+    /// same parsers the Lambda functions use then read them. The store defaults to DATA_DIR/objects.
     /// </summary>
-    public Settings ToSettings(Func<string, string?> environment) =>
-        Settings.FromEnvironment(environment)
-            .Override(SettingNames.Store, Store)
-            .Default(SettingNames.Store, ObjectsDir)
-            .Override(SettingNames.S3Endpoint, S3Endpoint)
-            .Override(SettingNames.CoinGeckoApiUrl, CoinGeckoUrl)
-            .Override(SettingNames.LoadMode, Load)
-            // The recorded market answers at memory speed: no reason to pace it.
-            .Override(SettingNames.CoinGeckoRatePerMinute, Offline ? "60000" : CallsPerMinute?.ToString("R", CultureInfo.InvariantCulture));
+    public Settings ToSettings(Func<string, string?> environment)
+    {
+        var settings = Settings.FromEnvironment(environment);
+        foreach (var (name, value) in Given)
+        {
+            settings.Override(name, value);
+        }
+
+        settings.Default(SettingNames.Store, ObjectsDir);
+        return Offline ? settings.Override(SettingNames.CoinGeckoRatePerMinute, OfflineCallsPerMinute) : settings;
+    }
 }

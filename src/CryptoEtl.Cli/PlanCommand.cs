@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using CryptoEtl.Cli.Budget;
+using CryptoEtl.Composition;
 using CryptoEtl.Core;
 using CryptoEtl.Core.CoinGecko;
 
@@ -34,7 +35,7 @@ public static class PlanCommand
                 Interval.Parse(parsed.GetValue(every)!),
                 parsed.GetValue(pages),
                 KeyTier.Parse(parsed.GetValue(tier)!),
-                parsed.GetValue(load) == "pipe" ? LoadMode.Pipe : LoadMode.Copy,
+                LoadModeSetting.Parse(parsed.GetValue(load)),
                 parsed.GetValue(express)));
             await console.Out.WriteAsync(Render(plan).AsMemory(), ct);
             if (plan.OverCallBudget)

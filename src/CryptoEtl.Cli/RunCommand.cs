@@ -44,53 +44,58 @@ public static class RunCommand
                 VsCurrency = parsed.GetValue(vsCurrency) ?? request.VsCurrency,
                 Force = parsed.GetValue(force) ? true : request.Force,
             };
-            var settings = options.Read(parsed);
-            var display = console.Display;
-            using var progress = new ExtractProgressView(display, TimeProvider.System);
-            using var pipeline = new LocalPipeline(settings, console.GetEnvironment, progress, new RetryLines(display.Profile.Out.Writer));
-            display.MarkupLine(settings.Offline
-                ? "[bold]CryptoEtl[/] run, offline: the recorded market (data provided by CoinGecko)"
-                : "[bold]CryptoEtl[/] run (data provided by CoinGecko)");
-            var executionInput = ToExecutionInput(settings.Offline ? OfflineRequest(request, display) : request);
-
-            var view = new ExecutionView(display);
-            var runner = new StateMachineRunner(EmbeddedStateMachine.Load(), pipeline.Functions, view, new StateMachineRunnerOptions { OnEvent = view.Show });
-            var result = await runner.RunAsync(executionInput, $"local-{Guid.NewGuid():N}", ct);
-            if (!result.Succeeded)
-            {
-                await console.Error.WriteLineAsync(result.Status == ExecutionStatus.TimedOut
-                    ? "cryptoetl: States.Timeout: the execution ran past the state machine's TimeoutSeconds"
-                    : $"cryptoetl: {result.Error}: {CryptoEtlApp.OneLine(CauseMessage(result.Cause))}");
-                return 1;
-            }
-
-            var loaded = $"{result.Output!["load"]!["rows_loaded"]} rows loaded into {pipeline.WarehouseDescription}";
-            try
-            {
-                await WriteSummaryAsync(display, pipeline, result.Output!, ct);
-                if (pipeline.LocalDatabasePath is null)
-                {
-                    display.MarkupLine($"[green]{Markup.Escape(loaded)}[/]");
-                    // The report is built from the local DuckDB file, which a Snowflake run leaves as it was.
-                    display.MarkupLine("no HTML report: it reads the local DuckDB warehouse, which this run did not load");
-                    return 0;
-                }
-
-                var report = await ReportCommand.WriteAsync(pipeline, null, ct);
-                display.MarkupLine($"report: [link]{Markup.Escape(report)}[/]");
-            }
-            catch (Exception ex) when (ex is PipelineException or DuckDBException or IOException or UnauthorizedAccessException)
-            {
-                // The rows are committed: a summary or report that cannot read the warehouse (a lock
-                // held by a `query`, a full disk) does not undo that, so it is a warning and exit 0.
-                var name = ex is PipelineException named ? named.ErrorName : ex.GetType().Name;
-                display.MarkupLine($"[green]{Markup.Escape(loaded)}[/]");
-                await console.Error.WriteLineAsync($"cryptoetl: warning: the load succeeded ({loaded}), but the summary or report failed: {name}: {CryptoEtlApp.OneLine(ex.Message)}; `cryptoetl report` writes the report later");
-            }
-
-            return 0;
+            return await RunAsync(console, options.Read(parsed), request, ct);
         });
         return command;
+    }
+
+    /// <summary>Runs the execution, then prints its summary and writes the report; 1 when the execution failed.</summary>
+    private static async Task<int> RunAsync(CliConsole console, PipelineSettings settings, ExtractInput request, CancellationToken ct)
+    {
+        var display = console.Display;
+        using var progress = new ExtractProgressView(display, TimeProvider.System);
+        using var pipeline = new LocalPipeline(settings, console.GetEnvironment, progress, new RetryLines(display.Profile.Out.Writer));
+        display.MarkupLine(settings.Offline
+            ? "[bold]CryptoEtl[/] run, offline: the recorded market (data provided by CoinGecko)"
+            : "[bold]CryptoEtl[/] run (data provided by CoinGecko)");
+        var executionInput = ToExecutionInput(settings.Offline ? OfflineRequest(request, display) : request);
+
+        var view = new ExecutionView(display);
+        var runner = new StateMachineRunner(EmbeddedStateMachine.Load(), pipeline.Functions, view, new StateMachineRunnerOptions { OnEvent = view.Show });
+        var result = await runner.RunAsync(executionInput, $"local-{Guid.NewGuid():N}", ct);
+        if (!result.Succeeded)
+        {
+            await console.Error.WriteLineAsync(result.Status == ExecutionStatus.TimedOut
+                ? "cryptoetl: States.Timeout: the execution ran past the state machine's TimeoutSeconds"
+                : $"cryptoetl: {result.Error}: {CryptoEtlApp.OneLine(CauseMessage(result.Cause))}");
+            return 1;
+        }
+
+        var loaded = $"{result.Output!["load"]!["rows_loaded"]} rows loaded into {pipeline.WarehouseDescription}";
+        try
+        {
+            await WriteSummaryAsync(display, pipeline, result.Output!, ct);
+            if (pipeline.LocalDatabasePath is null)
+            {
+                display.MarkupLine($"[green]{Markup.Escape(loaded)}[/]");
+                // The report is built from the local DuckDB file, which a Snowflake run leaves as it was.
+                display.MarkupLine("no HTML report: it reads the local DuckDB warehouse, which this run did not load");
+                return 0;
+            }
+
+            var report = await ReportCommand.WriteAsync(pipeline, null, ct);
+            display.MarkupLine($"report: [link]{Markup.Escape(report)}[/]");
+        }
+        catch (Exception ex) when (ex is PipelineException or DuckDBException or IOException or UnauthorizedAccessException)
+        {
+            // The rows are committed: a summary or report that cannot read the warehouse (a lock
+            // held by a `query`, a full disk) does not undo that, so it is a warning and exit 0.
+            var name = ex is PipelineException named ? named.ErrorName : ex.GetType().Name;
+            display.MarkupLine($"[green]{Markup.Escape(loaded)}[/]");
+            await console.Error.WriteLineAsync($"cryptoetl: warning: the load succeeded ({loaded}), but the summary or report failed: {name}: {CryptoEtlApp.OneLine(ex.Message)}; `cryptoetl report` writes the report later");
+        }
+
+        return 0;
     }
 
     /// <summary>

@@ -131,7 +131,7 @@ public static class ServeCommand
 
     public const string BackfillStateMachineName = "crypto_backfill";
 
-    public static string StateMachineArn() => $"arn:aws:states:{LocalStateMachine.Region}:{LocalStateMachine.Account}:stateMachine:{StateMachineName}";
+    public static string StateMachineArn() => LocalArns.StateMachine(StateMachineName);
 
     /// <summary>The server's view of the composed pipeline; alerts go to the terminal as in `run`.</summary>
     private sealed class PipelineHost(LocalPipeline pipeline, ExtractStatus extractStatus, CliConsole console) : IPipelineHost, IAlertSink, IDisposable

@@ -55,16 +55,16 @@ public static partial class ObjectStores
     /// The store the settings name: CRYPTOETL_STORE (required), CRYPTOETL_S3_ENDPOINT,
     /// CRYPTOETL_S3_SSE and CRYPTOETL_S3_KMS_KEY_ID. What a Lambda function calls at start.
     /// </summary>
-    public static IObjectStore FromEnvironment(Func<string, string?> getEnv)
+    public static IObjectStore FromSettings(Func<string, string?> setting)
     {
-        ArgumentNullException.ThrowIfNull(getEnv);
-        var location = getEnv(SettingNames.Store);
+        ArgumentNullException.ThrowIfNull(setting);
+        var location = setting(SettingNames.Store);
         if (string.IsNullOrWhiteSpace(location))
         {
             throw new PipelineException(ErrorNames.Configuration, $"{SettingNames.Store} is not set");
         }
 
-        return Create(location, S3ObjectStoreFactory.ParseEndpoint(getEnv(SettingNames.S3Endpoint)), S3ObjectStoreOptions.FromEnvironment(getEnv));
+        return Create(location, S3ObjectStoreFactory.ParseEndpoint(setting(SettingNames.S3Endpoint)), S3ObjectStoreOptions.FromSettings(setting));
     }
 
     // Two letters at least, so a Windows drive ("C:\data") stays a path.

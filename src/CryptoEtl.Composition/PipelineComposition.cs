@@ -1,3 +1,4 @@
+using CryptoEtl.Aws;
 using CryptoEtl.Core;
 using CryptoEtl.Core.CoinGecko;
 using CryptoEtl.Core.Resilience;
@@ -15,13 +16,14 @@ namespace CryptoEtl.Composition;
 public sealed class PipelineComposition : IDisposable
 {
     private readonly List<HttpClient> _httpClients = [];
+    private LoadMode? _loadMode;
 
     public PipelineComposition(Settings settings, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         Settings = settings;
         Time = time ?? TimeProvider.System;
-        Store = ObjectStores.FromEnvironment(settings.Get);
+        Store = ObjectStores.FromSettings(settings.Get);
     }
 
     public Settings Settings { get; }
@@ -30,8 +32,15 @@ public sealed class PipelineComposition : IDisposable
 
     public IObjectStore Store { get; }
 
+    /// <summary>
+    /// Lambda's secrets: the value of the SSM SecureString parameter whose name the setting
+    /// <paramref name="parameterSetting"/> holds; null when it is unset and not <paramref name="required"/>.
+    /// </summary>
+    public Task<string?> SecretParameterAsync(string parameterSetting, bool required, CancellationToken ct) =>
+        SsmParameterReader.ReadSettingAsync(Settings.Get, parameterSetting, required, ct);
+
     /// <summary>CoinGecko's URL, pacing and key tier from the settings; the key comes from the host (SSM in Lambda, the environment in the CLI).</summary>
-    public CoinGeckoOptions CoinGeckoOptions(string? apiKey) => Core.CoinGecko.CoinGeckoOptions.FromEnvironment(Settings.Get, apiKey);
+    public CoinGeckoOptions CoinGeckoOptions(string? apiKey) => Core.CoinGecko.CoinGeckoOptions.FromSettings(Settings.Get, apiKey);
 
     /// <param name="options">From <see cref="CoinGeckoOptions(string?)"/>.</param>
     /// <param name="handler">The HTTP handler; null is the production one (gzip/brotli, connect timeout), the same in every host.</param>
@@ -50,20 +59,15 @@ public sealed class PipelineComposition : IDisposable
     public SnowflakeWarehouse Snowflake(string privateKeyPem, IRetryObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(privateKeyPem);
-        return Snowflake(() => SnowflakeOptions.FromEnvironment(Settings.Get, privateKeyPem), observer);
+        return Snowflake(() => SnowflakeOptions.FromSettings(Settings.Get, privateKeyPem), observer);
     }
 
     /// <summary>Snowflake with the key file SNOWFLAKE_PRIVATE_KEY_PATH names (the CLI); <paramref name="observer"/> hears its retries (the CLI's output).</summary>
     public SnowflakeWarehouse SnowflakeWithKeyFile(IRetryObserver? observer = null) =>
-        Snowflake(() => SnowflakeOptions.FromEnvironmentWithKeyFile(Settings.Get), observer);
+        Snowflake(() => SnowflakeOptions.FromSettingsWithKeyFile(Settings.Get), observer);
 
-    /// <summary>CRYPTOETL_LOAD_MODE: copy (unset) or pipe; anything else is a Configuration error.</summary>
-    public LoadMode LoadMode => Settings.Get(SettingNames.LoadMode)?.Trim().ToUpperInvariant() switch
-    {
-        null or "" or "COPY" => LoadMode.Copy,
-        "PIPE" => LoadMode.Pipe,
-        var other => throw new PipelineException(ErrorNames.Configuration, $"{SettingNames.LoadMode} must be copy or pipe, got \"{other.ToLowerInvariant()}\""),
-    };
+    /// <summary>CRYPTOETL_LOAD_MODE: copy (unset) or pipe; anything else is a Configuration error, on first use.</summary>
+    public LoadMode LoadMode => _loadMode ??= LoadModeSetting.Parse(Settings.Get(SettingNames.LoadMode));
 
     /// <summary>
     /// The warehouse Load writes through, by <see cref="LoadMode"/>: the COPY warehouse itself, or,

@@ -3,8 +3,10 @@ namespace CryptoEtl.Composition;
 /// <summary>
 /// The one way a setting (a <see cref="Core.SettingNames"/> name) is resolved: a value given on
 /// the command line, else the environment, else the host's default. Lambda functions have only
-/// the environment; the CLI adds its options as overrides. Every adapter reads its settings
-/// through <see cref="Get"/>, so both hosts parse the same values the same way.
+/// the environment; the CLI adds its options as overrides. Each host makes one, and everything
+/// reads through it (the adapters' options through <see cref="Get"/>, secrets through
+/// <see cref="Secret"/>), so both hosts parse the same values the same way and no host reads
+/// the environment on its own.
 /// </summary>
 public sealed class Settings
 {
@@ -43,6 +45,6 @@ public sealed class Settings
         : _environment(name) is { } fromEnvironment ? fromEnvironment
         : _defaults.GetValueOrDefault(name);
 
-    /// <summary>The environment alone: secrets (API keys) are never command-line values.</summary>
-    public string? Environment(string name) => _environment(name);
+    /// <summary>A secret (the CLI's CoinGecko key): the environment alone, never a command-line value or a default.</summary>
+    public string? Secret(string name) => _environment(name);
 }

@@ -1,4 +1,3 @@
-using CryptoEtl.Aws;
 using CryptoEtl.Composition;
 using CryptoEtl.Core;
 using CryptoEtl.Core.CoinGecko;
@@ -8,7 +7,6 @@ using CryptoEtl.LambdaHosting;
 // The step stops fetching this long before Lambda's deadline, so it still has time to write the
 // raw object of the pages it has and answer complete=false with next_page.
 var stopFetchingMargin = TimeSpan.FromSeconds(30);
-Func<string, string?> getEnv = Environment.GetEnvironmentVariable;
 
 return await LambdaHost.RunAsync(
     new LambdaFunction<ExtractInput, ExtractOutput>
@@ -18,13 +16,13 @@ return await LambdaHost.RunAsync(
         Output = ContractsJsonContext.Default.ExtractOutput,
         Initialize = async (log, ct) =>
         {
-            var pipeline = new PipelineComposition(Settings.FromEnvironment(getEnv));
-            if (!string.IsNullOrEmpty(getEnv(SettingNames.CoinGeckoApiKey)))
+            var pipeline = new PipelineComposition(Settings.FromEnvironment(Environment.GetEnvironmentVariable));
+            if (!string.IsNullOrEmpty(pipeline.Settings.Secret(SettingNames.CoinGeckoApiKey)))
             {
                 log.Warn($"{SettingNames.CoinGeckoApiKey} is ignored here: Lambda reads the key only from the SSM SecureString named by {SettingNames.CoinGeckoApiKeyParameter}");
             }
 
-            var apiKey = await SsmParameterReader.ReadSettingAsync(getEnv, SettingNames.CoinGeckoApiKeyParameter, required: false, ct);
+            var apiKey = await pipeline.SecretParameterAsync(SettingNames.CoinGeckoApiKeyParameter, required: false, ct);
             var options = pipeline.CoinGeckoOptions(apiKey);
             var step = pipeline.Extract(options, observer: new ExtractLog(log));
             log.Info("extract ready", new LogField("store", pipeline.Store.Location), new LogField("coingecko", options.BaseUrl.AbsoluteUri),

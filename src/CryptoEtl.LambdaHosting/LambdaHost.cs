@@ -26,6 +26,15 @@ public static class LambdaHost
         }
 
         using var runtime = new RuntimeApiClient(options.RuntimeApi);
+        var handler = await InitializeAsync(function, runtime, logger, options, stoppingToken);
+        return handler is null ? ExitInitFailed : await LoopAsync(function, handler, runtime, logger, options, stoppingToken);
+    }
+
+    /// <summary>The function's init, logged with its time; null, with the error posted to /init/error, when it failed.</summary>
+    private static async Task<Func<TIn, LambdaContext, CancellationToken, Task<TOut>>?> InitializeAsync<TIn, TOut>(
+        LambdaFunction<TIn, TOut> function, RuntimeApiClient runtime, LambdaLogger logger, LambdaHostOptions options, CancellationToken stoppingToken)
+    {
+        var time = options.Time;
         var started = time.GetTimestamp();
         Func<TIn, LambdaContext, CancellationToken, Task<TOut>> handler;
         try
@@ -37,13 +46,24 @@ public static class LambdaHost
             var error = LambdaError.From(ex);
             logger.Error("init failed", new LogField("step", function.Name), new LogField("errorType", error.ErrorType), new LogField("errorMessage", error.ErrorMessage));
             await TryAsync(() => runtime.PostInitErrorAsync(error, CancellationToken.None), logger);
-            return ExitInitFailed;
+            return null;
         }
 
         logger.Info("init done", new LogField("step", function.Name), new LogField("initMs", time.GetElapsedTime(started).TotalMilliseconds),
             new LogField("function", options.Function.FunctionName), new LogField("version", options.Function.FunctionVersion),
             new LogField("memoryMb", options.Function.MemoryLimitMb));
+        return handler;
+    }
 
+    /// <summary>GET /next and invoke, until stopped (0) or the Runtime API fails (<see cref="ExitRuntimeApiFailed"/>).</summary>
+    private static async Task<int> LoopAsync<TIn, TOut>(
+        LambdaFunction<TIn, TOut> function,
+        Func<TIn, LambdaContext, CancellationToken, Task<TOut>> handler,
+        RuntimeApiClient runtime,
+        LambdaLogger logger,
+        LambdaHostOptions options,
+        CancellationToken stoppingToken)
+    {
         while (!stoppingToken.IsCancellationRequested)
         {
             Invocation invocation;

@@ -1,9 +1,6 @@
-using CryptoEtl.Aws;
 using CryptoEtl.Composition;
 using CryptoEtl.Core;
 using CryptoEtl.LambdaHosting;
-
-Func<string, string?> getEnv = Environment.GetEnvironmentVariable;
 
 return await LambdaHost.RunAsync(
     new LambdaFunction<LoadInput, LoadOutput>
@@ -13,8 +10,8 @@ return await LambdaHost.RunAsync(
         Output = ContractsJsonContext.Default.LoadOutput,
         Initialize = async (log, ct) =>
         {
-            var pipeline = new PipelineComposition(Settings.FromEnvironment(getEnv));
-            var privateKeyPem = await SsmParameterReader.ReadSettingAsync(getEnv, SettingNames.SnowflakePrivateKeyParameter, required: true, ct);
+            var pipeline = new PipelineComposition(Settings.FromEnvironment(Environment.GetEnvironmentVariable));
+            var privateKeyPem = await pipeline.SecretParameterAsync(SettingNames.SnowflakePrivateKeyParameter, required: true, ct);
             var warehouse = pipeline.LoadTarget(pipeline.Snowflake(privateKeyPem!, new RetryLog(log, "snowflake")));
             var step = pipeline.Load(warehouse);
             log.Info("load ready", new LogField("store", pipeline.Store.Location), new LogField("table", warehouse.Table), new LogField("load_mode", pipeline.LoadMode.ToString().ToLowerInvariant()));

@@ -120,29 +120,7 @@ public sealed class ExecutionService : IAsyncDisposable
         }
 
         input ??= "{}";
-        if (input.Length > MaxInputLength)
-        {
-            throw StepFunctionsException.Validation(
-                $"1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to {MaxInputLength}");
-        }
-
-        JsonNode? parsed;
-        try
-        {
-            // A key given twice has no single meaning (RFC 8259 section 4: names SHOULD be unique); the runner would fail on it later.
-            parsed = JsonNode.Parse(input, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
-        }
-        catch (JsonException ex)
-        {
-            throw StepFunctionsException.InvalidExecutionInput(ex.Message);
-        }
-
-        // The pipeline's own rules on its input (a misspelt field), as `cryptoetl run` applies them.
-        if ((machine.CheckInput ?? _host.CheckInput)(parsed) is { } problem)
-        {
-            throw StepFunctionsException.InvalidExecutionInput(problem);
-        }
-
+        var parsed = CheckedInput(machine, input);
         lock (_gate)
         {
             if (_executions.TryGetValue(name, out var existing))
@@ -172,6 +150,30 @@ public sealed class ExecutionService : IAsyncDisposable
             _store.Save(record, _gate);
             return Snapshot(record);
         }
+    }
+
+    /// <summary>The execution input parsed, or the error AWS gives (too long, not JSON), or the pipeline's own (a misspelt field).</summary>
+    private JsonNode? CheckedInput(LocalStateMachine machine, string input)
+    {
+        if (input.Length > MaxInputLength)
+        {
+            throw StepFunctionsException.Validation(
+                $"1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to {MaxInputLength}");
+        }
+
+        JsonNode? parsed;
+        try
+        {
+            // A key given twice has no single meaning (RFC 8259 section 4: names SHOULD be unique); the runner would fail on it later.
+            parsed = JsonNode.Parse(input, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
+        }
+        catch (JsonException ex)
+        {
+            throw StepFunctionsException.InvalidExecutionInput(ex.Message);
+        }
+
+        // The pipeline's own rules on its input (a misspelt field), as `cryptoetl run` applies them.
+        return (machine.CheckInput ?? _host.CheckInput)(parsed) is { } problem ? throw StepFunctionsException.InvalidExecutionInput(problem) : parsed;
     }
 
     public ExecutionRecord Describe(string? executionArn)
@@ -295,27 +297,10 @@ public sealed class ExecutionService : IAsyncDisposable
 
     private async Task RunAsync(Entry entry)
     {
-        var recorder = entry.Recorder;
         // A stopped execution's runner lets go of its Task at once, as AWS does, while the function
         // itself unwinds or commits (and holds its step's lease): the next execution waits for that.
         var invocations = new List<Task>();
-        Func<JsonNode?, CancellationToken, Task<JsonNode?>> Tracked(Func<JsonNode?, CancellationToken, Task<JsonNode?>> function) => (payload, ct) =>
-        {
-            var invocation = function(payload, ct);
-            lock (invocations)
-            {
-                invocations.Add(invocation);
-            }
-
-            return invocation;
-        };
-        var functions = (entry.Machine.Functions ?? _host.Functions).ToDictionary(f => f.Key, f => Tracked(recorder.Wrap(f.Key, f.Value)), StringComparer.Ordinal);
-        var runner = new StateMachineRunner(entry.Machine.Definition, functions, recorder.Wrap(_host.Alerts), new StateMachineRunnerOptions
-        {
-            OnEvent = recorder.OnRunnerEvent,
-            TimeProvider = _time,
-            StateMachineName = entry.Machine.Name,
-        });
+        var runner = Runner(entry.Machine, entry.Recorder, invocations);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(entry.Stop.Token, _abandon.Token);
         try
         {
@@ -365,6 +350,28 @@ public sealed class ExecutionService : IAsyncDisposable
         }
 
         await Task.WhenAll(running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    /// <summary>A runner over the machine's functions (the host's unless it brings its own) that records the history and keeps each invocation's Task in <paramref name="invocations"/>.</summary>
+    private StateMachineRunner Runner(LocalStateMachine machine, HistoryRecorder recorder, List<Task> invocations)
+    {
+        Func<JsonNode?, CancellationToken, Task<JsonNode?>> Tracked(Func<JsonNode?, CancellationToken, Task<JsonNode?>> function) => (payload, ct) =>
+        {
+            var invocation = function(payload, ct);
+            lock (invocations)
+            {
+                invocations.Add(invocation);
+            }
+
+            return invocation;
+        };
+        var functions = (machine.Functions ?? _host.Functions).ToDictionary(f => f.Key, f => Tracked(recorder.Wrap(f.Key, f.Value)), StringComparer.Ordinal);
+        return new StateMachineRunner(machine.Definition, functions, recorder.Wrap(_host.Alerts), new StateMachineRunnerOptions
+        {
+            OnEvent = recorder.OnRunnerEvent,
+            TimeProvider = _time,
+            StateMachineName = machine.Name,
+        });
     }
 
     private void Close(Entry entry, string status, string? error, string? cause)

@@ -202,7 +202,7 @@ public sealed class HistoryRecorder(LocalStateMachine machine, ExecutionRecord r
         }
 
         var now = time.GetUtcNow();
-        Add(now, "TaskScheduled", h => h with { TaskScheduledEventDetails = new(resourceType, resource, LocalStateMachine.Region, parameters.ToJsonString()) });
+        Add(now, "TaskScheduled", h => h with { TaskScheduledEventDetails = new(resourceType, resource, LocalArns.Region, parameters.ToJsonString()) });
         Add(now, "TaskStarted", h => h with { TaskStartedEventDetails = new(resourceType, resource) });
     }
 

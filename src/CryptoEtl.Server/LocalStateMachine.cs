@@ -5,16 +5,12 @@ namespace CryptoEtl.Server;
 
 /// <summary>
 /// A state machine the server runs: the ASL text, its parsed definition, and the AWS-shaped
-/// names around it. The region and account are the local runner's ($$.Execution.Id uses the same),
-/// so an execution's ARN here equals the one its states see. Its functions and its input check are
-/// the host's unless it brings its own (a second state machine over the same Lambda functions
-/// needs only its own input check).
+/// names around it (<see cref="LocalArns"/>, the format $$.Execution.Id uses too). Its functions and
+/// its input check are the host's unless it brings its own (a second state machine over the same
+/// Lambda functions needs only its own input check).
 /// </summary>
 public sealed class LocalStateMachine
 {
-    public const string Region = "local";
-    public const string Account = "000000000000";
-
     public LocalStateMachine(string aslText, string name, DateTimeOffset creationDate)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(aslText);
@@ -23,7 +19,7 @@ public sealed class LocalStateMachine
         AslText = aslText;
         Name = name;
         CreationDate = creationDate;
-        Arn = $"arn:aws:states:{Region}:{Account}:stateMachine:{name}";
+        Arn = LocalArns.StateMachine(name);
         var states = JsonNode.Parse(aslText)!["States"]!.AsObject();
         StateTypes = states.ToDictionary(s => s.Key, s => (string)s.Value!["Type"]!, StringComparer.Ordinal);
         Graph = StateMachineGraph.FromAsl(aslText);
@@ -39,8 +35,7 @@ public sealed class LocalStateMachine
 
     public DateTimeOffset CreationDate { get; }
 
-    /// <summary>The role a deployed state machine runs as; locally a name only.</summary>
-    public string RoleArn => $"arn:aws:iam::{Account}:role/{Name}-local";
+    public string RoleArn => LocalArns.Role(Name);
 
     /// <summary>The functions by placeholder name; null: <see cref="IPipelineHost.Functions"/>.</summary>
     public IReadOnlyDictionary<string, Func<JsonNode?, CancellationToken, Task<JsonNode?>>>? Functions { get; init; }
@@ -56,11 +51,11 @@ public sealed class LocalStateMachine
 
     public StateMachineGraph Graph { get; }
 
-    public string ExecutionArnPrefix => $"arn:aws:states:{Region}:{Account}:execution:{Name}:";
+    public string ExecutionArnPrefix => LocalArns.ExecutionPrefix(Name);
 
-    public string ExecutionArn(string executionName) => ExecutionArnPrefix + executionName;
+    public string ExecutionArn(string executionName) => LocalArns.Execution(Name, executionName);
 
     /// <summary>A lambda:invoke FunctionName placeholder as a deployed template would substitute it.</summary>
     public static string FunctionArn(string placeholder) =>
-        $"arn:aws:lambda:{Region}:{Account}:function:{placeholder.Replace("FunctionArn", "", StringComparison.Ordinal)}";
+        LocalArns.Function(placeholder.Replace("FunctionArn", "", StringComparison.Ordinal));
 }

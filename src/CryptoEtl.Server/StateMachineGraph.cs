@@ -47,26 +47,7 @@ public sealed class StateMachineGraph
             }
         }
 
-        // Longest-path rows; a cycle (none in a DAG like ours) stops growing after one pass per state.
-        var row = new Dictionary<string, int>(StringComparer.Ordinal) { [startAt] = 0 };
-        for (var pass = 0; pass < states.Count; pass++)
-        {
-            var changed = false;
-            foreach (var edge in edges.Where(e => row.ContainsKey(e.From)))
-            {
-                var candidate = row[edge.From] + 1;
-                if (!row.TryGetValue(edge.To, out var current) || current < candidate)
-                {
-                    row[edge.To] = candidate;
-                    changed = true;
-                }
-            }
-
-            if (!changed)
-            {
-                break;
-            }
-        }
+        var row = Rows(startAt, states.Count, edges);
 
         // Column 0 is the happy path; catch targets, and states reached only from them, go to the right.
         var nodes = new List<Node>();
@@ -91,6 +72,32 @@ public sealed class StateMachineGraph
         }
 
         return new StateMachineGraph(nodes, edges);
+    }
+
+    /// <summary>Each reachable state's row: its longest path from the start; a cycle (none in a DAG like ours) stops growing after one pass per state.</summary>
+    private static Dictionary<string, int> Rows(string startAt, int stateCount, List<Edge> edges)
+    {
+        var row = new Dictionary<string, int>(StringComparer.Ordinal) { [startAt] = 0 };
+        for (var pass = 0; pass < stateCount; pass++)
+        {
+            var changed = false;
+            foreach (var edge in edges.Where(e => row.ContainsKey(e.From)))
+            {
+                var candidate = row[edge.From] + 1;
+                if (!row.TryGetValue(edge.To, out var current) || current < candidate)
+                {
+                    row[edge.To] = candidate;
+                    changed = true;
+                }
+            }
+
+            if (!changed)
+            {
+                break;
+            }
+        }
+
+        return row;
     }
 
     /// <summary>

@@ -16,6 +16,18 @@ public sealed class StepFunctionsApi(ExecutionService executions)
     private const int DefaultPageSize = 100;
     private const int MaxPageSize = 1000;
 
+    /// <summary>The actions this server implements, by X-Amz-Target's ACTION; another is UnknownOperationException.</summary>
+    private static readonly Dictionary<string, Func<ExecutionService, byte[], HttpContext, Task>> Actions = new(StringComparer.Ordinal)
+    {
+        ["ListStateMachines"] = ListStateMachinesAsync,
+        ["DescribeStateMachine"] = DescribeStateMachineAsync,
+        ["StartExecution"] = StartExecutionAsync,
+        ["DescribeExecution"] = DescribeExecutionAsync,
+        ["ListExecutions"] = ListExecutionsAsync,
+        ["GetExecutionHistory"] = GetExecutionHistoryAsync,
+        ["StopExecution"] = StopExecutionAsync,
+    };
+
     public async Task HandleAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -30,72 +42,9 @@ public sealed class StepFunctionsApi(ExecutionService executions)
             using var body = new MemoryStream();
             await context.Request.Body.CopyToAsync(body, context.RequestAborted);
             var json = body.Length == 0 ? "{}"u8.ToArray() : body.ToArray();
-            var c = StepFunctionsJsonContext.Default;
-            switch (target[TargetPrefix.Length..])
-            {
-                case "ListStateMachines":
-                    Read(json, c.ListStateMachinesRequest);
-                    await WriteAsync(context, new ListStateMachinesResponse(
-                        [.. executions.Machines.Select(machine => new StateMachineListItem(machine.Arn, machine.Name, "STANDARD", machine.CreationDate))], null), c.ListStateMachinesResponse);
-                    break;
-                case "DescribeStateMachine":
-                    var m = executions.StateMachine(Read(json, c.StateMachineArnRequest).StateMachineArn);
-                    await WriteAsync(context, new DescribeStateMachineResponse(m.Arn, m.Name, "ACTIVE", m.AslText, m.RoleArn, "STANDARD", m.CreationDate), c.DescribeStateMachineResponse);
-                    break;
-                case "StartExecution":
-                    var start = Read(json, c.StartExecutionRequest);
-                    var started = executions.Start(start.StateMachineArn, start.Name, start.Input);
-                    await WriteAsync(context, new StartExecutionResponse(started.ExecutionArn, started.StartDate), c.StartExecutionResponse);
-                    break;
-                case "DescribeExecution":
-                    var r = executions.Describe(Read(json, c.ExecutionArnRequest).ExecutionArn);
-                    await WriteAsync(context, new DescribeExecutionResponse
-                    {
-                        ExecutionArn = r.ExecutionArn,
-                        StateMachineArn = executions.MachineOf(r).Arn,
-                        Name = r.Name,
-                        Status = r.Status,
-                        StartDate = r.StartDate,
-                        StopDate = r.StopDate,
-                        Input = r.Input,
-                        InputDetails = new IncludedDetails(true),
-                        Output = r.Output,
-                        OutputDetails = r.Output is null ? null : new IncludedDetails(true),
-                        Error = r.Error,
-                        Cause = r.Cause,
-                    }, c.DescribeExecutionResponse);
-                    break;
-                case "ListExecutions":
-                    var list = Read(json, c.ListExecutionsRequest);
-                    if (list.StateMachineArn is null)
-                    {
-                        throw StepFunctionsException.Validation("Must provide a StateMachine ARN or MapRun ARN");
-                    }
-
-                    var all = executions.List(list.StateMachineArn, list.StatusFilter);
-                    var (items, next) = Page(all, list.MaxResults, list.NextToken);
-                    await WriteAsync(context, new ListExecutionsResponse(
-                        [.. items.Select(e => new ExecutionListItem(e.ExecutionArn, list.StateMachineArn, e.Name, e.Status, e.StartDate, e.StopDate))], next),
-                        c.ListExecutionsResponse);
-                    break;
-                case "GetExecutionHistory":
-                    var history = Read(json, c.GetExecutionHistoryRequest);
-                    var events = executions.Describe(history.ExecutionArn).Events.AsEnumerable();
-                    if (history.ReverseOrder == true)
-                    {
-                        events = events.Reverse();
-                    }
-
-                    var (page, token) = Page([.. events], history.MaxResults, history.NextToken);
-                    await WriteAsync(context, new GetExecutionHistoryResponse(page, token), c.GetExecutionHistoryResponse);
-                    break;
-                case "StopExecution":
-                    var stop = Read(json, c.ExecutionArnRequest);
-                    await WriteAsync(context, new StopExecutionResponse(executions.Stop(stop.ExecutionArn, stop.Error, stop.Cause)), c.StopExecutionResponse);
-                    break;
-                default:
-                    throw new StepFunctionsException("UnknownOperationException", $"this local server does not implement {target}");
-            }
+            var action = Actions.GetValueOrDefault(target[TargetPrefix.Length..])
+                ?? throw new StepFunctionsException("UnknownOperationException", $"this local server does not implement {target}");
+            await action(executions, json, context);
         }
         catch (StepFunctionsException ex)
         {
@@ -110,6 +59,87 @@ public sealed class StepFunctionsApi(ExecutionService executions)
                 $"the request body is larger than {ConsoleServerOptions.MaxRequestBodyBytes} bytes; an execution input is {ExecutionService.MaxInputLength} characters at most"),
                 StepFunctionsJsonContext.Default.ErrorResponse);
         }
+    }
+
+    private static Task ListStateMachinesAsync(ExecutionService executions, byte[] json, HttpContext context)
+    {
+        var c = StepFunctionsJsonContext.Default;
+        Read(json, c.ListStateMachinesRequest);
+        return WriteAsync(context, new ListStateMachinesResponse(
+            [.. executions.Machines.Select(machine => new StateMachineListItem(machine.Arn, machine.Name, "STANDARD", machine.CreationDate))], null), c.ListStateMachinesResponse);
+    }
+
+    private static Task DescribeStateMachineAsync(ExecutionService executions, byte[] json, HttpContext context)
+    {
+        var c = StepFunctionsJsonContext.Default;
+        var m = executions.StateMachine(Read(json, c.StateMachineArnRequest).StateMachineArn);
+        return WriteAsync(context, new DescribeStateMachineResponse(m.Arn, m.Name, "ACTIVE", m.AslText, m.RoleArn, "STANDARD", m.CreationDate), c.DescribeStateMachineResponse);
+    }
+
+    private static Task StartExecutionAsync(ExecutionService executions, byte[] json, HttpContext context)
+    {
+        var c = StepFunctionsJsonContext.Default;
+        var start = Read(json, c.StartExecutionRequest);
+        var started = executions.Start(start.StateMachineArn, start.Name, start.Input);
+        return WriteAsync(context, new StartExecutionResponse(started.ExecutionArn, started.StartDate), c.StartExecutionResponse);
+    }
+
+    private static Task DescribeExecutionAsync(ExecutionService executions, byte[] json, HttpContext context)
+    {
+        var c = StepFunctionsJsonContext.Default;
+        var r = executions.Describe(Read(json, c.ExecutionArnRequest).ExecutionArn);
+        return WriteAsync(context, new DescribeExecutionResponse
+        {
+            ExecutionArn = r.ExecutionArn,
+            StateMachineArn = executions.MachineOf(r).Arn,
+            Name = r.Name,
+            Status = r.Status,
+            StartDate = r.StartDate,
+            StopDate = r.StopDate,
+            Input = r.Input,
+            InputDetails = new IncludedDetails(true),
+            Output = r.Output,
+            OutputDetails = r.Output is null ? null : new IncludedDetails(true),
+            Error = r.Error,
+            Cause = r.Cause,
+        }, c.DescribeExecutionResponse);
+    }
+
+    private static Task ListExecutionsAsync(ExecutionService executions, byte[] json, HttpContext context)
+    {
+        var c = StepFunctionsJsonContext.Default;
+        var list = Read(json, c.ListExecutionsRequest);
+        if (list.StateMachineArn is null)
+        {
+            throw StepFunctionsException.Validation("Must provide a StateMachine ARN or MapRun ARN");
+        }
+
+        var all = executions.List(list.StateMachineArn, list.StatusFilter);
+        var (items, next) = Page(all, list.MaxResults, list.NextToken);
+        return WriteAsync(context, new ListExecutionsResponse(
+            [.. items.Select(e => new ExecutionListItem(e.ExecutionArn, list.StateMachineArn, e.Name, e.Status, e.StartDate, e.StopDate))], next),
+            c.ListExecutionsResponse);
+    }
+
+    private static Task GetExecutionHistoryAsync(ExecutionService executions, byte[] json, HttpContext context)
+    {
+        var c = StepFunctionsJsonContext.Default;
+        var history = Read(json, c.GetExecutionHistoryRequest);
+        var events = executions.Describe(history.ExecutionArn).Events.AsEnumerable();
+        if (history.ReverseOrder == true)
+        {
+            events = events.Reverse();
+        }
+
+        var (page, token) = Page([.. events], history.MaxResults, history.NextToken);
+        return WriteAsync(context, new GetExecutionHistoryResponse(page, token), c.GetExecutionHistoryResponse);
+    }
+
+    private static Task StopExecutionAsync(ExecutionService executions, byte[] json, HttpContext context)
+    {
+        var c = StepFunctionsJsonContext.Default;
+        var stop = Read(json, c.ExecutionArnRequest);
+        return WriteAsync(context, new StopExecutionResponse(executions.Stop(stop.ExecutionArn, stop.Error, stop.Cause)), c.StopExecutionResponse);
     }
 
     private static T Read<T>(byte[] json, JsonTypeInfo<T> type)

@@ -92,11 +92,11 @@ public sealed partial class SnowflakeOptions
     /// that names all of them. A passphrase is only for a key file (the CLI): in Lambda the PEM is
     /// an SSM SecureString already, and no secret is ever read from a plain environment variable.
     /// </summary>
-    public static SnowflakeOptions FromEnvironment(Func<string, string?> getEnv, string privateKeyPem, string? privateKeyPassphrase = null)
+    public static SnowflakeOptions FromSettings(Func<string, string?> setting, string privateKeyPem, string? privateKeyPassphrase = null)
     {
-        ArgumentNullException.ThrowIfNull(getEnv);
+        ArgumentNullException.ThrowIfNull(setting);
         ArgumentNullException.ThrowIfNull(privateKeyPem);
-        string? Get(string name) => getEnv(name) is { } value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
+        string? Get(string name) => setting(name) is { } value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
 
         string[] required = [SettingNames.SnowflakeAccount, SettingNames.SnowflakeUser, SettingNames.SnowflakeWarehouse];
         var missing = required.Where(name => Get(name) is null).ToArray();
@@ -129,10 +129,10 @@ public sealed partial class SnowflakeOptions
     }
 
     /// <summary>For the CLI: the key is read from SNOWFLAKE_PRIVATE_KEY_PATH (+ _PASSPHRASE).</summary>
-    public static SnowflakeOptions FromEnvironmentWithKeyFile(Func<string, string?> getEnv)
+    public static SnowflakeOptions FromSettingsWithKeyFile(Func<string, string?> setting)
     {
-        ArgumentNullException.ThrowIfNull(getEnv);
-        var path = getEnv(SettingNames.SnowflakePrivateKeyPath);
+        ArgumentNullException.ThrowIfNull(setting);
+        var path = setting(SettingNames.SnowflakePrivateKeyPath);
         if (string.IsNullOrWhiteSpace(path))
         {
             throw new PipelineException(ErrorNames.Configuration, $"missing Snowflake settings: {SettingNames.SnowflakePrivateKeyPath}");
@@ -148,7 +148,7 @@ public sealed partial class SnowflakeOptions
             throw new PipelineException(ErrorNames.Configuration, $"cannot read {SettingNames.SnowflakePrivateKeyPath} {path}: {ex.Message}", ex);
         }
 
-        return FromEnvironment(getEnv, pem, getEnv(SettingNames.SnowflakePrivateKeyPassphrase));
+        return FromSettings(setting, pem, setting(SettingNames.SnowflakePrivateKeyPassphrase));
     }
 
     /// <summary>Checks the names that end up in SQL text (they cannot be bound) and in the request body.</summary>

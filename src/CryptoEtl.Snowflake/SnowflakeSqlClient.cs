@@ -20,24 +20,17 @@ public sealed class SnowflakeSqlClient
     public const string SessionTimeZone = "UTC";
 
     private const string StatementsPath = "api/v2/statements";
-    private readonly HttpClient _http;
+    private readonly SnowflakeHttp _snowflake;
     private readonly SnowflakeOptions _options;
     private readonly TimeProvider _time;
-    private readonly KeyPairJwt _jwt;
     private readonly RetryPolicy<Answer> _retry;
-    private readonly Uri _baseUrl;
 
     /// <summary>The observer, if any, hears every retry before its wait (the Lambda log, the CLI's output).</summary>
     public SnowflakeSqlClient(HttpClient http, SnowflakeOptions options, TimeProvider time, IRetryObserver? observer = null)
     {
-        ArgumentNullException.ThrowIfNull(http);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(time);
-        options.Validate();
-        _http = http;
+        _snowflake = new SnowflakeHttp(http, options, time);
         _options = options;
         _time = time;
-        _jwt = new KeyPairJwt(options.Account, options.User, options.PrivateKey, time);
         _retry = new RetryPolicy<Answer>(
             new RetrySettings
             {
@@ -48,8 +41,6 @@ public sealed class SnowflakeSqlClient
             },
             time,
             observer);
-        var url = options.ApiBaseUrl.AbsoluteUri;
-        _baseUrl = new Uri(url.EndsWith('/') ? url : url + "/");
     }
 
     /// <summary>Runs the request to completion and returns its result.</summary>
@@ -67,10 +58,9 @@ public sealed class SnowflakeSqlClient
             attempt =>
             {
                 var retry = attempt > 1 ? "&retry=true" : "";
-                return new HttpRequestMessage(HttpMethod.Post, new Uri(_baseUrl, $"{StatementsPath}?requestId={requestId:D}{retry}"))
-                {
-                    Content = new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
-                };
+                var post = _snowflake.Request(HttpMethod.Post, $"{StatementsPath}?requestId={requestId:D}{retry}");
+                post.Content = new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
+                return post;
             },
             "submit",
             cancellationToken);
@@ -102,7 +92,7 @@ public sealed class SnowflakeSqlClient
         while (true)
         {
             var (status, document) = await SendAsync(
-                _ => new HttpRequestMessage(HttpMethod.Get, new Uri(_baseUrl, $"{StatementsPath}/{Uri.EscapeDataString(handle)}")),
+                _ => _snowflake.Request(HttpMethod.Get, $"{StatementsPath}/{Uri.EscapeDataString(handle)}"),
                 $"status of statement {handle}",
                 cancellationToken);
             using (document)
@@ -132,7 +122,7 @@ public sealed class SnowflakeSqlClient
     private async Task<(HttpStatusCode Status, JsonDocument? Body)> SendAsync(
         Func<int, HttpRequestMessage> create, string what, CancellationToken cancellationToken)
     {
-        var target = $"Snowflake {what} at {_baseUrl.Host}";
+        var target = $"Snowflake {what} at {_snowflake.BaseUrl.Host}";
         var attempts = 0;
         var result = await _retry.ExecuteAsync(
             target,
@@ -157,13 +147,10 @@ public sealed class SnowflakeSqlClient
     {
         using (request)
         {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _jwt.Token());
             request.Headers.Add("X-Snowflake-Authorization-Token-Type", "KEYPAIR_JWT");
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-            request.Headers.UserAgent.ParseAdd(_options.UserAgent);
             try
             {
-                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+                using var response = await _snowflake.SendAsync(request, cancellationToken);
                 var status = response.StatusCode;
                 if (status != HttpStatusCode.TooManyRequests && (int)status < 500)
                 {

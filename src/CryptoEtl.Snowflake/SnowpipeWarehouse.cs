@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using CryptoEtl.Core;
 
@@ -24,27 +23,18 @@ public sealed class SnowpipeWarehouse : IWarehouse
     /// <summary>Slack for the clocks of S3 and Snowflake when comparing the CSV's write time with Snowpipe's timeReceived.</summary>
     public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(1);
 
-    private readonly HttpClient _http;
+    private readonly SnowflakeHttp _snowflake;
     private readonly SnowflakeOptions _options;
     private readonly IObjectStore _store;
     private readonly TimeProvider _time;
-    private readonly KeyPairJwt _jwt;
-    private readonly Uri _baseUrl;
 
     public SnowpipeWarehouse(HttpClient http, SnowflakeOptions options, IObjectStore store, TimeProvider time)
     {
-        ArgumentNullException.ThrowIfNull(http);
-        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(time);
-        options.Validate();
-        _http = http;
+        _snowflake = new SnowflakeHttp(http, options, time);
         _options = options;
         _store = store;
         _time = time;
-        _jwt = new KeyPairJwt(options.Account, options.User, options.PrivateKey, time);
-        var url = options.ApiBaseUrl.AbsoluteUri;
-        _baseUrl = new Uri(url.EndsWith('/') ? url : url + "/");
     }
 
     public string Table => _options.QualifiedTable;
@@ -110,21 +100,18 @@ public sealed class SnowpipeWarehouse : IWarehouse
     private async Task<JsonDocument> LoadHistoryAsync(DateTimeOffset since, CancellationToken cancellationToken)
     {
         var path = $"v1/data/pipes/{Uri.EscapeDataString(Pipe)}/loadHistoryScan?startTimeInclusive={Uri.EscapeDataString(Iso(since))}&requestId={Guid.NewGuid():D}";
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_baseUrl, path));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _jwt.Token());
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        request.Headers.UserAgent.ParseAdd(_options.UserAgent);
+        using var request = _snowflake.Request(HttpMethod.Get, path);
         HttpStatusCode status;
         byte[] body;
         try
         {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            using var response = await _snowflake.SendAsync(request, cancellationToken);
             status = response.StatusCode;
             body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
         }
         catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            throw new PipelineException(ErrorNames.WarehouseUnavailable, $"Snowpipe load history of {Pipe} at {_baseUrl.Host}: {ex.Message}", ex);
+            throw new PipelineException(ErrorNames.WarehouseUnavailable, $"Snowpipe load history of {Pipe} at {_snowflake.BaseUrl.Host}: {ex.Message}", ex);
         }
 
         var document = SqlApiResponse.ParseOrNull(body);

@@ -51,53 +51,53 @@ internal sealed class JsonPath
         var i = isContext ? 2 : 1;
         while (i < text.Length)
         {
-            if (text[i] == '.')
+            steps.Add(text[i] switch
             {
-                var start = ++i;
-                while (i < text.Length && text[i] is not ('.' or '['))
-                {
-                    i++;
-                }
-
-                var name = text[start..i];
-                if (name.Length == 0 || name.Any(c => c is '*' or '@' or '?' or '(' or ')' or ',' or ' ' or ']' or '\'' or '"'))
-                {
-                    throw Unsupported($"field \"{name}\"");
-                }
-
-                steps.Add(name);
-            }
-            else if (text[i] == '[')
-            {
-                var end = text.IndexOf(']', i);
-                if (end < 0)
-                {
-                    throw Unsupported("unclosed [");
-                }
-
-                var inner = text[(i + 1)..end];
-                if (inner.Length >= 2 && inner[0] == '\'' && inner[^1] == '\'' && !inner[1..^1].Contains('\'', StringComparison.Ordinal))
-                {
-                    steps.Add(inner[1..^1]);
-                }
-                else if (!referenceOnly && int.TryParse(inner, NumberStyles.None, CultureInfo.InvariantCulture, out var index))
-                {
-                    steps.Add(index);
-                }
-                else
-                {
-                    throw Unsupported($"[{inner}]");
-                }
-
-                i = end + 1;
-            }
-            else
-            {
-                throw Unsupported($"unexpected '{text[i]}'");
-            }
+                '.' => Field(text, ref i, Unsupported),
+                '[' => Bracket(text, ref i, referenceOnly, Unsupported),
+                _ => throw Unsupported($"unexpected '{text[i]}'"),
+            });
         }
 
         return new JsonPath(text, isContext, [.. steps]);
+    }
+
+    /// <summary>The field after the '.' at <paramref name="i"/>, which moves to the next '.' or '['.</summary>
+    private static string Field(string text, ref int i, Func<string, PipelineException> unsupported)
+    {
+        var start = ++i;
+        while (i < text.Length && text[i] is not ('.' or '['))
+        {
+            i++;
+        }
+
+        var name = text[start..i];
+        if (name.Length == 0 || name.Any(c => c is '*' or '@' or '?' or '(' or ')' or ',' or ' ' or ']' or '\'' or '"'))
+        {
+            throw unsupported($"field \"{name}\"");
+        }
+
+        return name;
+    }
+
+    /// <summary>The ['field'] or [index] at <paramref name="i"/>, which moves past its ']'; a reference path takes fields only.</summary>
+    private static object Bracket(string text, ref int i, bool referenceOnly, Func<string, PipelineException> unsupported)
+    {
+        var end = text.IndexOf(']', i);
+        if (end < 0)
+        {
+            throw unsupported("unclosed [");
+        }
+
+        var inner = text[(i + 1)..end];
+        i = end + 1;
+        // A step is a field name (string) or an array index (int), as TrySelect reads them.
+        object step = inner.Length >= 2 && inner[0] == '\'' && inner[^1] == '\'' && !inner[1..^1].Contains('\'', StringComparison.Ordinal)
+            ? inner[1..^1]
+            : !referenceOnly && int.TryParse(inner, NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+                ? index
+                : throw unsupported($"[{inner}]");
+        return step;
     }
 
     /// <summary>Selects the node the path names; false when a step is missing.</summary>

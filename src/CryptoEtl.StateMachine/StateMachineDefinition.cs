@@ -39,8 +39,6 @@ public sealed partial class StateMachineDefinition
 
     internal IReadOnlyDictionary<string, State> States { get; }
 
-    public IEnumerable<string> StateNames => States.Keys;
-
     /// <summary>The names of the <c>${Name}</c> substitutions anywhere in the file (SAM's DefinitionSubstitutions).</summary>
     public IReadOnlySet<string> Placeholders { get; }
 

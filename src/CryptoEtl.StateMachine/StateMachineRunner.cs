@@ -61,14 +61,14 @@ public sealed partial class StateMachineRunner
         var data = input?.DeepClone() ?? new JsonObject();
         var execution = new JsonObject
         {
-            ["Id"] = $"arn:aws:states:local:000000000000:execution:{_options.StateMachineName}:{name}",
+            ["Id"] = LocalArns.Execution(_options.StateMachineName, name),
             ["Name"] = name,
             ["StartTime"] = Iso(started),
             ["Input"] = data.DeepClone(),
         };
         var stateMachine = new JsonObject
         {
-            ["Id"] = $"arn:aws:states:local:000000000000:stateMachine:{_options.StateMachineName}",
+            ["Id"] = LocalArns.StateMachine(_options.StateMachineName),
             ["Name"] = _options.StateMachineName,
         };
         Emit(ExecutionEventType.ExecutionStarted, null, data);

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using CryptoEtl.Cli.Budget;
+using CryptoEtl.Composition;
 using CryptoEtl.StateMachine;
 using CryptoEtl.Testing;
 

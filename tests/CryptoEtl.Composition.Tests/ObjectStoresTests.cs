@@ -67,7 +67,7 @@ public sealed class ObjectStoresTests(MotoServer moto) : IClassFixture<MotoServe
     }
 
     [Fact]
-    public async Task FromEnvironment_reads_the_store_endpoint_and_encryption_settings()
+    public async Task FromSettings_reads_the_store_endpoint_and_encryption_settings()
     {
         var bucket = await moto.CreateBucketAsync();
         var env = new Dictionary<string, string>
@@ -78,7 +78,7 @@ public sealed class ObjectStoresTests(MotoServer moto) : IClassFixture<MotoServe
             [SettingNames.S3KmsKeyId] = "alias/cryptoetl",
         };
 
-        var store = Assert.IsType<S3ObjectStore>(ObjectStores.FromEnvironment(env.GetValueOrDefault));
+        var store = Assert.IsType<S3ObjectStore>(ObjectStores.FromSettings(env.GetValueOrDefault));
         await store.PutBytesAsync("raw/a.json", ContentTypes.Json, "{}"u8.ToArray(), CancellationToken.None);
 
         var head = await moto.S3.GetObjectMetadataAsync(bucket, "lambda/raw/a.json");
@@ -87,12 +87,12 @@ public sealed class ObjectStoresTests(MotoServer moto) : IClassFixture<MotoServe
     }
 
     [Fact]
-    public void FromEnvironment_with_a_folder_gives_the_folder_store()
+    public void FromSettings_with_a_folder_gives_the_folder_store()
     {
         using var temp = new TempDirectory();
         var env = new Dictionary<string, string> { [SettingNames.Store] = temp.FullPath };
 
-        Assert.IsType<FileSystemObjectStore>(ObjectStores.FromEnvironment(env.GetValueOrDefault));
+        Assert.IsType<FileSystemObjectStore>(ObjectStores.FromSettings(env.GetValueOrDefault));
     }
 
     [Theory]
@@ -100,7 +100,7 @@ public sealed class ObjectStoresTests(MotoServer moto) : IClassFixture<MotoServe
     [InlineData("s3://b-1", "ftp://127.0.0.1", null, "ftp://127.0.0.1")]
     [InlineData("s3://b-1", null, "DES", "DES")]
     [InlineData("s3://b-1", null, "AES256", "CRYPTOETL_S3_KMS_KEY_ID")]
-    public void FromEnvironment_rejects_bad_settings_naming_them(string? store, string? endpoint, string? sse, string named)
+    public void FromSettings_rejects_bad_settings_naming_them(string? store, string? endpoint, string? sse, string named)
     {
         var env = new Dictionary<string, string?>
         {
@@ -110,7 +110,7 @@ public sealed class ObjectStoresTests(MotoServer moto) : IClassFixture<MotoServe
             [SettingNames.S3KmsKeyId] = sse == "AES256" ? "alias/k" : null,
         };
 
-        var ex = Assert.Throws<PipelineException>(() => ObjectStores.FromEnvironment(env.GetValueOrDefault));
+        var ex = Assert.Throws<PipelineException>(() => ObjectStores.FromSettings(env.GetValueOrDefault));
 
         Assert.Equal(ErrorNames.Configuration, ex.ErrorName);
         Assert.Contains(named, ex.Message, StringComparison.Ordinal);

@@ -99,13 +99,13 @@ public sealed class CoinGeckoClientTests
     public void Options_from_the_environment_reject_a_bad_rate()
     {
         var env = new Dictionary<string, string?> { [SettingNames.CoinGeckoRatePerMinute] = "fast" };
-        var ex = Assert.Throws<PipelineException>(() => CoinGeckoOptions.FromEnvironment(n => env.GetValueOrDefault(n), null));
+        var ex = Assert.Throws<PipelineException>(() => CoinGeckoOptions.FromSettings(n => env.GetValueOrDefault(n), null));
         Assert.Equal(ErrorNames.Configuration, ex.ErrorName);
         Assert.Contains(SettingNames.CoinGeckoRatePerMinute, ex.Message, StringComparison.Ordinal);
 
         env[SettingNames.CoinGeckoRatePerMinute] = "100";
         env[SettingNames.CoinGeckoApiUrl] = "https://pro-api.coingecko.com/api/v3";
-        var options = CoinGeckoOptions.FromEnvironment(n => env.GetValueOrDefault(n), " key ");
+        var options = CoinGeckoOptions.FromSettings(n => env.GetValueOrDefault(n), " key ");
         Assert.Equal(100, options.EffectiveCallsPerMinute);
         Assert.Equal("key", options.ApiKey);
         Assert.Equal(CoinGeckoTier.Pro, options.Tier);

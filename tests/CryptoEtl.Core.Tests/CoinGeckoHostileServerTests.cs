@@ -154,7 +154,7 @@ public sealed class CoinGeckoHostileServerTests
     private static PipelineException OptionsFailure(string setting, string value)
     {
         var env = new Dictionary<string, string?> { [setting] = value };
-        return Assert.Throws<PipelineException>(() => CoinGeckoOptions.FromEnvironment(n => env.GetValueOrDefault(n), null));
+        return Assert.Throws<PipelineException>(() => CoinGeckoOptions.FromSettings(n => env.GetValueOrDefault(n), null));
     }
 
     /// <summary>A client on the production handler (decompression, no automatic redirects), as the Lambda and the CLI build it.</summary>

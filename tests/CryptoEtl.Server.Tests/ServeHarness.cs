@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using CryptoEtl.Cli;
+using CryptoEtl.Core;
 using CryptoEtl.Testing;
 
 namespace CryptoEtl.Server.Tests;
@@ -57,8 +58,9 @@ public sealed class ServeHarness : IAsyncDisposable
     {
         DataDir = data.FullPath,
         Offline = coinGecko is null,
-        CoinGeckoUrl = coinGecko?.ToString().TrimEnd('/'),
-        CallsPerMinute = 60000,
+        Given = coinGecko is null
+            ? new Dictionary<string, string> { [SettingNames.CoinGeckoRatePerMinute] = "60000" }
+            : new Dictionary<string, string> { [SettingNames.CoinGeckoApiUrl] = coinGecko.ToString().TrimEnd('/'), [SettingNames.CoinGeckoRatePerMinute] = "60000" },
     };
 
     /// <summary>Stops the server and starts a new one over the same data folder.</summary>

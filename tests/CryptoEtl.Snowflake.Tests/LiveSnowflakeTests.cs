@@ -17,7 +17,7 @@ public sealed class LiveSnowflakeTests
                 || string.IsNullOrEmpty(Environment.GetEnvironmentVariable(SettingNames.SnowflakePrivateKeyPath)),
             $"live Snowflake test skipped: set {SettingNames.SnowflakeAccount} and {SettingNames.SnowflakePrivateKeyPath} (and the other SNOWFLAKE_* settings) to run it");
 
-        var options = SnowflakeOptions.FromEnvironmentWithKeyFile(Environment.GetEnvironmentVariable);
+        var options = SnowflakeOptions.FromSettingsWithKeyFile(Environment.GetEnvironmentVariable);
         using var http = new HttpClient();
         var warehouse = new SnowflakeWarehouse(http, options, TimeProvider.System);
 

@@ -15,7 +15,7 @@ public sealed class SnowflakeOptionsTests
     [Fact]
     public void Missing_required_settings_are_one_configuration_error_naming_each()
     {
-        var ex = Assert.Throws<PipelineException>(() => SnowflakeOptions.FromEnvironment(Env((SettingNames.SnowflakeUser, "u")), TestKeys.PrivatePem));
+        var ex = Assert.Throws<PipelineException>(() => SnowflakeOptions.FromSettings(Env((SettingNames.SnowflakeUser, "u")), TestKeys.PrivatePem));
 
         Assert.Equal(ErrorNames.Configuration, ex.ErrorName);
         Assert.Equal($"missing Snowflake settings: {SettingNames.SnowflakeAccount}, {SettingNames.SnowflakeWarehouse}", ex.Message);
@@ -25,7 +25,7 @@ public sealed class SnowflakeOptionsTests
     [Fact]
     public void Defaults_give_the_agreed_table_stage_and_url()
     {
-        var options = SnowflakeOptions.FromEnvironment(
+        var options = SnowflakeOptions.FromSettings(
             Env((SettingNames.SnowflakeAccount, "xy12345.us-east-1"), (SettingNames.SnowflakeUser, "loader"), (SettingNames.SnowflakeWarehouse, "CRYPTO_ETL_WH")),
             TestKeys.PrivatePem);
 
@@ -39,7 +39,7 @@ public sealed class SnowflakeOptionsTests
     [Fact]
     public void Every_setting_is_read()
     {
-        var options = SnowflakeOptions.FromEnvironment(
+        var options = SnowflakeOptions.FromSettings(
             Env((SettingNames.SnowflakeAccount, "myorg-acct"), (SettingNames.SnowflakeUser, "loader"), (SettingNames.SnowflakeWarehouse, "WH"),
                 (SettingNames.SnowflakeRole, "CRYPTO_ETL_LOADER"), (SettingNames.SnowflakeDatabase, "DB2"), (SettingNames.SnowflakeSchema, "RAW"),
                 (SettingNames.SnowflakeStage, "OTHER.PLACE.STAGE2"), (SettingNames.SnowflakeApiUrl, "http://127.0.0.1:9/")),
@@ -58,7 +58,7 @@ public sealed class SnowflakeOptionsTests
     [InlineData("A.B.C.D")]
     public void A_stage_that_is_not_a_plain_identifier_is_refused(string stage)
     {
-        var ex = Assert.Throws<PipelineException>(() => SnowflakeOptions.FromEnvironment(
+        var ex = Assert.Throws<PipelineException>(() => SnowflakeOptions.FromSettings(
             Env((SettingNames.SnowflakeAccount, "a"), (SettingNames.SnowflakeUser, "u"), (SettingNames.SnowflakeWarehouse, "w"), (SettingNames.SnowflakeStage, stage)),
             TestKeys.PrivatePem));
         Assert.Equal(ErrorNames.Configuration, ex.ErrorName);
@@ -78,7 +78,7 @@ public sealed class SnowflakeOptionsTests
             [setting] = value,
         };
 
-        var ex = Assert.Throws<PipelineException>(() => SnowflakeOptions.FromEnvironment(settings.GetValueOrDefault, TestKeys.PrivatePem));
+        var ex = Assert.Throws<PipelineException>(() => SnowflakeOptions.FromSettings(settings.GetValueOrDefault, TestKeys.PrivatePem));
 
         Assert.Equal(ErrorNames.Configuration, ex.ErrorName);
         Assert.Contains(value, ex.Message, StringComparison.Ordinal);
@@ -91,7 +91,7 @@ public sealed class SnowflakeOptionsTests
         var path = dir.Combine("rsa_key.p8");
         File.WriteAllText(path, TestKeys.EncryptedPrivatePem);
 
-        var options = SnowflakeOptions.FromEnvironmentWithKeyFile(Env(
+        var options = SnowflakeOptions.FromSettingsWithKeyFile(Env(
             (SettingNames.SnowflakeAccount, "a"), (SettingNames.SnowflakeUser, "u"), (SettingNames.SnowflakeWarehouse, "w"),
             (SettingNames.SnowflakePrivateKeyPath, path), (SettingNames.SnowflakePrivateKeyPassphrase, TestKeys.Passphrase)));
 
@@ -102,7 +102,7 @@ public sealed class SnowflakeOptionsTests
     public void The_lambda_path_never_takes_a_passphrase_from_the_environment()
     {
         // In Lambda the PEM comes from an SSM SecureString; a passphrase in a plain variable would be a secret there.
-        var ex = Assert.Throws<PipelineException>(() => SnowflakeOptions.FromEnvironment(
+        var ex = Assert.Throws<PipelineException>(() => SnowflakeOptions.FromSettings(
             Env((SettingNames.SnowflakeAccount, "a"), (SettingNames.SnowflakeUser, "u"), (SettingNames.SnowflakeWarehouse, "w"),
                 (SettingNames.SnowflakePrivateKeyPassphrase, TestKeys.Passphrase)),
             TestKeys.EncryptedPrivatePem));
@@ -114,7 +114,7 @@ public sealed class SnowflakeOptionsTests
     [Fact]
     public void The_cli_helper_names_a_missing_key_file()
     {
-        var ex = Assert.Throws<PipelineException>(() => SnowflakeOptions.FromEnvironmentWithKeyFile(Env(
+        var ex = Assert.Throws<PipelineException>(() => SnowflakeOptions.FromSettingsWithKeyFile(Env(
             (SettingNames.SnowflakeAccount, "a"), (SettingNames.SnowflakeUser, "u"), (SettingNames.SnowflakeWarehouse, "w"),
             (SettingNames.SnowflakePrivateKeyPath, "/nonexistent/rsa_key.p8"))));
         Assert.Equal(ErrorNames.Configuration, ex.ErrorName);

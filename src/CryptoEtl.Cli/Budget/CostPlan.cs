@@ -1,3 +1,4 @@
+using CryptoEtl.Composition;
 using CryptoEtl.Core;
 using CryptoEtl.Core.CoinGecko;
 
@@ -74,17 +75,7 @@ public sealed record CostPlan
 
     public static CostPlan For(PlanRequest request)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        if (request.Every < MinimumEvery)
-        {
-            throw new PipelineException(ErrorNames.InvalidInput, $"--every {request.Every}: EventBridge Scheduler runs at most once a minute");
-        }
-
-        if (request.Pages is < 1 or > MaxPages)
-        {
-            throw new PipelineException(ErrorNames.InvalidInput, $"--pages {request.Pages}: plan needs a number of pages, 1 to {MaxPages} (the whole market is about 53 pages of 250 coins)");
-        }
-
+        ThrowIfOutOfRange(request);
         var runs = (long)Math.Ceiling(Month.TotalSeconds / request.Every.TotalSeconds);
         var calls = request.Pages + 1; // the pages of /coins/markets, then /global
 
@@ -101,25 +92,8 @@ public sealed record CostPlan
              + RunFigures.TransformMemory.Value * RunFigures.TransformSeconds.Value
              + RunFigures.LoadMemory.Value * loadSeconds) / 1024m;
 
-        // Step Functions: Standard bills transitions; Express bills requests and duration (100 ms steps, 64 MB).
-        // A retry is a state transition too (Step Functions pricing: "including retries").
-        var transitions = request.Express ? 0 : runs * ((long)RunFigures.StateTransitions.Value + pending);
-        // An Express execution bills its whole duration, the Load state's waits for Snowpipe included.
-        var waitedSeconds = (decimal)RunFigures.PendingWaitsSeconds.Take(pending).Sum();
-        var expressGbSeconds = request.Express ? runs * Math.Ceiling((lambdaSeconds + waitedSeconds) * 10) / 10 * 64 / 1024m : 0;
-        var stepFunctions = request.Express
-            ? (runs * ListPrices.StepFunctionsExpressRequest.Price) + (expressGbSeconds * ListPrices.StepFunctionsExpressDuration.Price)
-            : transitions * ListPrices.StepFunctionsStandardTransition.Price;
-
-        // Snowflake: a COPY resumes the warehouse, which runs until auto-suspend (at least 60 s, and
-        // never longer than the interval: then it simply stays up); a pipe bills the CSV's size.
-        var warehouseSeconds = request.Load == LoadMode.Copy
-            ? Math.Max(60m, Math.Min((decimal)request.Every.TotalSeconds, RunFigures.CopySeconds.Value + RunFigures.AutoSuspendSeconds.Value))
-            : 0;
-        var pipeGigabytes = request.Load == LoadMode.Pipe
-            ? runs * request.Pages * RunFigures.CoinsPerPage.Value * RunFigures.CsvBytesPerCoin.Value / 1_000_000_000m
-            : 0;
-        var credits = (runs * warehouseSeconds / 3600m * ListPrices.WarehouseXSmall.Price) + (pipeGigabytes * ListPrices.SnowpipePerGigabyte.Price);
+        var (transitions, expressGbSeconds, stepFunctions) = StepFunctions(request, runs, pending, lambdaSeconds);
+        var (warehouseSeconds, pipeGigabytes, credits) = Snowflake(request, runs);
 
         var puts = runs * (long)RunFigures.S3PutsPerRun.Value;
         var gets = runs * ((long)RunFigures.S3GetsPerRun.Value + (loadAttempts * (request.Load == LoadMode.Pipe ? (long)RunFigures.S3GetsPerLoadAttempt.Value : 1)));
@@ -149,5 +123,51 @@ public sealed record CostPlan
             SnowflakeDollars = credits * ListPrices.SnowflakeCredit.Price,
             CoinGeckoDollars = request.Tier.Subscription?.Price ?? 0,
         };
+    }
+
+    private static void ThrowIfOutOfRange(PlanRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Every < MinimumEvery)
+        {
+            throw new PipelineException(ErrorNames.InvalidInput, $"--every {request.Every}: EventBridge Scheduler runs at most once a minute");
+        }
+
+        if (request.Pages is < 1 or > MaxPages)
+        {
+            throw new PipelineException(ErrorNames.InvalidInput, $"--pages {request.Pages}: plan needs a number of pages, 1 to {MaxPages} (the whole market is about 53 pages of 250 coins)");
+        }
+    }
+
+    /// <summary>
+    /// Step Functions: Standard bills transitions; Express bills requests and duration (100 ms steps, 64 MB).
+    /// A retry is a state transition too (Step Functions pricing: "including retries").
+    /// </summary>
+    private static (long Transitions, decimal ExpressGbSeconds, decimal Dollars) StepFunctions(PlanRequest request, long runs, int pending, decimal lambdaSeconds)
+    {
+        var transitions = request.Express ? 0 : runs * ((long)RunFigures.StateTransitions.Value + pending);
+        // An Express execution bills its whole duration, the Load state's waits for Snowpipe included.
+        var waitedSeconds = (decimal)RunFigures.PendingWaitsSeconds.Take(pending).Sum();
+        var expressGbSeconds = request.Express ? runs * Math.Ceiling((lambdaSeconds + waitedSeconds) * 10) / 10 * 64 / 1024m : 0;
+        var dollars = request.Express
+            ? (runs * ListPrices.StepFunctionsExpressRequest.Price) + (expressGbSeconds * ListPrices.StepFunctionsExpressDuration.Price)
+            : transitions * ListPrices.StepFunctionsStandardTransition.Price;
+        return (transitions, expressGbSeconds, dollars);
+    }
+
+    /// <summary>
+    /// Snowflake: a COPY resumes the warehouse, which runs until auto-suspend (at least 60 s, and
+    /// never longer than the interval: then it simply stays up); a pipe bills the CSV's size.
+    /// </summary>
+    private static (decimal WarehouseSeconds, decimal PipeGigabytes, decimal Credits) Snowflake(PlanRequest request, long runs)
+    {
+        var warehouseSeconds = request.Load == LoadMode.Copy
+            ? Math.Max(60m, Math.Min((decimal)request.Every.TotalSeconds, RunFigures.CopySeconds.Value + RunFigures.AutoSuspendSeconds.Value))
+            : 0;
+        var pipeGigabytes = request.Load == LoadMode.Pipe
+            ? runs * request.Pages * RunFigures.CoinsPerPage.Value * RunFigures.CsvBytesPerCoin.Value / 1_000_000_000m
+            : 0;
+        var credits = (runs * warehouseSeconds / 3600m * ListPrices.WarehouseXSmall.Price) + (pipeGigabytes * ListPrices.SnowpipePerGigabyte.Price);
+        return (warehouseSeconds, pipeGigabytes, credits);
     }
 }

@@ -95,11 +95,11 @@ public sealed class CoinGeckoOptions
     /// Options from <see cref="SettingNames.CoinGeckoApiUrl"/> and <see cref="SettingNames.CoinGeckoRatePerMinute"/>;
     /// the key comes separately (the CLI reads it from the environment, Lambda from SSM).
     /// </summary>
-    public static CoinGeckoOptions FromEnvironment(Func<string, string?> getEnv, string? apiKey)
+    public static CoinGeckoOptions FromSettings(Func<string, string?> setting, string? apiKey)
     {
-        ArgumentNullException.ThrowIfNull(getEnv);
-        var url = getEnv(SettingNames.CoinGeckoApiUrl);
-        var rate = getEnv(SettingNames.CoinGeckoRatePerMinute);
+        ArgumentNullException.ThrowIfNull(setting);
+        var url = setting(SettingNames.CoinGeckoApiUrl);
+        var rate = setting(SettingNames.CoinGeckoRatePerMinute);
         Uri baseUrl = DefaultBaseUrl;
         // Set but blank is a mistake (`--coingecko-url ''`), not a wish for the public API.
         if (url is not null
