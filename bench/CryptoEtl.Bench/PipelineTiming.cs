@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using CryptoEtl.CoinGecko;
 using CryptoEtl.Core;
-using CryptoEtl.Core.CoinGecko;
 using CryptoEtl.Core.Steps;
 using CryptoEtl.Core.Transform;
 using CryptoEtl.DuckDb;

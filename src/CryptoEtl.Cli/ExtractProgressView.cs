@@ -1,4 +1,4 @@
-using CryptoEtl.Core.CoinGecko;
+using CryptoEtl.Core;
 using CryptoEtl.Core.Resilience;
 using Spectre.Console;
 
@@ -11,7 +11,7 @@ namespace CryptoEtl.Cli;
 /// are printed above it. Elsewhere (CI, pipes) it prints plain lines: one per page, one per retry,
 /// one per rate-limit wait of a second or more, and "still waiting" every 10 s an answer is late.
 /// </summary>
-public sealed class ExtractProgressView : IExtractObserver, IDisposable
+public sealed class ExtractProgressView : IExtractView, IDisposable
 {
     /// <summary>How long an answer may be awaited before a plain-line view says it is still waiting.</summary>
     public static readonly TimeSpan StillWaitingEvery = TimeSpan.FromSeconds(10);

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using CryptoEtl.Composition;
 using CryptoEtl.Core;
-using CryptoEtl.Core.CoinGecko;
 using CryptoEtl.Core.Resilience;
 using CryptoEtl.Core.Steps;
 using CryptoEtl.DuckDb;
@@ -23,7 +22,7 @@ public sealed class LocalPipeline : IDisposable
     /// hears Snowflake's retries (DuckDB has none).
     /// </summary>
     public LocalPipeline(
-        PipelineSettings settings, Func<string, string?> getEnvironment, IExtractObserver? extractObserver = null, IRetryObserver? warehouseObserver = null)
+        PipelineSettings settings, Func<string, string?> getEnvironment, IExtractView? extractObserver = null, IRetryObserver? warehouseObserver = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(getEnvironment);
@@ -36,7 +35,7 @@ public sealed class LocalPipeline : IDisposable
                 var snowflake = _composition.SnowflakeWithKeyFile(warehouseObserver);
                 Warehouse = _composition.LoadTarget(snowflake);
                 WarehouseDescription = $"Snowflake {snowflake.Table} ({_composition.LoadMode.ToString().ToLowerInvariant()})";
-                TopByDominanceAsync = (fetchTime, ct) => TopByDominance.FromSnowflakeAsync(snowflake, fetchTime, ct);
+                Reader = snowflake;
             }
             else
             {
@@ -44,11 +43,11 @@ public sealed class LocalPipeline : IDisposable
                 Warehouse = duckDb;
                 WarehouseDescription = duckDb.DatabasePath;
                 LocalDatabasePath = duckDb.DatabasePath;
-                TopByDominanceAsync = (fetchTime, ct) => TopByDominance.FromDuckDbAsync(duckDb.DatabasePath, fetchTime, ct);
+                Reader = duckDb;
             }
 
             var coinGecko = _composition.CoinGeckoOptions(settings.Offline ? null : _composition.Settings.Secret(SettingNames.CoinGeckoApiKey));
-            Extract = _composition.Extract(coinGecko, settings.Offline ? RecordedMarket.CreateHandler() : null, extractObserver);
+            Extract = _composition.Extract(coinGecko, settings.Offline ? RecordedMarket.CreateHandler() : null, extractObserver, extractObserver);
             Transform = _composition.Transform();
             Load = _composition.Load(Warehouse);
         }
@@ -72,8 +71,8 @@ public sealed class LocalPipeline : IDisposable
     /// <summary>The DuckDB file the HTML report reads; null when Load writes to Snowflake.</summary>
     public string? LocalDatabasePath { get; }
 
-    /// <summary>The top 10 coins by dominance of a snapshot, from whichever warehouse this pipeline loads.</summary>
-    public Func<DateTimeOffset, CancellationToken, Task<IReadOnlyList<TopByDominance.Coin>>> TopByDominanceAsync { get; }
+    /// <summary>Reads back whichever warehouse this pipeline loads (run's top 10 by dominance).</summary>
+    public IWarehouseReader Reader { get; }
 
     public ExtractStep Extract { get; }
 

@@ -1,5 +1,7 @@
+using System.Globalization;
 using CryptoEtl.Composition;
 using CryptoEtl.Core;
+using CryptoEtl.RecordedCoinGecko;
 
 namespace CryptoEtl.Cli;
 
@@ -7,7 +9,7 @@ namespace CryptoEtl.Cli;
 public sealed record PipelineSettings
 {
     /// <summary>The recorded market answers at memory speed: no reason to pace it.</summary>
-    private const string OfflineCallsPerMinute = "60000";
+    private static readonly string OfflineCallsPerMinute = RecordedCoinGeckoHandler.CallsPerMinute.ToString("R", CultureInfo.InvariantCulture);
 
     public required string DataDir { get; init; }
 

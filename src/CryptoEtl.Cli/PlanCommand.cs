@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using CryptoEtl.Cli.Budget;
+using CryptoEtl.CoinGecko;
 using CryptoEtl.Composition;
 using CryptoEtl.Core;
-using CryptoEtl.Core.CoinGecko;
 
 namespace CryptoEtl.Cli;
 
@@ -19,7 +19,7 @@ public static class PlanCommand
     {
         ArgumentNullException.ThrowIfNull(console);
         var every = new Option<string>("--every") { Description = "How often the schedule runs: 5m, 15m, 1h, ...", Required = true };
-        var pages = new Option<int>("--pages") { Description = "Pages of 250 coins per run (default 2)", DefaultValueFactory = _ => 2 };
+        var pages = new Option<int>("--pages") { Description = $"Pages of {ICoinMarketSource.MaxPerPage} coins per run (default {PageCount.DefaultPages})", DefaultValueFactory = _ => PageCount.DefaultPages };
         var tier = new Option<string>("--tier") { Description = "CoinGecko key tier: keyless, demo or pro (default demo)", DefaultValueFactory = _ => "demo" };
         tier.AcceptOnlyFromAmong([.. KeyTier.All.Select(t => t.Name)]);
         var load = new Option<string>("--load") { Description = "Snowflake load: copy (a warehouse resume per run) or pipe (Snowpipe, per GB)", DefaultValueFactory = _ => "copy" };

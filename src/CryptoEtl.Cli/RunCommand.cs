@@ -22,7 +22,7 @@ public static class RunCommand
     {
         var options = new PipelineOptions();
         var input = PipelineOptions.Input("The execution input JSON, as given to Step Functions, e.g. '{\"pages\":3,\"vs_currency\":\"eur\"}'; '-' reads stdin");
-        var pages = new Option<string?>("--pages") { Description = "Pages of /coins/markets to fetch: a number (default 2) or 'all'" };
+        var pages = new Option<string?>("--pages") { Description = $"Pages of /coins/markets to fetch: a number (default {PageCount.DefaultPages}) or 'all'" };
         var perPage = new Option<int?>("--per-page") { Description = "Coins per page, 1 to 250 (default 250)" };
         var vsCurrency = new Option<string?>("--vs-currency") { Description = "Quote currency (default usd)" };
         var force = new Option<bool>("--force") { Description = "Replace a stored snapshot of the same fetch_time even when the new one has far fewer coins (docs/extract.md, the shrink rule)" };
@@ -186,7 +186,7 @@ public static class RunCommand
         display.Write(summary);
 
         var table = new Table().Title("Top 10 by market dominance").AddColumns("#", "name", "symbol", "dominance %");
-        foreach (var row in await pipeline.TopByDominanceAsync(fetchTime, ct))
+        foreach (var row in await pipeline.Reader.TopByDominanceAsync(fetchTime, 10, ct))
         {
             table.AddRow(row.Rank ?? "", Markup.Escape(row.Name ?? ""), Markup.Escape(row.Symbol ?? ""),
                 row.Dominance?.ToString("0.00", CultureInfo.InvariantCulture) ?? "");

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using CryptoEtl.Core;
-using CryptoEtl.Core.CoinGecko;
 using CryptoEtl.DuckDb;
 using CryptoEtl.Report;
 using CryptoEtl.Server;

@@ -1,6 +1,6 @@
 using CryptoEtl.Aws;
+using CryptoEtl.CoinGecko;
 using CryptoEtl.Core;
-using CryptoEtl.Core.CoinGecko;
 using CryptoEtl.Core.Resilience;
 using CryptoEtl.Core.Steps;
 using CryptoEtl.Snowflake;
@@ -40,15 +40,16 @@ public sealed class PipelineComposition : IDisposable
         SsmParameterReader.ReadSettingAsync(Settings.Get, parameterSetting, required, ct);
 
     /// <summary>CoinGecko's URL, pacing and key tier from the settings; the key comes from the host (SSM in Lambda, the environment in the CLI).</summary>
-    public CoinGeckoOptions CoinGeckoOptions(string? apiKey) => Core.CoinGecko.CoinGeckoOptions.FromSettings(Settings.Get, apiKey);
+    public CoinGeckoOptions CoinGeckoOptions(string? apiKey) => CoinGecko.CoinGeckoOptions.FromSettings(Settings.Get, apiKey);
 
     /// <param name="options">From <see cref="CoinGeckoOptions(string?)"/>.</param>
     /// <param name="handler">The HTTP handler; null is the production one (gzip/brotli, connect timeout), the same in every host.</param>
-    /// <param name="observer">Hears retries, waits and progress (the Lambda log, the CLI's progress line).</param>
-    public ExtractStep Extract(CoinGeckoOptions options, HttpMessageHandler? handler = null, IExtractObserver? observer = null)
+    /// <param name="progress">Hears the step's progress through the pages (the Lambda log, the CLI's progress line).</param>
+    /// <param name="source">Hears CoinGecko's retries and waits (the same hosts).</param>
+    public ExtractStep Extract(CoinGeckoOptions options, HttpMessageHandler? handler = null, IExtractObserver? progress = null, IMarketSourceObserver? source = null)
     {
         var http = Http(handler ?? CoinGeckoClient.CreateDefaultHandler());
-        return new ExtractStep(new CoinGeckoClient(http, options, Time, observer), Store, Time);
+        return new ExtractStep(new CoinGeckoClient(http, options, Time, source), Store, Time, progress);
     }
 
     public TransformStep Transform() => new(Store);

@@ -9,7 +9,7 @@ namespace CryptoEtl.DuckDb;
 /// The local warehouse: one DuckDB file. A snapshot's CSV is bulk-read by DuckDB's own CSV reader
 /// with the schema's explicit types, replacing that fetch_time's rows in one transaction.
 /// </summary>
-public sealed class DuckDbWarehouse : IWarehouse
+public sealed class DuckDbWarehouse : IWarehouse, IWarehouseReader
 {
     private readonly string _databasePath;
 
@@ -26,6 +26,15 @@ public sealed class DuckDbWarehouse : IWarehouse
 
     /// <summary>DuckDB reads files, not streams: Load hands it the checked CSV as a local file.</summary>
     public bool ReadsLocalFile => true;
+
+    public async Task<IReadOnlyList<DominantCoin>> TopByDominanceAsync(DateTimeOffset fetchTime, int count, CancellationToken cancellationToken)
+    {
+        var top = await DuckDbQuery.RunAsync(_databasePath, IWarehouseReader.TopByDominanceSql(Table, $"TIMESTAMPTZ '{ObjectKeys.Iso(fetchTime)}'", count), cancellationToken);
+        return [.. top.Rows.Select(r => new DominantCoin(Text(r[0]), Text(r[1]), Text(r[2]), r[3] as double?))];
+    }
+
+    // Whole numbers and text as `query` prints them.
+    private static string? Text(object? value) => value is IFormattable f ? f.ToString(null, CultureInfo.InvariantCulture) : value?.ToString();
 
     public Task<int> LoadSnapshotAsync(SnapshotCsv snapshot, CancellationToken cancellationToken)
     {

@@ -1,5 +1,5 @@
 using System.Globalization;
-using CryptoEtl.Core.CoinGecko;
+using CryptoEtl.Core;
 using CryptoEtl.Core.Resilience;
 using CryptoEtl.LambdaHosting;
 
@@ -11,7 +11,7 @@ namespace CryptoEtl.Extract;
 /// answer being awaited is not logged per request (one line per page would double the log); a
 /// request that never answers shows up as its retries.
 /// </summary>
-internal sealed class ExtractLog(LambdaLogger log) : IExtractObserver
+internal sealed class ExtractLog(LambdaLogger log) : IExtractObserver, IMarketSourceObserver
 {
     private static readonly TimeSpan NotableWait = TimeSpan.FromSeconds(10);
 

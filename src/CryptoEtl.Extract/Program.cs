@@ -1,6 +1,5 @@
 using CryptoEtl.Composition;
 using CryptoEtl.Core;
-using CryptoEtl.Core.CoinGecko;
 using CryptoEtl.Extract;
 using CryptoEtl.LambdaHosting;
 
@@ -24,9 +23,10 @@ return await LambdaHost.RunAsync(
 
             var apiKey = await pipeline.SecretParameterAsync(SettingNames.CoinGeckoApiKeyParameter, required: false, ct);
             var options = pipeline.CoinGeckoOptions(apiKey);
-            var step = pipeline.Extract(options, observer: new ExtractLog(log));
+            var extractLog = new ExtractLog(log);
+            var step = pipeline.Extract(options, progress: extractLog, source: extractLog);
             log.Info("extract ready", new LogField("store", pipeline.Store.Location), new LogField("coingecko", options.BaseUrl.AbsoluteUri),
-                new LogField("tier", options.Tier == CoinGeckoTier.Pro ? "pro" : options.Tier == CoinGeckoTier.Demo ? "demo" : "keyless"));
+                new LogField("tier", options.TierName));
             return (input, context, token) => step.RunAsync(input, context.Deadline - stopFetchingMargin, token);
         },
         Metrics = output =>

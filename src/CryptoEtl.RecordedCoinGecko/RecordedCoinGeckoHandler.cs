@@ -4,8 +4,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 
+using CryptoEtl.CoinGecko;
 using CryptoEtl.Core;
-using CryptoEtl.Core.CoinGecko;
 
 namespace CryptoEtl.RecordedCoinGecko;
 
@@ -41,9 +41,12 @@ public sealed class RecordedCoinGeckoHandler : HttpMessageHandler
     /// <summary>The coins in the recorded pages.</summary>
     public int CoinCount => _coins.Count;
 
+    /// <summary>The pace of a run on a recording: as good as none (nothing is rate limited offline), within <see cref="CoinGeckoOptions.MaxCallsPerMinute"/>.</summary>
+    public const double CallsPerMinute = 60_000;
+
     /// <summary>A client on a recording: the real client code, with no pacing (nothing is rate limited offline).</summary>
     public static CoinGeckoClient CreateClient(IReadOnlyList<byte[]> pages, byte[] global, TimeProvider time) =>
-        new(new HttpClient(new RecordedCoinGeckoHandler(pages, global)), new CoinGeckoOptions { CallsPerMinute = 60_000 }, time);
+        new(new HttpClient(new RecordedCoinGeckoHandler(pages, global)), new CoinGeckoOptions { CallsPerMinute = CallsPerMinute }, time);
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -69,7 +72,7 @@ public sealed class RecordedCoinGeckoHandler : HttpMessageHandler
 
         var page = query.TryGetValue("page", out var p) && int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 ? n : 1;
         var perPage = query.TryGetValue("per_page", out var pp) && int.TryParse(pp, NumberStyles.None, CultureInfo.InvariantCulture, out var m) && m >= 1
-            ? Math.Min(m, CoinGeckoClient.MaxPerPage)
+            ? Math.Min(m, ICoinMarketSource.MaxPerPage)
             : 100;
 
         // The recording's own pagination: serve its bytes untouched.

@@ -157,7 +157,7 @@ public sealed class SnowflakeSqlClient
                     return new Answer(status, await response.Content.ReadAsByteArrayAsync(cancellationToken), null, null);
                 }
 
-                return new Answer(status, [], $"HTTP {(int)status}", RetryAfterOf(response.Headers.RetryAfter));
+                return new Answer(status, [], $"HTTP {(int)status}", RetryAfter.Of(response.Headers.RetryAfter, _time.GetUtcNow()));
             }
             catch (HttpRequestException ex)
             {
@@ -210,14 +210,6 @@ public sealed class SnowflakeSqlClient
 
         return buffer.ToArray();
     }
-
-    // Retry-After in seconds or as an HTTP date (RFC 9110 10.2.3); a date already past means now.
-    private TimeSpan? RetryAfterOf(RetryConditionHeaderValue? header) => header switch
-    {
-        { Delta: { } delta } => delta,
-        { Date: { } date } => date > _time.GetUtcNow() ? date - _time.GetUtcNow() : TimeSpan.Zero,
-        _ => null,
-    };
 
     /// <summary>One attempt's answer: its status and body, or (Failure set) why it may be tried again.</summary>
     private sealed record Answer(HttpStatusCode Status, byte[] Body, string? Failure, TimeSpan? RetryAfter);

@@ -9,7 +9,7 @@ namespace CryptoEtl.Snowflake;
 /// idempotent (the fetch_time's rows are replaced) and all-or-nothing (one transaction that
 /// commits only with the expected row count).
 /// </summary>
-public sealed class SnowflakeWarehouse : IWarehouse
+public sealed class SnowflakeWarehouse : IWarehouse, IWarehouseReader
 {
     private readonly SnowflakeSqlClient _sql;
     private readonly SnowflakeOptions _options;
@@ -97,6 +97,15 @@ public sealed class SnowflakeWarehouse : IWarehouse
 
     /// <summary>Runs one statement (bind its values) and returns its rows as Snowflake's strings; small results only.</summary>
     public Task<SqlResult> QueryAsync(SqlRequest request, CancellationToken cancellationToken) => _sql.ExecuteAsync(request, cancellationToken);
+
+    public async Task<IReadOnlyList<DominantCoin>> TopByDominanceAsync(DateTimeOffset fetchTime, int count, CancellationToken cancellationToken)
+    {
+        // Snowflake's JSON result carries every value as a string.
+        var result = await QueryAsync(
+            new SqlRequest(IWarehouseReader.TopByDominanceSql(Table, SnowflakeSql.BoundFetchTime, count), [SqlBinding.Text(ObjectKeys.Iso(fetchTime))]), cancellationToken);
+        return [.. result.Rows.Select(r => new DominantCoin(r[0], r[1], r[2],
+            double.TryParse(r[3], NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : null))];
+    }
 
     /// <summary>
     /// Snowflake's multi-statement wrapper error (code 100132), mapped by the statement it names:

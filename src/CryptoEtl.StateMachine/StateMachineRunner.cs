@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using CryptoEtl.Core;
-using CryptoEtl.LambdaHosting;
 
 namespace CryptoEtl.StateMachine;
 

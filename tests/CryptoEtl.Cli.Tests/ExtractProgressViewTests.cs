@@ -1,6 +1,5 @@
 using System.Text.Json;
 using CryptoEtl.Core;
-using CryptoEtl.Core.CoinGecko;
 using CryptoEtl.Core.Resilience;
 using CryptoEtl.Testing;
 using Microsoft.AspNetCore.Http;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using CryptoEtl.Core.CoinGecko;
 using CryptoEtl.Core.Steps;
 using CryptoEtl.Testing;
 
@@ -155,7 +154,7 @@ public sealed class ExtractFaultTests : IDisposable
         var arrivals = new SemaphoreSlim(0);
         await using var server = await StartSilentServerAsync(arrivals);
         var observer = new RecordingObserver();
-        var step = new ExtractStep(server.Client(_clock, null, observer), _store, _clock);
+        var step = new ExtractStep(server.Client(_clock, null, observer), _store, _clock, observer);
 
         var run = step.RunAsync(new ExtractInput(), SimulatedClock.Origin.AddMinutes(14.5), CancellationToken.None);
         await DriveTimeoutsAsync(run, arrivals);

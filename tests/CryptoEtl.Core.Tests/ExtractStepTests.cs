@@ -1,5 +1,5 @@
 using System.Text.Json;
-using CryptoEtl.Core.CoinGecko;
+using CryptoEtl.CoinGecko;
 using CryptoEtl.Core.Steps;
 using CryptoEtl.Testing;
 

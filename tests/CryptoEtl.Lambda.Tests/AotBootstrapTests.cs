@@ -3,8 +3,8 @@ using System.Text.Json;
 using Amazon.S3.Model;
 using Amazon.SimpleSystemsManagement;
 using Amazon.SimpleSystemsManagement.Model;
+using CryptoEtl.CoinGecko;
 using CryptoEtl.Core;
-using CryptoEtl.Core.CoinGecko;
 using CryptoEtl.Testing;
 
 namespace CryptoEtl.Lambda.Tests;

@@ -1,5 +1,5 @@
+using CryptoEtl.CoinGecko;
 using CryptoEtl.Core;
-using CryptoEtl.Core.CoinGecko;
 using CryptoEtl.Core.Steps;
 using CryptoEtl.DuckDb;
 using CryptoEtl.FileSystem;

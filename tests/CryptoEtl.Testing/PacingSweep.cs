@@ -1,6 +1,6 @@
 using System.Globalization;
+using CryptoEtl.CoinGecko;
 using CryptoEtl.Core;
-using CryptoEtl.Core.CoinGecko;
 using CryptoEtl.Core.Steps;
 
 namespace CryptoEtl.Testing;

@@ -1,6 +1,6 @@
+using CryptoEtl.CoinGecko;
 using CryptoEtl.Composition;
 using CryptoEtl.Core;
-using CryptoEtl.Core.CoinGecko;
 
 namespace CryptoEtl.Cli.Budget;
 

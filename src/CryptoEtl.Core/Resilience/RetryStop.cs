@@ -11,7 +11,4 @@ public enum RetryStop
 
     /// <summary>The server asked to wait longer than <see cref="RetrySettings.MaxRetryAfter"/>.</summary>
     RetryAfterTooLong,
-
-    /// <summary>The next attempt could not start before the caller's give-up time.</summary>
-    Deadline,
 }

@@ -1,17 +1,17 @@
 using System.Text.Json;
-using CryptoEtl.Core.CoinGecko;
 
 namespace CryptoEtl.Core.Steps;
 
 /// <summary>
 /// Extract: /global once, then /coins/markets pages 1..N (or to the end of the market), written as
 /// one raw object (<see cref="RawSnapshot"/>) under <see cref="ObjectKeys.Raw"/> in a single atomic
-/// put. Progress, waits and retries go to the client's <see cref="IExtractObserver"/>.
+/// put. The market comes through <see cref="ICoinMarketSource"/>; progress goes to the step's own
+/// <see cref="IExtractObserver"/> (the source tells its retries and waits to its own observer).
 /// </summary>
 public sealed class ExtractStep
 {
     public const string DefaultVsCurrency = "usd";
-    public const int DefaultPerPage = CoinGeckoClient.MaxPerPage;
+    public const int DefaultPerPage = ICoinMarketSource.MaxPerPage;
 
     /// <summary>A pinned fetch_time may be at most this far ahead of the clock (skew between machines).</summary>
     public static readonly TimeSpan MaxFetchTimeAhead = TimeSpan.FromMinutes(5);
@@ -37,18 +37,20 @@ public sealed class ExtractStep
     /// <summary>A re-run replaces a stored snapshot only when it keeps at least this share of its coins, unless forced.</summary>
     public const double MinShareOfStoredCoins = 0.5;
 
-    private readonly CoinGeckoClient _client;
+    private readonly ICoinMarketSource _source;
     private readonly IObjectStore _store;
     private readonly TimeProvider _time;
+    private readonly IExtractObserver? _observer;
 
-    public ExtractStep(CoinGeckoClient client, IObjectStore store, TimeProvider time)
+    public ExtractStep(ICoinMarketSource source, IObjectStore store, TimeProvider time, IExtractObserver? observer = null)
     {
-        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(time);
-        _client = client;
+        _source = source;
         _store = store;
         _time = time;
+        _observer = observer;
     }
 
     /// <summary>
@@ -68,22 +70,58 @@ public sealed class ExtractStep
         var fetchTime = ObjectKeys.Normalize(input.FetchTime ?? now);
         ValidateFetchTime(input.FetchTime, fetchTime, now);
         await using var lease = await StepLease.AcquireAsync(_store, "extract", _time, cancellationToken);
-        var observer = _client.Observer;
-        var sweep = new Sweep(pages.Limit);
-        observer?.OnProgress(sweep.Progress());
+        var sweep = new Sweep(vsCurrency, perPage, pages.Limit);
+        _observer?.OnProgress(sweep.Progress());
         try
         {
-            return await FetchAndStoreAsync(input, vsCurrency, perPage, pages, fetchTime, sweep, stopFetchingAt, cancellationToken);
+            return await FetchAndStoreAsync(input, pages, fetchTime, sweep, stopFetchingAt, cancellationToken);
         }
         finally
         {
-            observer?.OnProgress(sweep.Progress() with { Finished = true });
+            _observer?.OnProgress(sweep.Progress() with { Finished = true });
         }
     }
 
     private async Task<ExtractOutput> FetchAndStoreAsync(
-        ExtractInput input, string vsCurrency, int perPage, PageCount pages, DateTimeOffset fetchTime, Sweep sweep,
-        DateTimeOffset? stopFetchingAt, CancellationToken cancellationToken)
+        ExtractInput input, PageCount pages, DateTimeOffset fetchTime, Sweep sweep, DateTimeOffset? stopFetchingAt, CancellationToken cancellationToken)
+    {
+        await using var spool = new PageSpool(MaxSnapshotBytes);
+        var global = await FetchPagesAsync(sweep, spool, stopFetchingAt, cancellationToken);
+        var key = ObjectKeys.Raw(fetchTime);
+        await RefuseToShrinkAsync(key, sweep.Coins, input.Force == true, cancellationToken);
+        var metadata = new RawSnapshotMetadata
+        {
+            FetchTime = fetchTime,
+            VsCurrency = sweep.VsCurrency,
+            PerPage = sweep.PerPage,
+            PagesRequested = pages,
+            PagesFetched = spool.Count,
+            NextPage = sweep.NextPage,
+            Urls = sweep.Urls,
+            GlobalUrl = global?.Url ?? _source.GlobalUrl,
+            Coins = sweep.Coins,
+            ActiveCoins = sweep.ActiveCoins,
+            EndDoubt = sweep.EndDoubt,
+        };
+        await _store.PutAsync(key, ContentTypes.Json, (stream, ct) => WriteRawAsync(stream, metadata, global, spool, ct), cancellationToken);
+
+        return new ExtractOutput
+        {
+            FetchTime = fetchTime,
+            VsCurrency = sweep.VsCurrency,
+            RawKey = key,
+            Pages = spool.Count,
+            Coins = sweep.Coins,
+            Complete = sweep.NextPage is null,
+            NextPage = sweep.NextPage,
+        };
+    }
+
+    /// <summary>
+    /// /global, then the pages into <paramref name="spool"/> until the market ends, the page limit,
+    /// or the deadline (the sweep then records the next page); returns /global, or null without it.
+    /// </summary>
+    private async Task<GlobalResponse?> FetchPagesAsync(Sweep sweep, PageSpool spool, DateTimeOffset? stopFetchingAt, CancellationToken cancellationToken)
     {
         using var deadline = stopFetchingAt is { } at
             ? new CancellationTokenSource(Clamp(at - _time.GetUtcNow()), _time)
@@ -92,59 +130,29 @@ public sealed class ExtractStep
         bool DeadlineHit() => deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
 
         var global = await FetchGlobalAsync(DeadlineHit, fetching.Token);
-        var activeCoins = global is null ? null : CoinGeckoJson.ReadActiveCoins(global.Json);
+        sweep.ActiveCoins = global?.ActiveCoins;
         // "all" ends at CoinGecko's [], but a server that never sends one must not run forever.
-        var maxPages = pages.Limit ?? (activeCoins is { } active ? (int)Math.Ceiling(active * ActiveCoinsHeadroom / perPage) + 2 : MaxPagesWithoutGlobal);
-        await using var spool = new PageSpool(MaxSnapshotBytes);
-        var urls = new List<Uri>();
-        string? endDoubt = null;
-        int? nextPage = null;
-        var slowestPage = TimeSpan.Zero;
-        var lastPageSize = 0;
-        for (var page = 1; pages.Limit is not { } limit || page <= limit; page++)
+        var maxPages = sweep.PagesExpected ?? (sweep.ActiveCoins is { } active
+            ? (int)Math.Ceiling(active * ActiveCoinsHeadroom / sweep.PerPage) + 2
+            : MaxPagesWithoutGlobal);
+        for (var page = 1; sweep.PagesExpected is not { } limit || page <= limit; page++)
         {
-            if (page > maxPages)
+            ThrowIfPastMaxPages(sweep, page, maxPages);
+            var startsAt = _time.GetUtcNow() + _source.TimeUntilNextCall;
+            if (DeadlineHit() || startsAt + sweep.SlowestPage > stopFetchingAt)
             {
-                throw new PipelineException(ErrorNames.CoinGeckoBadResponse,
-                    $"pages \"all\" passed {maxPages} pages of {perPage} without an empty page ({(activeCoins is { } a ? $"/global counts {a} active coins" : "/global gave no coin count")}); "
-                    + $"CoinGecko never ended the market at {_client.MarketsUrl(vsCurrency, perPage, page)}; nothing stored");
-            }
-
-            var startsAt = _time.GetUtcNow() + _client.TimeUntilNextCall;
-            if (DeadlineHit() || startsAt + slowestPage > stopFetchingAt)
-            {
-                nextPage = page;
+                sweep.NextPage = page;
                 break;
             }
 
-            var markets = await FetchPageAsync(vsCurrency, perPage, page, DeadlineHit, fetching.Token);
-            if (markets is not null && markets.IsEmpty && !EndIsBelievable(page, perPage, lastPageSize, sweep.Coins, activeCoins))
-            {
-                // [] right after a full page, short of /global's count: ask once more before calling it the end.
-                markets = await FetchPageAsync(vsCurrency, perPage, page, DeadlineHit, fetching.Token);
-                if (markets is { IsEmpty: true })
-                {
-                    if (page == 1)
-                    {
-                        throw new PipelineException(ErrorNames.CoinGeckoBadResponse,
-                            $"CoinGecko answered page 1 ({markets.Url}) with [] twice: an empty market is not a market; nothing stored");
-                    }
-
-                    // Stored as what it is: incomplete from this page on (the quality object says source_complete: false).
-                    endDoubt = $"page {page} was empty twice right after a full page {page - 1}, with {sweep.Coins} coins where /global counts "
-                        + (activeCoins is { } n ? $"{n} active" : "an unknown number (it could not be read)");
-                    nextPage = page;
-                    break;
-                }
-            }
-
+            var markets = await FetchPageOrEndAsync(sweep, page, DeadlineHit, fetching.Token);
             if (markets is null)
             {
-                nextPage = page;
+                sweep.NextPage ??= page;
                 break;
             }
 
-            slowestPage = Max(slowestPage, _time.GetUtcNow() - startsAt);
+            sweep.SlowestPage = Max(sweep.SlowestPage, _time.GetUtcNow() - startsAt);
             if (markets.IsEmpty)
             {
                 // CoinGecko answers [] past the last coin: the market ends here.
@@ -152,54 +160,67 @@ public sealed class ExtractStep
             }
 
             await spool.AddAsync(markets.Json, markets.Url, cancellationToken);
-            urls.Add(markets.Url);
-            sweep.Add(markets.CoinIds);
-            lastPageSize = markets.CoinIds.Count;
-            _client.Observer?.OnProgress(sweep.Progress());
+            sweep.Add(markets);
+            _observer?.OnProgress(sweep.Progress());
         }
 
-        if (spool.Count == 0 && nextPage is not null)
+        if (spool.Count == 0 && sweep.NextPage is not null)
         {
             throw new PipelineException(ErrorNames.CoinGeckoUnavailable,
-                $"no page of {_client.MarketsUrl(vsCurrency, perPage, 1)} arrived before the fetch deadline ({(stopFetchingAt is { } d ? ObjectKeys.Iso(d) : "none")}); nothing stored");
+                $"no page of {_source.MarketsUrl(sweep.VsCurrency, sweep.PerPage, 1)} arrived before the fetch deadline ({(stopFetchingAt is { } d ? ObjectKeys.Iso(d) : "none")}); nothing stored");
         }
 
-        var key = ObjectKeys.Raw(fetchTime);
-        await RefuseToShrinkAsync(key, sweep.Coins, input.Force == true, cancellationToken);
-        var metadata = new RawSnapshotMetadata
-        {
-            FetchTime = fetchTime,
-            VsCurrency = vsCurrency,
-            PerPage = perPage,
-            PagesRequested = pages,
-            PagesFetched = spool.Count,
-            NextPage = nextPage,
-            Urls = urls,
-            GlobalUrl = global?.Url ?? _client.GlobalUrl,
-            Coins = sweep.Coins,
-            ActiveCoins = activeCoins,
-            EndDoubt = endDoubt,
-        };
-        await _store.PutAsync(key, ContentTypes.Json, (stream, ct) => WriteRawAsync(stream, metadata, global, spool, ct), cancellationToken);
+        return global;
+    }
 
-        return new ExtractOutput
+    private void ThrowIfPastMaxPages(Sweep sweep, int page, int maxPages)
+    {
+        if (page > maxPages)
         {
-            FetchTime = fetchTime,
-            VsCurrency = vsCurrency,
-            RawKey = key,
-            Pages = spool.Count,
-            Coins = sweep.Coins,
-            Complete = nextPage is null,
-            NextPage = nextPage,
-        };
+            throw new PipelineException(ErrorNames.CoinGeckoBadResponse,
+                $"pages \"all\" passed {maxPages} pages of {sweep.PerPage} without an empty page ({(sweep.ActiveCoins is { } a ? $"/global counts {a} active coins" : "/global gave no coin count")}); "
+                + $"CoinGecko never ended the market at {_source.MarketsUrl(sweep.VsCurrency, sweep.PerPage, page)}; nothing stored");
+        }
+    }
+
+    /// <summary>
+    /// The page; null when the deadline cut it, or when [] right after a full page came twice (the
+    /// sweep then records its doubt and the next page).
+    /// </summary>
+    private async Task<MarketsPage?> FetchPageOrEndAsync(Sweep sweep, int page, Func<bool> deadlineHit, CancellationToken cancellationToken)
+    {
+        var markets = await FetchPageAsync(sweep, page, deadlineHit, cancellationToken);
+        if (markets is not { IsEmpty: true } || EndIsBelievable(page, sweep))
+        {
+            return markets;
+        }
+
+        // [] right after a full page, short of /global's count: ask once more before calling it the end.
+        markets = await FetchPageAsync(sweep, page, deadlineHit, cancellationToken);
+        if (markets is not { IsEmpty: true })
+        {
+            return markets;
+        }
+
+        if (page == 1)
+        {
+            throw new PipelineException(ErrorNames.CoinGeckoBadResponse,
+                $"CoinGecko answered page 1 ({markets.Url}) with [] twice: an empty market is not a market; nothing stored");
+        }
+
+        // Stored as what it is: incomplete from this page on (the quality object says source_complete: false).
+        sweep.EndDoubt = $"page {page} was empty twice right after a full page {page - 1}, with {sweep.Coins} coins where /global counts "
+            + (sweep.ActiveCoins is { } n ? $"{n} active" : "an unknown number (it could not be read)");
+        sweep.NextPage = page;
+        return null;
     }
 
     /// <summary>The page, or null when the deadline cut it.</summary>
-    private async Task<MarketsPage?> FetchPageAsync(string vsCurrency, int perPage, int page, Func<bool> deadlineHit, CancellationToken cancellationToken)
+    private async Task<MarketsPage?> FetchPageAsync(Sweep sweep, int page, Func<bool> deadlineHit, CancellationToken cancellationToken)
     {
         try
         {
-            return await _client.GetMarketsPageAsync(vsCurrency, perPage, page, cancellationToken);
+            return await _source.GetMarketsPageAsync(sweep.VsCurrency, sweep.PerPage, page, cancellationToken);
         }
         catch (OperationCanceledException) when (deadlineHit())
         {
@@ -213,8 +234,8 @@ public sealed class ExtractStep
     /// of /global's active count. Page 1 empty, or [] right after a full page short of that count,
     /// is asked for once more.
     /// </summary>
-    private static bool EndIsBelievable(int page, int perPage, int lastPageSize, int coins, int? activeCoins) =>
-        page > 1 && (lastPageSize < perPage || (activeCoins is { } active && coins >= active * EndShareOfActiveCoins));
+    private static bool EndIsBelievable(int page, Sweep sweep) =>
+        page > 1 && (sweep.LastPageSize < sweep.PerPage || (sweep.ActiveCoins is { } active && sweep.Coins >= active * EndShareOfActiveCoins));
 
     /// <summary>
     /// A re-run for the same fetch_time must not silently replace a stored snapshot with a much
@@ -301,7 +322,7 @@ public sealed class ExtractStep
     {
         try
         {
-            return await _client.GetGlobalAsync(cancellationToken);
+            return await _source.GetGlobalAsync(cancellationToken);
         }
         catch (PipelineException ex) when (ex.ErrorName is ErrorNames.CoinGeckoRateLimited or ErrorNames.CoinGeckoUnavailable or ErrorNames.CoinGeckoBadResponse)
         {
@@ -347,9 +368,9 @@ public sealed class ExtractStep
             throw new PipelineException(ErrorNames.InvalidInput, $"vs_currency must be a lowercase currency code such as \"usd\" or \"eur\", got \"{vsCurrency}\"");
         }
 
-        if (perPage is < 1 or > CoinGeckoClient.MaxPerPage)
+        if (perPage is < 1 or > ICoinMarketSource.MaxPerPage)
         {
-            throw new PipelineException(ErrorNames.InvalidInput, $"per_page must be 1..{CoinGeckoClient.MaxPerPage}, got {perPage}");
+            throw new PipelineException(ErrorNames.InvalidInput, $"per_page must be 1..{ICoinMarketSource.MaxPerPage}, got {perPage}");
         }
     }
 

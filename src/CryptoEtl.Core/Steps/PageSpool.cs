@@ -22,8 +22,6 @@ internal sealed class PageSpool : IAsyncDisposable
 
     public int Count => _pages.Count;
 
-    public long Bytes => _file.Length;
-
     /// <summary>Appends a page; a SnapshotTooLarge-style CoinGeckoBadResponse when the sweep passes the cap.</summary>
     public async Task AddAsync(ReadOnlyMemory<byte> page, Uri url, CancellationToken cancellationToken)
     {

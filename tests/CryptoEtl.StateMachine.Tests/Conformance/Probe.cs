@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using CryptoEtl.Core;
-using CryptoEtl.LambdaHosting;
 
 namespace CryptoEtl.StateMachine.Tests.Conformance;
 

@@ -1,8 +1,7 @@
 using System.IO.Compression;
-using CryptoEtl.Core.CoinGecko;
 using CryptoEtl.Testing;
 
-namespace CryptoEtl.Core.Tests;
+namespace CryptoEtl.CoinGecko.Tests;
 
 /// <summary>
 /// Issue 15 items 7, 9 and 11 at the client: redirects to another host, a gzip bomb, a corrupt gzip

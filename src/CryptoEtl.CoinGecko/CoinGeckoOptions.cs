@@ -1,6 +1,7 @@
 using System.Globalization;
+using CryptoEtl.Core;
 
-namespace CryptoEtl.Core.CoinGecko;
+namespace CryptoEtl.CoinGecko;
 
 /// <summary>Which CoinGecko plan a client speaks to; it decides the key header and the default pace.</summary>
 public enum CoinGeckoTier
@@ -34,7 +35,7 @@ public sealed class CoinGeckoOptions
     public const double ProCallsPerMinute = 250;
 
     // The pace a person may set: below 1 a minute a sweep takes days (and 1e-300 overflows a
-    // TimeSpan); above 100,000 the pacer is off (offline replays run at 60,000).
+    // TimeSpan); above 100,000 the pacer is off (offline replays run at RecordedCoinGeckoHandler.CallsPerMinute).
     public const double MinCallsPerMinute = 1;
     public const double MaxCallsPerMinute = 100_000;
 
@@ -83,6 +84,9 @@ public sealed class CoinGeckoOptions
         string.IsNullOrEmpty(ApiKey) ? CoinGeckoTier.Keyless
         : string.Equals(BaseUrl.Host, ProHost, StringComparison.OrdinalIgnoreCase) ? CoinGeckoTier.Pro
         : CoinGeckoTier.Demo;
+
+    /// <summary>The tier in the words logs and the CLI use: keyless, demo or pro.</summary>
+    public string TierName => Tier.ToString().ToLowerInvariant();
 
     public double EffectiveCallsPerMinute => CallsPerMinute ?? Tier switch
     {

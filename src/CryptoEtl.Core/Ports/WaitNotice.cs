@@ -1,12 +1,12 @@
-namespace CryptoEtl.Core.CoinGecko;
+namespace CryptoEtl.Core;
 
-/// <summary>What the client waits for before or during a call.</summary>
+/// <summary>What a market source waits for before or during a call.</summary>
 public enum WaitKind
 {
     /// <summary>The pacer's wait until the trailing minute has room for a call at the tier's rate.</summary>
     RateLimit,
 
-    /// <summary>A request is out; the length is how long the client waits for its answer at most.</summary>
+    /// <summary>A request is out; the length is how long the source waits for its answer at most.</summary>
     Answer,
 }
 

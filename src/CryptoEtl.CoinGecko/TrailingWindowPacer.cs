@@ -1,4 +1,4 @@
-namespace CryptoEtl.Core.CoinGecko;
+namespace CryptoEtl.CoinGecko;
 
 /// <summary>
 /// CoinGecko's limit is calls per minute, so the pacer allows up to the tier's rate in ANY trailing
@@ -8,18 +8,8 @@ namespace CryptoEtl.Core.CoinGecko;
 /// full rate in a straight line over one window after the last 429.
 /// </summary>
 /// <remarks>
-/// Why one call and not a fraction: a 429 does not say whether the window was full (the limit is
-/// lower than we think, e.g. keyless calls share an IP) or CoinGecko's edge had a hiccup. One call
-/// per 429, given back by the next good answer, costs a sweep with random 429s almost nothing, while
-/// 429s that keep coming into a full window lower the allowance until the pacer itself holds the
-/// next call until the window has room, instead of retries hammering it.
-/// Retry-After is the retry policy's to honour; the pacer only adds its own wait when the window is full.
-/// <para/>
-/// Written here rather than System.Threading.RateLimiting's SlidingWindowRateLimiter: that one
-/// reads Stopwatch and runs its own Timer (no TimeProvider, dotnet/runtime#106447 is open), so it
-/// cannot be driven by the injected clock; and it counts in segments, so a call late in a segment
-/// leaves the window early: not exact. Here: the times of the last calls, one queue, nothing else.
-/// Not thread-safe: one client, sequential calls.
+/// Why one call per 429, and why not System.Threading.RateLimiting's SlidingWindowRateLimiter (no
+/// TimeProvider, segments): docs/extract.md, "Pacing per tier". Not thread-safe: one client, sequential calls.
 /// </remarks>
 public sealed class TrailingWindowPacer
 {

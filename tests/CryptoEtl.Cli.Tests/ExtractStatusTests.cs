@@ -1,8 +1,8 @@
-using CryptoEtl.Core.CoinGecko;
+using CryptoEtl.Core;
 using CryptoEtl.Core.Resilience;
 using Microsoft.Extensions.Time.Testing;
 
-namespace CryptoEtl.Core.Tests;
+namespace CryptoEtl.Cli.Tests;
 
 /// <summary>The words the terminal's progress line and the web console's execution page both show.</summary>
 public sealed class ExtractStatusTests

@@ -3,12 +3,12 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using CryptoEtl.Core.CoinGecko;
+using CryptoEtl.CoinGecko;
+using CryptoEtl.Core;
 using CryptoEtl.Core.Resilience;
-using CryptoEtl.Testing;
 using Microsoft.AspNetCore.Http;
 
-namespace CryptoEtl.Core.Tests;
+namespace CryptoEtl.Testing;
 
 /// <summary>One request the fake CoinGecko saw: which (0-based), the path and query, the page, and when on the clock.</summary>
 public sealed record CoinGeckoCall(int Index, string PathAndQuery, int? Page, DateTimeOffset At, IReadOnlyDictionary<string, string> Headers)
@@ -75,7 +75,7 @@ public sealed class FakeCoinGecko : IAsyncDisposable
         Send(context, status, Encoding.UTF8.GetBytes(body), contentType);
 
     /// <summary>A client on this server with a fast pace (pacing tests set their own) and seeded jitter.</summary>
-    public CoinGeckoClient Client(TimeProvider clock, Func<CoinGeckoOptions, CoinGeckoOptions>? configure = null, IExtractObserver? observer = null)
+    public CoinGeckoClient Client(TimeProvider clock, Func<CoinGeckoOptions, CoinGeckoOptions>? configure = null, IMarketSourceObserver? observer = null)
     {
         var options = new CoinGeckoOptions { BaseUrl = BaseUrl, CallsPerMinute = 6000, JitterSeed = 42 };
         return new CoinGeckoClient(new HttpClient(), configure?.Invoke(options) ?? options, clock, observer);
@@ -99,7 +99,7 @@ public sealed class FakeCoinGecko : IAsyncDisposable
 }
 
 /// <summary>Records what an extract tells its observer: retries, waits and progress, in order.</summary>
-public sealed class RecordingObserver : IExtractObserver
+public sealed class RecordingObserver : IExtractObserver, IMarketSourceObserver
 {
     public List<RetryNotice> Retries { get; } = [];
 

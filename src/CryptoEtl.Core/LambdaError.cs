@@ -1,11 +1,12 @@
 using System.Text.Json;
-using CryptoEtl.Core;
 
-namespace CryptoEtl.LambdaHosting;
+namespace CryptoEtl.Core;
 
 /// <summary>
 /// The documented error body (errorMessage, errorType, stackTrace). errorType is what the state
 /// machine's Retry and Catch match, so a <see cref="PipelineException"/> reports its ErrorName.
+/// Here, not in LambdaHosting: the Lambda host posts it and the local runner makes a failed
+/// Task's Error and Cause of the very same body.
 /// </summary>
 public sealed record LambdaError(string ErrorType, string ErrorMessage, IReadOnlyList<string> StackTrace)
 {

@@ -7,6 +7,11 @@ namespace CryptoEtl.Core;
 /// <summary>How many pages of /coins/markets a run asks for: a number, or all of them.</summary>
 public readonly record struct PageCount
 {
+    /// <summary>
+    /// The pages a run asks for when it names none. statemachine/crypto_etl.asl.json's Defaults
+    /// state writes the same number (JSON cannot reference C#); CryptoEtlAslTests'
+    /// An_empty_input_means_the_defaults holds the two equal.
+    /// </summary>
     public const int DefaultPages = 2;
 
     private PageCount(int? pages) => Limit = pages;

@@ -26,6 +26,13 @@ public sealed class RawSnapshotWriter : IDisposable
         _validate = validate;
         _json = new Utf8JsonWriter(stream, Options);
         _json.WriteStartObject();
+        WriteMetadata(metadata);
+        WriteGlobal(globalJson, validate);
+        _json.WriteStartArray(RawSnapshot.Pages);
+    }
+
+    private void WriteMetadata(RawSnapshotMetadata metadata)
+    {
         _json.WriteStartObject(RawSnapshot.Metadata);
         _json.WriteString(RawSnapshot.Source, "CoinGecko");
         _json.WriteString(RawSnapshot.Attribution, RawSnapshot.CoinGeckoAttribution);
@@ -76,6 +83,10 @@ public sealed class RawSnapshotWriter : IDisposable
         }
 
         _json.WriteEndObject();
+    }
+
+    private void WriteGlobal(ReadOnlySpan<byte> globalJson, bool validate)
+    {
         _json.WritePropertyName(RawSnapshot.Global);
         if (globalJson.IsEmpty)
         {
@@ -85,8 +96,6 @@ public sealed class RawSnapshotWriter : IDisposable
         {
             _json.WriteRawValue(globalJson, skipInputValidation: !validate);
         }
-
-        _json.WriteStartArray(RawSnapshot.Pages);
     }
 
     /// <summary>One /coins/markets page, embedded byte for byte.</summary>

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
-namespace CryptoEtl.Core.CoinGecko;
+namespace CryptoEtl.CoinGecko;
 
 /// <summary>
 /// Checks CoinGecko bodies with a forward-only reader, without building objects: the bytes are kept

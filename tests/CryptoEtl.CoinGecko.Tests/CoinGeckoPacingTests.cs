@@ -1,8 +1,7 @@
-using CryptoEtl.Core.CoinGecko;
 using CryptoEtl.Core.Steps;
 using CryptoEtl.Testing;
 
-namespace CryptoEtl.Core.Tests;
+namespace CryptoEtl.CoinGecko.Tests;
 
 /// <summary>
 /// Pacing by a trailing minute against a stand-in that enforces CoinGecko's calls per minute itself
@@ -26,7 +25,7 @@ public sealed class CoinGeckoPacingTests : IDisposable
         // The tier's default rate: no CallsPerMinute.
         var client = new CoinGeckoClient(new HttpClient(), new CoinGeckoOptions { BaseUrl = server.BaseUrl, ApiKey = apiKey }, _clock, observer);
 
-        var output = await new ExtractStep(client, new FileSystemObjectStore(_temp.FullPath), _clock)
+        var output = await new ExtractStep(client, new FileSystemObjectStore(_temp.FullPath), _clock, observer)
             .RunAsync(new ExtractInput(), null, CancellationToken.None);
 
         Assert.Equal(2, output.Pages);
@@ -63,7 +62,7 @@ public sealed class CoinGeckoPacingTests : IDisposable
         var observer = new RecordingObserver();
         var client = new CoinGeckoClient(new HttpClient(), new CoinGeckoOptions { BaseUrl = server.BaseUrl, CallsPerMinute = 8 }, _clock, observer);
 
-        var output = await new ExtractStep(client, new FileSystemObjectStore(_temp.FullPath), _clock)
+        var output = await new ExtractStep(client, new FileSystemObjectStore(_temp.FullPath), _clock, observer)
             .RunAsync(new ExtractInput { Pages = PageCount.Of(7) }, null, CancellationToken.None);
 
         Assert.Equal(7, output.Pages);
@@ -84,7 +83,7 @@ public sealed class CoinGeckoPacingTests : IDisposable
         var observer = new RecordingObserver();
         var client = new CoinGeckoClient(new HttpClient(), new CoinGeckoOptions { BaseUrl = server.BaseUrl, CallsPerMinute = 8, JitterSeed = 3 }, _clock, observer);
 
-        var output = await new ExtractStep(client, new FileSystemObjectStore(_temp.FullPath), _clock)
+        var output = await new ExtractStep(client, new FileSystemObjectStore(_temp.FullPath), _clock, observer)
             .RunAsync(new ExtractInput { Pages = PageCount.Of(7) }, null, CancellationToken.None);
 
         Assert.Equal(7, output.Pages);

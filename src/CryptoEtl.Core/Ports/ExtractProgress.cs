@@ -1,4 +1,4 @@
-namespace CryptoEtl.Core.CoinGecko;
+namespace CryptoEtl.Core;
 
 /// <summary>
 /// Where an extract is: pages stored so far and pages expected (null for "all": to the end of the

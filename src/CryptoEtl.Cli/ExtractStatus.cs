@@ -1,14 +1,15 @@
 using System.Globalization;
+using CryptoEtl.Core;
 using CryptoEtl.Core.Resilience;
 
-namespace CryptoEtl.Core.CoinGecko;
+namespace CryptoEtl.Cli;
 
 /// <summary>
 /// An extract's progress in words, e.g. "2 of 70 pages, 500 coins; waiting 4.0 s for the rate
 /// limit": the terminal's progress line and the web console's execution page say the same thing.
 /// As an observer it keeps the latest words, for a page that asks while the extract runs.
 /// </summary>
-public sealed class ExtractStatus(TimeProvider time) : IExtractObserver
+public sealed class ExtractStatus(TimeProvider time) : IExtractView
 {
     private readonly Lock _gate = new();
     private ExtractProgress _progress = new(0, null, 0);

@@ -1,8 +1,7 @@
 using System.Globalization;
-using CryptoEtl.Core.CoinGecko;
 using CryptoEtl.Testing;
 
-namespace CryptoEtl.Core.Tests;
+namespace CryptoEtl.CoinGecko.Tests;
 
 public sealed class CoinGeckoClientTests
 {

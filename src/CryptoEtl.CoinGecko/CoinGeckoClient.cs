@@ -1,31 +1,21 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using CryptoEtl.Core;
 using CryptoEtl.Core.Resilience;
 
-namespace CryptoEtl.Core.CoinGecko;
-
-/// <summary>One /coins/markets page as CoinGecko sent it, with the coin ids found in it (null for a coin without one).</summary>
-public sealed record MarketsPage(int Page, Uri Url, byte[] Json, IReadOnlyList<string?> CoinIds)
-{
-    public bool IsEmpty => CoinIds.Count == 0;
-}
-
-/// <summary>The /global response as CoinGecko sent it.</summary>
-public sealed record GlobalResponse(Uri Url, byte[] Json);
+namespace CryptoEtl.CoinGecko;
 
 /// <summary>
 /// Reads CoinGecko's /coins/markets and /global and returns their bytes verbatim (checked, never
 /// re-serialized). Paces calls to the tier's rate in any trailing minute (<see cref="TrailingWindowPacer"/>), retries 429, 5xx, timeouts and dropped
 /// connections through the shared <see cref="RetryPolicy{T}"/> (backoff with jitter, honouring
-/// Retry-After), tells its <see cref="IExtractObserver"/> each retry and wait, and turns everything else into a
+/// Retry-After), tells its <see cref="IMarketSourceObserver"/> each retry and wait, and turns everything else into a
 /// <see cref="PipelineException"/> whose message names the URL and CoinGecko's own words.
 /// Calls are sequential: one client serves one run.
 /// </summary>
-public sealed class CoinGeckoClient
+public sealed class CoinGeckoClient : ICoinMarketSource
 {
-    public const int MaxPerPage = 250;
-
     // CoinGecko's codes for key problems (docs: "Errors & Rate Limits"); 10005 is a plan restriction.
     private const int ApiKeyMissing = 10002;
     private const int PlanRestricted = 10005;
@@ -35,12 +25,12 @@ public sealed class CoinGeckoClient
     private readonly HttpClient _http;
     private readonly CoinGeckoOptions _options;
     private readonly TimeProvider _time;
-    private readonly IExtractObserver? _observer;
+    private readonly IMarketSourceObserver? _observer;
     private readonly RetryPolicy<Outcome> _retry;
     private readonly TrailingWindowPacer _pacer;
     private readonly string _baseUrl;
 
-    public CoinGeckoClient(HttpClient http, CoinGeckoOptions options, TimeProvider time, IExtractObserver? observer = null)
+    public CoinGeckoClient(HttpClient http, CoinGeckoOptions options, TimeProvider time, IMarketSourceObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
@@ -73,9 +63,6 @@ public sealed class CoinGeckoClient
 
     public CoinGeckoOptions Options => _options;
 
-    /// <summary>Who watches this client's retries and waits, and the extract's progress; null for nobody.</summary>
-    public IExtractObserver? Observer => _observer;
-
     /// <summary>The time from now until the pacer lets the next call go (zero when it may go now).</summary>
     public TimeSpan TimeUntilNextCall => _pacer.TimeUntilNextCall;
 
@@ -97,9 +84,9 @@ public sealed class CoinGeckoClient
     public Uri MarketsUrl(string vsCurrency, int perPage, int page)
     {
         ArgumentNullException.ThrowIfNull(vsCurrency);
-        if (perPage is < 1 or > MaxPerPage || page < 1)
+        if (perPage is < 1 or > ICoinMarketSource.MaxPerPage || page < 1)
         {
-            throw new PipelineException(ErrorNames.InvalidInput, $"per_page must be 1..{MaxPerPage} and page at least 1, got per_page={perPage}, page={page}");
+            throw new PipelineException(ErrorNames.InvalidInput, $"per_page must be 1..{ICoinMarketSource.MaxPerPage} and page at least 1, got per_page={perPage}, page={page}");
         }
 
         return new Uri(string.Create(CultureInfo.InvariantCulture,
@@ -121,7 +108,7 @@ public sealed class CoinGeckoClient
     public async Task<GlobalResponse> GetGlobalAsync(CancellationToken cancellationToken)
     {
         var (json, source) = await GetAsync(GlobalUrl, body => CoinGeckoJson.CheckGlobal(body), cancellationToken);
-        return new GlobalResponse(source, json);
+        return new GlobalResponse(source, json, CoinGeckoJson.ReadActiveCoins(json));
     }
 
     private delegate string? BodyCheck(ReadOnlySpan<byte> body);
@@ -134,33 +121,7 @@ public sealed class CoinGeckoClient
         var timeouts = 0;
         var result = await _retry.ExecuteAsync(
             where,
-            async ct =>
-            {
-                await WaitForCallSlotAsync(where, ct);
-                var outcome = await SendAsync(url, ct);
-                if (outcome.Status == HttpStatusCode.TooManyRequests)
-                {
-                    _pacer.OnRateLimited();
-                }
-                else if (outcome.Status is not null)
-                {
-                    _pacer.OnAnswered();
-                }
-
-                if (outcome.Status is { } status && (int)status is >= 200 and < 300)
-                {
-                    return outcome with { Problem = outcome.Problem ?? check(outcome.Body) };
-                }
-
-                if (outcome.Status is { } failed)
-                {
-                    var (errorCode, message) = CoinGeckoJson.ReadError(outcome.Body);
-                    ThrowIfPermanent(url, (int)failed, errorCode, message);
-                    return outcome with { Problem = $"HTTP {(int)failed}: {message}" };
-                }
-
-                return outcome;
-            },
+            ct => AttemptAsync(url, where, check, ct),
             outcome => outcome switch
             {
                 { Status: not null, Problem: null } => AttemptVerdict.Done,
@@ -175,18 +136,54 @@ public sealed class CoinGeckoClient
             cancellationToken);
 
         var last = result.Value;
+        if (last is { Problem: null, Status: { } code } && (int)code is >= 200 and < 300)
+        {
+            return (last.Body, last.Source);
+        }
+
+        throw Failure(where, result, timeouts);
+    }
+
+    /// <summary>One attempt: a call slot, the request, the pacer told the answer, the body checked or a permanent error thrown.</summary>
+    private async ValueTask<Outcome> AttemptAsync(Uri url, string where, BodyCheck check, CancellationToken cancellationToken)
+    {
+        await WaitForCallSlotAsync(where, cancellationToken);
+        var outcome = await SendAsync(url, cancellationToken);
+        if (outcome.Status == HttpStatusCode.TooManyRequests)
+        {
+            _pacer.OnRateLimited();
+        }
+        else if (outcome.Status is not null)
+        {
+            _pacer.OnAnswered();
+        }
+
+        if (outcome.Status is { } status && (int)status is >= 200 and < 300)
+        {
+            return outcome with { Problem = outcome.Problem ?? check(outcome.Body) };
+        }
+
+        if (outcome.Status is { } failed)
+        {
+            var (errorCode, message) = CoinGeckoJson.ReadError(outcome.Body);
+            ThrowIfPermanent(url, (int)failed, errorCode, message);
+            return outcome with { Problem = $"HTTP {(int)failed}: {message}" };
+        }
+
+        return outcome;
+    }
+
+    /// <summary>The error for a request the retries gave up on: a bad 2xx body twice, a rate limit, or CoinGecko unavailable.</summary>
+    private PipelineException Failure(string where, RetryResult<Outcome> result, int timeouts)
+    {
+        var last = result.Value;
         if (last.Status is { } code && (int)code is >= 200 and < 300)
         {
-            if (last.Problem is null)
-            {
-                return (last.Body, last.Source);
-            }
-
-            throw new PipelineException(ErrorNames.CoinGeckoBadResponse, $"CoinGecko answered {where} with HTTP {(int)code} and a body that is not what was asked for, twice: {last.Problem}");
+            return new PipelineException(ErrorNames.CoinGeckoBadResponse, $"CoinGecko answered {where} with HTTP {(int)code} and a body that is not what was asked for, twice: {last.Problem}");
         }
 
         var errorName = last.Status == HttpStatusCode.TooManyRequests ? ErrorNames.CoinGeckoRateLimited : ErrorNames.CoinGeckoUnavailable;
-        throw result.Stop switch
+        return result.Stop switch
         {
             RetryStop.RetryAfterTooLong => new PipelineException(errorName,
                 $"CoinGecko asked to wait {last.RetryAfter!.Value.TotalSeconds:0} s before retrying {where} (more than the {_options.MaxRetryAfter.TotalSeconds:0} s allowed); last: {last.Problem}"),
@@ -246,7 +243,7 @@ public sealed class CoinGeckoClient
                 }
 
                 var (body, problem) = await ReadBodyAsync(response, url, linked.Token);
-                return new Outcome(response.StatusCode, body, RetryAfterOf(response.Headers.RetryAfter), problem, answered);
+                return new Outcome(response.StatusCode, body, RetryAfter.Of(response.Headers.RetryAfter, _time.GetUtcNow()), problem, answered);
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -351,22 +348,6 @@ public sealed class CoinGeckoClient
             404 => new PipelineException(ErrorNames.Configuration, $"CoinGecko has no {where} (HTTP 404); check {SettingNames.CoinGeckoApiUrl} (the base URL ends in /api/v3): {message}"),
             _ => new PipelineException(ErrorNames.CoinGeckoBadResponse, $"CoinGecko answered {where} with HTTP {status}: {message}"),
         };
-    }
-
-    private TimeSpan? RetryAfterOf(RetryConditionHeaderValue? header)
-    {
-        if (header?.Delta is { } delta)
-        {
-            return delta;
-        }
-
-        if (header?.Date is { } date)
-        {
-            var wait = date - _time.GetUtcNow();
-            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-        }
-
-        return null;
     }
 
     // The key travels in a header, never the URL; this only guards against a base URL that carries one.
