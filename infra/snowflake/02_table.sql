@@ -49,7 +49,7 @@ COMMENT = 'One row per coin per snapshot (fetch_time). Loaded by CryptoEtl; data
 -- Load metadata, for the Snowpipe load mode (09): the stage file each row came from
 -- (METADATA$FILENAME) and when its load started (METADATA$START_SCAN_TIME). A pipe appends each
 -- file and never loads a file name twice, so every write of a snapshot is a CSV of its own name
--- (a write id that sorts by write time), and V_SNAPSHOT_ROWS (08) shows the rows of each
+-- (a write id that sorts by write time), and V_SNAPSHOT_ROWS (05; 09 in pipe mode) shows the rows of each
 -- fetch_time's latest loaded file. COPY mode leaves both NULL (it replaces a fetch_time's rows in
 -- one transaction). ALTER ... IF NOT EXISTS, so an existing table gains them when this is re-run.
 ALTER TABLE CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA ADD COLUMN IF NOT EXISTS SOURCE_FILE VARCHAR;

@@ -1,9 +1,8 @@
 -- 08: trend analytics over the snapshot history, for Looker Studio's time-series and movers charts.
--- The same views, names, columns and SQL as the DuckDB ones in src/CryptoEtl.DuckDb/TrendViews.cs
--- (a test compares the two texts, ignoring case and the CRYPTO_ETL_DB.PUBLIC. prefix; V_SNAPSHOT_ROWS
--- against the latest-file SQL DuckDB's tests run, since DuckDB's own loads never repeat). Hence
--- SQL both accept: INTERVAL literals in minutes (never calendar days, which DST weeks stretch),
--- MAX_BY, and a range join instead of ASOF JOIN, whose syntax differs.
+-- This file is also the DuckDB warehouse's trend views: src/CryptoEtl.DuckDb embeds it and runs each
+-- view below as it is, its names unqualified (TrendViews). Hence SQL both accept: INTERVAL literals
+-- in minutes (never calendar days, which DST weeks stretch), MAX_BY, and a range join instead of
+-- ASOF JOIN, whose syntax differs. Each view reads V_SNAPSHOT_ROWS (05; 09 in Snowpipe mode).
 --
 -- A change over 1h, 24h or 7d is against the coin's newest snapshot at or before that long before
 -- and at most 15 min (1h) or 1 hour (24h, 7d) before it; else null, never a stale reference.
@@ -20,17 +19,6 @@
 --   ALTER TABLE CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA CLUSTER BY (TO_DATE(FETCH_TIME));
 -- Run after 05-07: the reader role's FUTURE VIEWS grant (07) covers these views.
 USE ROLE SYSADMIN;
-
--- V_SNAPSHOT_ROWS: the rows of the latest loaded file of each fetch_time, and only those. COPY mode
--- replaces a fetch_time's rows in one transaction (SOURCE_FILE NULL); Snowpipe appends each write's
--- CSV, whose name is new every time (Snowpipe never reloads a name) and sorts by write time, so the
--- greatest SOURCE_FILE of a fetch_time is its latest write that loaded (docs/snowflake.md).
-CREATE OR REPLACE VIEW CRYPTO_ETL_DB.PUBLIC.V_SNAPSHOT_ROWS
-  COMMENT = 'The rows of the latest loaded file of each fetch_time: the rows every trend view reads'
-AS
-SELECT *
-FROM CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA
-QUALIFY COALESCE(source_file, '') = MAX(COALESCE(source_file, '')) OVER (PARTITION BY fetch_time);
 
 CREATE OR REPLACE VIEW CRYPTO_ETL_DB.PUBLIC.V_COIN_HISTORY
   COMMENT = 'Each coin over time: price, market cap, rank, dominance per snapshot'

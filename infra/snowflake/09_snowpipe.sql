@@ -14,8 +14,7 @@
 -- included, is a CSV of a new name (processed_crypto_data_<stamp>_<write id>.csv, the write id
 -- sorting by write time), and there is no transaction around a pipe's load: the table keeps each
 -- loaded file's rows with its name (SOURCE_FILE; LOADED_AT its load's start, both added by 02),
--- V_SNAPSHOT_ROWS (08) shows the rows of each fetch_time's latest loaded file, and below the views
--- of 05 are re-pointed at it. Do not also load this table by COPY (Snowflake advises bulk or
+-- and below V_SNAPSHOT_ROWS (05), which every view reads, shows each fetch_time's latest loaded file. Do not also load this table by COPY (Snowflake advises bulk or
 -- Snowpipe, not both): the adapter's COPY mode refuses a table a pipe feeds.
 USE ROLE SYSADMIN;
 
@@ -43,35 +42,17 @@ FILE_FORMAT = (FORMAT_NAME = CRYPTO_ETL_DB.PUBLIC.CRYPTO_CSV_FORMAT)
 PATTERN = '.*[.]csv'
 ON_ERROR = SKIP_FILE;
 
--- The views of 05, re-pointed from the table at V_SNAPSHOT_ROWS: each snapshot's latest loaded
--- file, however many writes it had. Same names, columns and meaning as 05 (and as the DuckDB twins in
--- src/CryptoEtl.DuckDb/DuckDbSchema.cs, which read v_snapshot_rows too).
-CREATE OR REPLACE VIEW CRYPTO_ETL_DB.PUBLIC.V_LATEST_SNAPSHOT
-  COMMENT = 'Latest CoinGecko snapshot per vs_currency, one row per coin (latest loaded file)'
+-- V_SNAPSHOT_ROWS of 05, replaced: the rows of the latest loaded file of each fetch_time, and only
+-- those. Snowpipe appends each write's CSV, whose name is new every time (Snowpipe never reloads a
+-- name) and sorts by write time, so the greatest SOURCE_FILE of a fetch_time is its latest write that
+-- loaded (docs/snowflake.md); rows COPY mode loaded (SOURCE_FILE NULL) are their fetch_time's only
+-- ones. Every view of 05 and 08 reads this view, so they all follow, with the same names and columns.
+CREATE OR REPLACE VIEW CRYPTO_ETL_DB.PUBLIC.V_SNAPSHOT_ROWS
+  COMMENT = 'The rows of the latest loaded file of each fetch_time: the rows every other view reads'
 AS
 SELECT *
-FROM CRYPTO_ETL_DB.PUBLIC.V_SNAPSHOT_ROWS
-QUALIFY FETCH_TIME = MAX(FETCH_TIME) OVER (PARTITION BY VS_CURRENCY);
-
-CREATE OR REPLACE VIEW CRYPTO_ETL_DB.PUBLIC.V_MARKET_TIMESERIES
-  COMMENT = 'Market totals per snapshot (fetch_time, vs_currency), from its latest loaded file'
-AS
-SELECT
-    FETCH_TIME,
-    VS_CURRENCY,
-    COUNT(*)                                                    AS COINS,
-    SUM(MARKET_CAP)                                             AS TOTAL_MARKET_CAP,
-    SUM(TOTAL_VOLUME)                                           AS TOTAL_VOLUME,
-    MAX(IFF(ID = 'bitcoin', CURRENT_PRICE, NULL))               AS BTC_PRICE,
-    MAX(IFF(ID = 'ethereum', CURRENT_PRICE, NULL))              AS ETH_PRICE,
-    MAX(IFF(ID = 'bitcoin', GLOBAL_DOMINANCE_PERCENTAGE, NULL)) AS BTC_DOMINANCE_PERCENTAGE,
-    MAX(IFF(ID = 'ethereum', GLOBAL_DOMINANCE_PERCENTAGE, NULL)) AS ETH_DOMINANCE_PERCENTAGE,
-    MAX(IFF(ID = 'bitcoin', DOMINANCE_PERCENTAGE, NULL))        AS BTC_SNAPSHOT_DOMINANCE_PERCENTAGE,
-    MEDIAN(PRICE_CHANGE_PERCENTAGE_24H)                         AS MEDIAN_PRICE_CHANGE_PERCENTAGE_24H,
-    COUNT_IF(PRICE_CHANGE_PERCENTAGE_24H > 0)                   AS GAINERS_24H,
-    COUNT_IF(PRICE_CHANGE_PERCENTAGE_24H < 0)                   AS LOSERS_24H
-FROM CRYPTO_ETL_DB.PUBLIC.V_SNAPSHOT_ROWS
-GROUP BY FETCH_TIME, VS_CURRENCY;
+FROM CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA
+QUALIFY COALESCE(source_file, '') = MAX(COALESCE(source_file, '')) OVER (PARTITION BY fetch_time);
 
 -- The pipe's SQS queue for the SAM template's SnowpipeNotificationChannel parameter: the
 -- notification_channel column.

@@ -165,7 +165,7 @@ public static class RunCommand
         summary.AddRow("coins", extract["coins"]!.ToString());
         summary.AddRow("rejected", transform["rejected"]!.ToString());
         var fetchTime = DateTimeOffset.Parse(load["fetch_time"]!.GetValue<string>(), CultureInfo.InvariantCulture);
-        if (await QualityObject.ReadAsync(pipeline.Store, fetchTime, ct) is { } quality)
+        if (await QualityObject.ReadAsync(pipeline.Store, transform["quality_key"]!.GetValue<string>(), ct) is { } quality)
         {
             foreach (var (reason, group) in quality.Rejected.OrderByDescending(r => r.Value.Count))
             {

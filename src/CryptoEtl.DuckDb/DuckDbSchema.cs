@@ -24,7 +24,7 @@ public static class DuckDbSchema
 
     /// <summary>
     /// The load-metadata columns Snowflake's pipe mode fills (infra/snowflake/02_table.sql):
-    /// nullable here, so Snowflake's latest-file SQL (<see cref="TrendViews.LatestFileSnapshotRowsBody"/>)
+    /// nullable here, so Snowflake's latest-file SQL (V_SNAPSHOT_ROWS of infra/snowflake/09_snowpipe.sql)
     /// runs on DuckDB too. A DuckDB load replaces its fetch_time's rows in one transaction and leaves them NULL. Added
     /// with IF NOT EXISTS so a database made before them gains them.
     /// </summary>

@@ -51,9 +51,10 @@ public sealed class DuckDbWarehouse : IWarehouse, IWarehouseReader
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         try
         {
-            var fetchTime = ObjectKeys.Normalize(snapshot.FetchTime).UtcDateTime;
+            var fetchTime = snapshot.FetchTime.UtcDateTime;
             await ExecuteAsync(connection, $"DELETE FROM {Table} WHERE fetch_time = $1", cancellationToken, fetchTime);
-            // Only rows of this snapshot's fetch_time go in; any other row makes the count differ.
+            // Only rows of this snapshot's fetch_time go in; any other row makes the count differ, and
+            // this count, inside the transaction, is what holds the commit (IWarehouse).
             var inserted = await ExecuteAsync(
                 connection,
                 $"INSERT INTO {Table} ({DuckDbSchema.ColumnList}) SELECT * FROM {ReadCsv(localCsv)} WHERE fetch_time = $1",
@@ -63,7 +64,7 @@ public sealed class DuckDbWarehouse : IWarehouse, IWarehouseReader
             {
                 throw new PipelineException(
                     ErrorNames.RowCountMismatch,
-                    $"{snapshot.CsvKey}: loaded {inserted} rows for fetch_time {ObjectKeys.Iso(snapshot.FetchTime)}, the transform wrote {snapshot.ExpectedRows}; nothing was loaded");
+                    $"{snapshot.CsvKey}: loaded {inserted} rows for fetch_time {snapshot.Snapshot.Iso}, the transform wrote {snapshot.ExpectedRows}; nothing was loaded");
             }
 
             foreach (var statement in DuckDbSchema.IndexSnapshots("fetch_time = $1"))

@@ -51,44 +51,15 @@ public static class MarketReport
         ArgumentNullException.ThrowIfNull(connection);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        // The newest snapshot decides the currency. Its totals in full; the history charts only read
-        // the time, coin count, market cap and dominance of every snapshot of that currency (a year
-        // of 15-minute snapshots is 35,000 rows: reading fewer columns is most of the report's time).
-        var newest = Rows(await QueryAsync(connection, $"SELECT * FROM {DuckDbSchema.MarketTimeseriesView} ORDER BY fetch_time DESC LIMIT 1", cancellationToken))
-            .Select(ReadTotals)
-            .ToList();
-        if (newest.Count == 0)
-        {
-            throw new PipelineException(ErrorNames.InvalidInput, $"the warehouse {Path.GetFullPath(databasePath)} has no snapshot in {CryptoSchema.TableName}: run the pipeline first");
-        }
-
-        var latest = newest[0];
-        var currency = latest.VsCurrency.Replace("'", "''", StringComparison.Ordinal);
-        var history = Rows(await QueryAsync(
-                connection,
-                $"""
-                SELECT fetch_time, vs_currency, coins, total_market_cap, btc_dominance_percentage, btc_snapshot_dominance_percentage
-                FROM {DuckDbSchema.MarketTimeseriesView}
-                WHERE vs_currency = '{currency}'
-                ORDER BY fetch_time
-                """,
-                cancellationToken))
-            .Select(r => new MarketTotals
-            {
-                FetchTime = r.Time("fetch_time"),
-                VsCurrency = r.Text("vs_currency"),
-                Coins = (int)r.Number("coins")!.Value,
-                TotalMarketCap = r.Number("total_market_cap"),
-                BtcDominance = r.Number("btc_dominance_percentage"),
-                BtcSnapshotDominance = r.Number("btc_snapshot_dominance_percentage"),
-            })
-            .ToList();
-        history[^1] = latest;
+        var history = await HistoryAsync(connection, databasePath, cancellationToken);
+        var latest = history[^1];
+        var currency = Literal(latest.VsCurrency);
+        var snapshot = SnapshotId.Of(latest.FetchTime);
 
         // Its rows by their fetch_time as a literal: DuckDB then reads only that time's row groups.
         var latestRows = string.Create(
             CultureInfo.InvariantCulture,
-            $"{TrendViews.SnapshotRows} WHERE fetch_time = TIMESTAMPTZ '{ObjectKeys.Iso(latest.FetchTime)}' AND vs_currency = '{currency}'");
+            $"{TrendViews.SnapshotRows} WHERE fetch_time = TIMESTAMPTZ '{snapshot.Iso}' AND vs_currency = {currency}");
         const string coinColumns = "id, symbol, name, market_cap_rank, current_price, market_cap, price_change_percentage_24h";
         var top = await CoinsAsync(
             connection,
@@ -117,12 +88,43 @@ public static class MarketReport
         };
         await transaction.CommitAsync(cancellationToken);
 
-        var quality = store is null ? null : await QualityObject.ReadAsync(store, latest.FetchTime, cancellationToken);
+        var quality = store is null ? null : await QualityObject.ReadAsync(store, snapshot.QualityKey, cancellationToken);
         return report with
         {
             RowsRejected = quality?.RowsRejected,
             QualityWarnings = quality is null ? [] : [.. quality.Checks.Where(c => !c.Passed).Select(c => c.Detail)],
         };
+    }
+
+    /// <summary>
+    /// Every snapshot of the newest snapshot's currency, oldest first, the newest with its totals in
+    /// full; the others with only what the history charts read: time, coins, market cap and
+    /// dominance (a year of 15-minute snapshots is 35,000 rows: reading fewer columns is most of
+    /// the report's time).
+    /// </summary>
+    private static async Task<List<MarketTotals>> HistoryAsync(DbConnection connection, string databasePath, CancellationToken cancellationToken)
+    {
+        var newest = Rows(await QueryAsync(connection, $"SELECT * FROM {DuckDbSchema.MarketTimeseriesView} ORDER BY fetch_time DESC LIMIT 1", cancellationToken))
+            .Select(ReadTotals)
+            .ToList();
+        if (newest.Count == 0)
+        {
+            throw new PipelineException(ErrorNames.InvalidInput, $"the warehouse {Path.GetFullPath(databasePath)} has no snapshot in {CryptoSchema.TableName}: run the pipeline first");
+        }
+
+        var history = Rows(await QueryAsync(
+                connection,
+                $"""
+                SELECT fetch_time, vs_currency, coins, total_market_cap, btc_dominance_percentage, btc_snapshot_dominance_percentage
+                FROM {DuckDbSchema.MarketTimeseriesView}
+                WHERE vs_currency = {Literal(newest[0].VsCurrency)}
+                ORDER BY fetch_time
+                """,
+                cancellationToken))
+            .Select(ReadTotals)
+            .ToList();
+        history[^1] = newest[0];
+        return history;
     }
 
     /// <summary>The smallest of 0.5, 1, 2, 2.5, 5 (times a power of ten) that is at least <paramref name="raw"/>.</summary>
@@ -243,22 +245,26 @@ public static class MarketReport
         PriceChangePercentage24h = r.Number("price_change_percentage_24h"),
     };
 
+    /// <summary>A snapshot's totals from a row of v_market_timeseries; the history's rows lack the columns after the first six.</summary>
     private static MarketTotals ReadTotals(Row r) => new()
     {
         FetchTime = r.Time("fetch_time"),
         VsCurrency = r.Text("vs_currency"),
         Coins = (int)r.Number("coins")!.Value,
         TotalMarketCap = r.Number("total_market_cap"),
-        TotalVolume = r.Number("total_volume"),
-        BtcPrice = r.Number("btc_price"),
-        EthPrice = r.Number("eth_price"),
         BtcDominance = r.Number("btc_dominance_percentage"),
-        EthDominance = r.Number("eth_dominance_percentage"),
         BtcSnapshotDominance = r.Number("btc_snapshot_dominance_percentage"),
-        MedianPriceChangePercentage24h = r.Number("median_price_change_percentage_24h"),
-        Gainers24h = (int)(r.Number("gainers_24h") ?? 0),
-        Losers24h = (int)(r.Number("losers_24h") ?? 0),
+        TotalVolume = r.NumberIfSelected("total_volume"),
+        BtcPrice = r.NumberIfSelected("btc_price"),
+        EthPrice = r.NumberIfSelected("eth_price"),
+        EthDominance = r.NumberIfSelected("eth_dominance_percentage"),
+        MedianPriceChangePercentage24h = r.NumberIfSelected("median_price_change_percentage_24h"),
+        Gainers24h = (int)(r.NumberIfSelected("gainers_24h") ?? 0),
+        Losers24h = (int)(r.NumberIfSelected("losers_24h") ?? 0),
     };
+
+    /// <summary>A SQL string literal of <paramref name="text"/>.</summary>
+    internal static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 
     internal static Task<QueryResult> QueryAsync(DbConnection connection, string sql, CancellationToken cancellationToken) =>
         DuckDbQuery.RunAsync(connection, sql, cancellationToken);
@@ -285,6 +291,9 @@ public static class MarketReport
         }
 
         public string Text(string column) => this[column] as string ?? "";
+
+        /// <summary>The column's number, or null when the query did not select it.</summary>
+        public double? NumberIfSelected(string column) => Columns.Contains(column) ? Number(column) : null;
 
         public double? Number(string column) => this[column] switch
         {

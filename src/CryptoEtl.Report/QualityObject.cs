@@ -4,14 +4,17 @@ using CryptoEtl.Core.Transform;
 
 namespace CryptoEtl.Report;
 
-/// <summary>Reads the data-quality object Transform writes next to the CSV (ObjectKeys.Quality).</summary>
+/// <summary>Reads the data-quality object Transform writes next to the CSV (SnapshotId.QualityKey).</summary>
 public static class QualityObject
 {
-    /// <summary>The snapshot's quality report, or null when the store has none for it.</summary>
-    public static async Task<QualityReport?> ReadAsync(IObjectStore store, DateTimeOffset fetchTime, CancellationToken cancellationToken)
+    /// <summary>
+    /// The quality report under <paramref name="key"/> (Transform's quality_key, or
+    /// <see cref="SnapshotId.QualityKey"/>), or null when the store has none there.
+    /// </summary>
+    public static async Task<QualityReport?> ReadAsync(IObjectStore store, string key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
-        var key = ObjectKeys.Quality(fetchTime);
+        ArgumentException.ThrowIfNullOrEmpty(key);
         if (await store.HeadAsync(key, cancellationToken) is null)
         {
             return null;

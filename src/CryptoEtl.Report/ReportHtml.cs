@@ -280,82 +280,96 @@ public static class ReportHtml
     /// <summary>A longer series is drawn through the low and high of each of this many time buckets: every swing shows, the page stays small.</summary>
     public const int MaxLineBuckets = 480;
 
+    // The line charts' geometry, in SVG user units.
+    private const double LineWidth = 480, LineHeight = 200, LineLeft = 12, LineRight = 12, LineTop = 26, LineBottom = 30;
+
     private static void RenderLine(StringBuilder html, string id, string title, IReadOnlyList<MarketTotals> history, Func<MarketTotals, double?> value, Func<double, string> format)
     {
-        const double width = 480, height = 200, left = 12, right = 12, top = 26, bottom = 30;
         var points = history.Where(t => value(t) is not null).Select(t => (t.FetchTime, Value: value(t)!.Value)).ToList();
         html.Append(CultureInfo.InvariantCulture, $"""
             <section class="card" id="{id}" data-points="{points.Count}">
             <h2>{Text(title)}</h2>
-            <svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{Text(title)}">
+            <svg class="chart" viewBox="0 0 {LineWidth} {LineHeight}" role="img" aria-label="{Text(title)}">
 
             """);
         if (points.Count > 0)
         {
-            var t0 = points[0].FetchTime;
-            var span = Math.Max(1, (points[^1].FetchTime - t0).TotalSeconds);
-            var min = points.Min(p => p.Value);
-            var max = points.Max(p => p.Value);
-            // A flat series sits mid-height instead of dividing by zero.
-            var pad = max > min ? (max - min) * 0.1 : Math.Max(Math.Abs(max) * 0.05, 1);
-            var (low, high) = (min - pad, max + pad);
-            var plotWidth = width - left - right;
-            var plotHeight = height - top - bottom;
-            double X(DateTimeOffset t) => left + (plotWidth * (t - t0).TotalSeconds / span);
-            double Y(double v) => top + (plotHeight * (high - v) / (high - low));
-            var drawn = Thin(points, t0, span);
-            var line = string.Join(' ', drawn.Select(p => Fixed(X(p.FetchTime)) + "," + Fixed(Y(p.Value))));
-            var baseline = Fixed(top + plotHeight);
-            var (lastX, lastY) = (X(points[^1].FetchTime), Y(points[^1].Value));
+            RenderPlot(html, points, format);
+        }
+
+        html.Append("</svg>\n</section>\n");
+    }
+
+    /// <summary>The axis, area, line and time ticks of a non-empty series, then its guides, markers and newest value.</summary>
+    private static void RenderPlot(StringBuilder html, List<(DateTimeOffset FetchTime, double Value)> points, Func<double, string> format)
+    {
+        var t0 = points[0].FetchTime;
+        var span = Math.Max(1, (points[^1].FetchTime - t0).TotalSeconds);
+        var min = points.Min(p => p.Value);
+        var max = points.Max(p => p.Value);
+        // A flat series sits mid-height instead of dividing by zero.
+        var pad = max > min ? (max - min) * 0.1 : Math.Max(Math.Abs(max) * 0.05, 1);
+        var (low, high) = (min - pad, max + pad);
+        var plotWidth = LineWidth - LineLeft - LineRight;
+        var plotHeight = LineHeight - LineTop - LineBottom;
+        double X(DateTimeOffset t) => LineLeft + (plotWidth * (t - t0).TotalSeconds / span);
+        double Y(double v) => LineTop + (plotHeight * (high - v) / (high - low));
+        var drawn = Thin(points, t0, span);
+        var line = string.Join(' ', drawn.Select(p => Fixed(X(p.FetchTime)) + "," + Fixed(Y(p.Value))));
+        var baseline = Fixed(LineTop + plotHeight);
+        html.Append(CultureInfo.InvariantCulture, $"""
+            <line class="axis" x1="{LineLeft}" y1="{baseline}" x2="{LineWidth - LineRight}" y2="{baseline}"/>
+            <polygon class="area" points="{Fixed(X(drawn[0].FetchTime))},{baseline} {line} {Fixed(X(points[^1].FetchTime))},{baseline}"/>
+            <polyline class="line" data-points="{points.Count}" points="{line}"/>
+
+            """);
+        foreach (var (tick, anchor) in AxisTicks(t0, points[^1].FetchTime))
+        {
+            html.Append(CultureInfo.InvariantCulture, $"""<text class="tick" x="{Fixed(X(tick))}" y="{LineHeight - 8}" text-anchor="{anchor}">{Text(ReportFormat.AxisDate(tick, points[^1].FetchTime - t0))}</text>""").Append('\n');
+        }
+
+        RenderMarks(html, points, (min, max), X, Y, format);
+    }
+
+    /// <summary>Guides at the series' high and low, a marker per point (or the last only), and the newest value.</summary>
+    private static void RenderMarks(
+        StringBuilder html, List<(DateTimeOffset FetchTime, double Value)> points, (double Min, double Max) range,
+        Func<DateTimeOffset, double> x, Func<double, double> y, Func<double, string> format)
+    {
+        // Faint guides at the series' high and low, labelled on the left, the high above its
+        // guide and the low below it; every label has a halo (CSS), so no line hides it.
+        foreach (var (guide, label, dy) in range.Max > range.Min ? [(range.Max, "high", -4), (range.Min, "low", 12)] : Array.Empty<(double, string, int)>())
+        {
+            var guideY = Fixed(y(guide));
             html.Append(CultureInfo.InvariantCulture, $"""
-                <line class="axis" x1="{left}" y1="{baseline}" x2="{width - right}" y2="{baseline}"/>
-                <polygon class="area" points="{Fixed(X(drawn[0].FetchTime))},{baseline} {line} {Fixed(lastX)},{baseline}"/>
-                <polyline class="line" data-points="{points.Count}" points="{line}"/>
-
-                """);
-            foreach (var (tick, anchor) in AxisTicks(t0, points[^1].FetchTime))
-            {
-                html.Append(CultureInfo.InvariantCulture, $"""<text class="tick" x="{Fixed(X(tick))}" y="{height - 8}" text-anchor="{anchor}">{Text(ReportFormat.AxisDate(tick, points[^1].FetchTime - t0))}</text>""").Append('\n');
-            }
-
-            // Faint guides at the series' high and low, labelled on the left, the high above its
-            // guide and the low below it; every label has a halo (CSS), so no line hides it.
-            foreach (var (guide, label, dy) in max > min ? [(max, "high", -4), (min, "low", 12)] : Array.Empty<(double, string, int)>())
-            {
-                var y = Fixed(Y(guide));
-                html.Append(CultureInfo.InvariantCulture, $"""
-                    <line class="guide" x1="{left}" y1="{y}" x2="{width - right}" y2="{y}"/>
-                    <text class="tick" x="{left}" y="{y}" dy="{dy}">{Text(label + " " + format(guide))}</text>
-
-                    """);
-            }
-
-            if (points.Count <= MaxMarkers)
-            {
-                foreach (var p in points)
-                {
-                    html.Append(CultureInfo.InvariantCulture, $"""
-                        <circle class="point" cx="{Fixed(X(p.FetchTime))}" cy="{Fixed(Y(p.Value))}" r="3.5"><title>{Text(ReportFormat.Time(p.FetchTime))}: {Text(format(p.Value))}</title></circle>
-
-                        """);
-                }
-            }
-            else
-            {
-                html.Append(CultureInfo.InvariantCulture, $"""
-                    <circle class="point last" cx="{Fixed(lastX)}" cy="{Fixed(lastY)}" r="3.5"><title>{Text(ReportFormat.Time(points[^1].FetchTime))}: {Text(format(points[^1].Value))}</title></circle>
-
-                    """);
-            }
-
-            // The newest value last, so it is drawn over the line and the markers.
-            html.Append(CultureInfo.InvariantCulture, $"""
-                <text class="latest" x="{width - right}" y="{Fixed(lastY < top + 18 ? lastY + 20 : lastY - 10)}" text-anchor="end">{Text(format(points[^1].Value))}</text>
+                <line class="guide" x1="{LineLeft}" y1="{guideY}" x2="{LineWidth - LineRight}" y2="{guideY}"/>
+                <text class="tick" x="{LineLeft}" y="{guideY}" dy="{dy}">{Text(label + " " + format(guide))}</text>
 
                 """);
         }
 
-        html.Append("</svg>\n</section>\n");
+        var (lastX, lastY) = (x(points[^1].FetchTime), y(points[^1].Value));
+        foreach (var p in points.Count <= MaxMarkers ? points : [])
+        {
+            html.Append(CultureInfo.InvariantCulture, $"""
+                <circle class="point" cx="{Fixed(x(p.FetchTime))}" cy="{Fixed(y(p.Value))}" r="3.5"><title>{Text(ReportFormat.Time(p.FetchTime))}: {Text(format(p.Value))}</title></circle>
+
+                """);
+        }
+
+        if (points.Count > MaxMarkers)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"""
+                <circle class="point last" cx="{Fixed(lastX)}" cy="{Fixed(lastY)}" r="3.5"><title>{Text(ReportFormat.Time(points[^1].FetchTime))}: {Text(format(points[^1].Value))}</title></circle>
+
+                """);
+        }
+
+        // The newest value last, so it is drawn over the line and the markers.
+        html.Append(CultureInfo.InvariantCulture, $"""
+            <text class="latest" x="{LineWidth - LineRight}" y="{Fixed(lastY < LineTop + 18 ? lastY + 20 : lastY - 10)}" text-anchor="end">{Text(format(points[^1].Value))}</text>
+
+            """);
     }
 
     /// <summary>

@@ -22,7 +22,7 @@ public static class TrendReport
     public static async Task<TrendFigures?> BuildAsync(DbConnection connection, string vsCurrency, IReadOnlyList<CoinFigures> topCoins, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(topCoins);
-        var currency = Literal(vsCurrency);
+        var currency = MarketReport.Literal(vsCurrency);
         var span = MarketReport.Rows(await MarketReport.QueryAsync(
             connection,
             $"SELECT min(fetch_time) AS first, max(fetch_time) AS last FROM {TrendViews.MarketTimeseries} WHERE vs_currency = {currency}",
@@ -38,10 +38,26 @@ public static class TrendReport
             return null;
         }
 
-        var coins = topCoins.Take(SparklineCoins).ToList();
+        return new TrendFigures
+        {
+            From = first,
+            To = last,
+            Sparklines = await SparklinesAsync(connection, currency, [.. topCoins.Take(SparklineCoins)], last, cancellationToken),
+            Movers24h = await MoversAsync(connection, currency, cancellationToken),
+        };
+    }
+
+    /// <summary>Each coin's prices over the last <see cref="SparklineDays"/> days before <paramref name="last"/>, and its 24h and 7d changes.</summary>
+    private static async Task<List<CoinSparkline>> SparklinesAsync(DbConnection connection, string currency, List<CoinFigures> coins, DateTimeOffset last, CancellationToken cancellationToken)
+    {
+        if (coins.Count == 0)
+        {
+            return [];
+        }
+
         var from = last.AddDays(-SparklineDays);
-        var ids = string.Join(", ", coins.Select(c => Literal(c.Id)));
-        var history = coins.Count == 0 ? Enumerable.Empty<MarketReport.Row>().ToLookup(r => r.Text("id")) : MarketReport.Rows(await MarketReport.QueryAsync(
+        var ids = string.Join(", ", coins.Select(c => MarketReport.Literal(c.Id)));
+        var history = MarketReport.Rows(await MarketReport.QueryAsync(
             connection,
             string.Create(
                 CultureInfo.InvariantCulture,
@@ -53,12 +69,12 @@ public static class TrendReport
                 """),
             cancellationToken)).ToLookup(r => r.Text("id"));
         // The newest snapshot's own changes; v_movers has them without computing every snapshot's.
-        var changes = coins.Count == 0 ? [] : MarketReport.Rows(await MarketReport.QueryAsync(
+        var changes = MarketReport.Rows(await MarketReport.QueryAsync(
             connection,
             $"SELECT id, change_window, price_change_percentage FROM {TrendViews.Movers} WHERE vs_currency = {currency} AND id IN ({ids})",
             cancellationToken)).ToDictionary(r => (r.Text("id"), r.Text("change_window")), r => r.Number("price_change_percentage"));
 
-        var sparklines = coins.Select(coin =>
+        return [.. coins.Select(coin =>
         {
             var rows = history[coin.Id].ToList();
             var stride = Math.Max(1, (int)Math.Ceiling(rows.Count / (double)MaxSparklinePoints));
@@ -67,9 +83,11 @@ public static class TrendReport
                 .Select(r => new PricePoint(r.Time("fetch_time"), r.Number("current_price")!.Value))
                 .ToList();
             return new CoinSparkline(coin, points, changes.GetValueOrDefault((coin.Id, "24h")), changes.GetValueOrDefault((coin.Id, "7d")));
-        }).ToList();
+        })];
+    }
 
-        var movers = MarketReport.Rows(await MarketReport.QueryAsync(
+    private static async Task<List<TrendMover>> MoversAsync(DbConnection connection, string currency, CancellationToken cancellationToken) =>
+        [.. MarketReport.Rows(await MarketReport.QueryAsync(
             connection,
             string.Create(
                 CultureInfo.InvariantCulture,
@@ -84,10 +102,5 @@ public static class TrendReport
                 MarketReport.ReadCoin(r),
                 r.Time("reference_time"),
                 r.Number("price_change_percentage")!.Value,
-                (long?)r.Number("rank_change"))).ToList();
-
-        return new TrendFigures { From = first, To = last, Sparklines = sparklines, Movers24h = movers };
-    }
-
-    private static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
+                (long?)r.Number("rank_change")))];
 }

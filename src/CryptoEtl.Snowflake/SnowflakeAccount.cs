@@ -40,24 +40,7 @@ public static partial class SnowflakeAccount
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(account);
         var text = account.Trim();
-        var name = text;
-        if (name.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
-        {
-            name = name["https://".Length..].TrimEnd('/');
-        }
-
-        var domain = Domain;
-        if (name.EndsWith(Domain, StringComparison.OrdinalIgnoreCase))
-        {
-            name = name[..^Domain.Length];
-        }
-        else if (name.EndsWith(ChinaDomain, StringComparison.OrdinalIgnoreCase))
-        {
-            name = name[..^ChinaDomain.Length];
-            domain = ChinaDomain;
-        }
-
-        name = name.ToLowerInvariant();
+        var name = WithoutDomain(text, out var domain).ToLowerInvariant();
         if (!Segments().IsMatch(name))
         {
             throw Invalid(text);
@@ -100,6 +83,25 @@ public static partial class SnowflakeAccount
         }
 
         throw Invalid(text);
+    }
+
+    /// <summary>The account text without https:// and Snowflake's domain; <paramref name="domain"/> is the domain it had, else the global one.</summary>
+    private static string WithoutDomain(string text, out string domain)
+    {
+        var name = text.StartsWith("https://", StringComparison.OrdinalIgnoreCase) ? text["https://".Length..].TrimEnd('/') : text;
+        domain = Domain;
+        if (name.EndsWith(Domain, StringComparison.OrdinalIgnoreCase))
+        {
+            return name[..^Domain.Length];
+        }
+
+        if (name.EndsWith(ChinaDomain, StringComparison.OrdinalIgnoreCase))
+        {
+            domain = ChinaDomain;
+            return name[..^ChinaDomain.Length];
+        }
+
+        return name;
     }
 
     // [gov compliance.]region[.cloud], as the locator table writes them.

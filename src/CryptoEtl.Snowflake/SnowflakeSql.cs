@@ -6,8 +6,9 @@ namespace CryptoEtl.Snowflake;
 
 /// <summary>
 /// The SQL the adapter sends, built from <see cref="CryptoSchema"/> (the one column list) and
-/// from values it has checked: names from <see cref="SnowflakeOptions"/> (plain identifiers), the
-/// CSV's stage path (a strict key pattern) and the fetch time (formatted from a DateTimeOffset).
+/// from checked values: names from <see cref="SnowflakeOptions"/> (plain identifiers), the CSV's
+/// stage path (<see cref="SnapshotCsv"/> admits only a snapshot's CSV key) and the fetch time
+/// (formatted from a DateTimeOffset).
 /// </summary>
 public static partial class SnowflakeSql
 {
@@ -53,19 +54,6 @@ public static partial class SnowflakeSql
 
     public static string ColumnList { get; } = string.Join(", ", CryptoSchema.Columns.Select(c => c.UpperName));
 
-    /// <summary>The CSV's path relative to the stage, which sits on the bucket's processed/ prefix.</summary>
-    public static string StagePath(string csvKey)
-    {
-        ArgumentNullException.ThrowIfNull(csvKey);
-        if (!CsvKeyPattern().IsMatch(csvKey))
-        {
-            throw new PipelineException(ErrorNames.InvalidInput,
-                $"csv_key \"{csvKey}\" is not a processed CSV key (processed/.../name.csv with letters, digits, _ and -)");
-        }
-
-        return csvKey[ObjectKeys.ProcessedPrefix.Length..];
-    }
-
     /// <summary>TO_TIMESTAMP_TZ('2026-11-25T12:00:00Z', FetchTimeFormat) - digits and separators only, from a DateTimeOffset.</summary>
     public static string FetchTimeLiteral(DateTimeOffset fetchTime) => $"TO_TIMESTAMP_TZ('{ObjectKeys.Iso(fetchTime)}', '{FetchTimeFormat}')";
 
@@ -88,11 +76,6 @@ public static partial class SnowflakeSql
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(snapshot);
-        if (snapshot.ExpectedRows < 0)
-        {
-            throw new PipelineException(ErrorNames.InvalidInput, $"expected_rows must not be negative, got {snapshot.ExpectedRows}");
-        }
-
         var table = options.QualifiedTable;
         var fetchTime = FetchTimeLiteral(snapshot.FetchTime);
         var expected = snapshot.ExpectedRows.ToString(CultureInfo.InvariantCulture);
@@ -106,11 +89,12 @@ public static partial class SnowflakeSql
             // A COPY with a SELECT: the only way to give each timestamp column its own format
             // (docs.snowflake.com/en/user-guide/data-load-transform, "Supported functions": an
             // explicit TO_TIMESTAMP_* cast applies its own format, not the file format's).
-            $"COPY INTO {table} ({ColumnList}) FROM (SELECT {CopySelectList} FROM @{options.QualifiedStage}/{StagePath(snapshot.CsvKey)}) "
+            $"COPY INTO {table} ({ColumnList}) FROM (SELECT {CopySelectList} FROM @{options.QualifiedStage}/{snapshot.StagePath}) "
                 + $"FILE_FORMAT = (FORMAT_NAME = {options.QualifiedFileFormat}) ON_ERROR = ABORT_STATEMENT FORCE = TRUE",
+            // The check that holds the COMMIT: Snowflake reads the stage, not the file Load counted.
             // Plain SQL cannot RAISE; a failing cast carrying a readable message stops the COMMIT.
             $"SELECT TO_NUMBER(IFF(COUNT(*) = {expected}, '0', '{RowCountMismatchMarker}: ' || COUNT(*) || "
-                + $"' rows for fetch_time {ObjectKeys.Iso(snapshot.FetchTime)} after COPY, expected {expected}')) AS ROW_COUNT_CHECK "
+                + $"' rows for fetch_time {snapshot.Snapshot.Iso} after COPY, expected {expected}')) AS ROW_COUNT_CHECK "
                 + $"FROM {table} WHERE FETCH_TIME = {fetchTime}",
             "COMMIT",
         ];
@@ -145,7 +129,4 @@ public static partial class SnowflakeSql
 
     [GeneratedRegex(@"COPY\s+INTO\s+(?<table>[^\s(]+)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex PipeTarget();
-
-    [GeneratedRegex(@"^processed/(?:[A-Za-z0-9_-]+/)*[A-Za-z0-9_-]+\.csv$", RegexOptions.CultureInvariant)]
-    private static partial Regex CsvKeyPattern();
 }

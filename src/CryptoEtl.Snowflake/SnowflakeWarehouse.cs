@@ -48,7 +48,8 @@ public sealed class SnowflakeWarehouse : IWarehouse, IWarehouseReader
                 $"Snowflake answered the load of {snapshot.CsvKey} with {load.StatementHandles.Count} statement handles, expected {statements.Count}");
         }
 
-        // The guard already held the COMMIT to the expected count; COPY's own report must agree.
+        // The guard held the COMMIT to the table's count of the fetch time; COPY's report is what
+        // this file gave, which must agree (a COPY that loaded nothing over rows another session left would not).
         var copy = await _sql.GetResultAsync(load.StatementHandles[SnowflakeSql.CopyStatementIndex], cancellationToken);
         var (rowsLoaded, errorsSeen) = CopyTotals(copy);
         if (errorsSeen > 0 || rowsLoaded != snapshot.ExpectedRows)

@@ -44,7 +44,7 @@ public sealed class SnowpipeWarehouse : IWarehouse
     public async Task<int> LoadSnapshotAsync(SnapshotCsv snapshot, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        var stagePath = SnowflakeSql.StagePath(snapshot.CsvKey);
+        var stagePath = snapshot.StagePath;
         var written = await _store.HeadAsync(snapshot.CsvKey, cancellationToken)
             ?? throw new PipelineException(ErrorNames.ObjectNotFound, $"{snapshot.CsvKey} is not in the store, so pipe {Pipe} cannot have loaded it");
         var since = written.LastModified - ClockSkew;
@@ -58,6 +58,7 @@ public sealed class SnowpipeWarehouse : IWarehouse
             case { Status: SnowpipeFileReport.LoadInProgress }:
                 throw new PipelineException(ErrorNames.IngestPending,
                     $"pipe {Pipe} is still loading {snapshot.CsvKey} ({latest.RowsInserted} rows in so far)");
+            // The pipe's load history is pipe mode's one witness of what Snowflake loaded.
             case { Status: SnowpipeFileReport.Loaded } when latest.RowsInserted == snapshot.ExpectedRows:
                 return (int)latest.RowsInserted;
             case { Status: SnowpipeFileReport.Loaded }:

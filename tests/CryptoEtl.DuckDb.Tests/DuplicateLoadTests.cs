@@ -1,14 +1,14 @@
 using CryptoEtl.Core;
 using CryptoEtl.Testing;
+using CryptoEtl.Testing.Snowflake;
 using DuckDB.NET.Data;
 
 namespace CryptoEtl.DuckDb.Tests;
 
 /// <summary>
-/// Snowpipe's appends, played on DuckDB with Snowflake's V_SNAPSHOT_ROWS SQL
-/// (TrendViews.LatestFileSnapshotRowsBody; TrendScriptTests holds 08_trends.sql to it; DuckDB's own
-/// v_snapshot_rows reads the table as it is, since its load replaces a fetch_time's rows in one
-/// transaction). Every write of a snapshot is a new file
+/// Snowpipe's appends, played on DuckDB with Snowflake's V_SNAPSHOT_ROWS SQL of pipe mode
+/// (infra/snowflake/09_snowpipe.sql, read as users run it; DuckDB's own v_snapshot_rows reads the
+/// table as it is, since its load replaces a fetch_time's rows in one transaction). Every write of a snapshot is a new file
 /// name (Snowpipe never reloads a name, ObjectKeys), the pipe appends each file's rows with its
 /// name in source_file, and the views must show exactly the rows of the latest loaded file of each
 /// fetch_time: a coin missing from the newer file is gone, none of the older file's rows survive.
@@ -27,7 +27,7 @@ public sealed class DuplicateLoadTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _connection = await DuckDbWarehouse.OpenAsync(_dir.Combine("warehouse.duckdb"), CancellationToken.None);
-        await RunAsync($"CREATE TEMP VIEW snowflake_snapshot_rows AS {TrendViews.LatestFileSnapshotRowsBody}");
+        await RunAsync($"CREATE TEMP VIEW snowflake_snapshot_rows AS {SnowflakeScripts.ViewBody("09_snowpipe.sql", "V_SNAPSHOT_ROWS")}");
         // The first write had three coins; the re-run's write has two, with bitcoin's price changed.
         await InsertAsync(FetchTime, "bitcoin", 90000, _first);
         await InsertAsync(FetchTime, "ethereum", 3000, _first);

@@ -19,6 +19,19 @@ public sealed class TrendViewTests : IAsyncLifetime
     private readonly List<HistoryRow> _rows = [];
     private DuckDBConnection _connection = null!;
 
+    /// <summary>
+    /// The change horizons and how far before each the reference may lie, as infra/snowflake/08_trends.sql
+    /// documents them (its header: within 15 min for 1h, 1 hour for 24h and 7d).
+    /// </summary>
+    private static readonly ChangeWindow[] Windows =
+    [
+        new("1h", TimeSpan.FromHours(1), TimeSpan.FromMinutes(15)),
+        new("24h", TimeSpan.FromHours(24), TimeSpan.FromHours(1)),
+        new("7d", TimeSpan.FromDays(7), TimeSpan.FromHours(1)),
+    ];
+
+    private sealed record ChangeWindow(string Label, TimeSpan Horizon, TimeSpan Tolerance);
+
     private sealed record HistoryRow(DateTimeOffset FetchTime, string Id, double Price, double MarketCap, long Rank, double Dominance, double? GlobalDominance, double CoinGecko24h);
 
     public async Task InitializeAsync()
@@ -111,7 +124,7 @@ public sealed class TrendViewTests : IAsyncLifetime
         _rows.Where(r => r.Id == now.Id && r.FetchTime <= now.FetchTime - window.Horizon && r.FetchTime >= now.FetchTime - window.Horizon - window.Tolerance)
             .MaxBy(r => r.FetchTime);
 
-    private static ChangeWindow Window(string label) => TrendViews.Windows.Single(w => w.Label == label);
+    private static ChangeWindow Window(string label) => Windows.Single(w => w.Label == label);
 
     private static double? Change(HistoryRow now, HistoryRow? then) =>
         then is null ? null : 100 * (now.Price - then.Price) / then.Price;
@@ -167,7 +180,7 @@ public sealed class TrendViewTests : IAsyncLifetime
         // than the newest snapshot within the window (the coin was missing from that one).
         Assert.All(nulls.Values, count => Assert.InRange(count, 1, expected.Count - 1));
         var snapshotTimes = _rows.Select(r => r.FetchTime).Distinct().ToList();
-        Assert.All(TrendViews.Windows, window => Assert.Contains(expected, now =>
+        Assert.All(Windows, window => Assert.Contains(expected, now =>
             Reference(now, window) is { } then && snapshotTimes.Any(t => t > then.FetchTime && t <= now.FetchTime - window.Horizon)));
     }
 

@@ -14,8 +14,8 @@ namespace CryptoEtl.Snowflake.Tests;
 /// Pipe mode against a pipe that follows Snowflake's documented rules (<see cref="FakeSnowpipe"/>:
 /// a name seen in 14 days never loads again, failed files stay registered): a re-run, a forced
 /// smaller replacement and a repair after LOAD_FAILED each write a CSV under a new name, the pipe
-/// loads it, Load confirms it, and the views (V_SNAPSHOT_ROWS, the SQL of 08_trends.sql
-/// (TrendViews.LatestFileSnapshotRowsBody), run on the rows the pipe appended) hold exactly the new file's rows and none of the old.
+/// loads it, Load confirms it, and the views (V_SNAPSHOT_ROWS of infra/snowflake/09_snowpipe.sql,
+/// run on the rows the pipe appended) hold exactly the new file's rows and none of the old.
 /// </summary>
 public sealed class SnowpipeRerunTests : IAsyncLifetime
 {
@@ -149,7 +149,7 @@ public sealed class SnowpipeRerunTests : IAsyncLifetime
 
     private static DateTimeOffset At(double minutes) => FetchTime.AddMinutes(minutes);
 
-    private static string StagePath(string csvKey) => SnowflakeSql.StagePath(csvKey);
+    private static string StagePath(string csvKey) => new SnapshotCsv(csvKey, FetchTime, 0).StagePath;
 
     /// <summary>Transform's write (a new key each time), the pipe's load of it, and Load's confirmation.</summary>
     private async Task RunAsync(int minute, params (string Id, string Price)[] coins)
@@ -191,7 +191,7 @@ public sealed class SnowpipeRerunTests : IAsyncLifetime
             await insert.ExecuteNonQueryAsync();
         }
 
-        var rows = (await DuckDbQuery.RunAsync(connection, $"SELECT id, current_price FROM ({TrendViews.LatestFileSnapshotRowsBody}) ORDER BY id", CancellationToken.None)).Rows;
+        var rows = (await DuckDbQuery.RunAsync(connection, $"SELECT id, current_price FROM ({SnowflakeScripts.ViewBody("09_snowpipe.sql", "V_SNAPSHOT_ROWS")}) ORDER BY id", CancellationToken.None)).Rows;
         return [.. rows.Select(r => r.ToArray())];
     }
 

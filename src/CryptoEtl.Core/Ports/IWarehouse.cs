@@ -9,7 +9,10 @@ public interface IWarehouse
     /// <summary>The fully qualified table the rows land in.</summary>
     string Table { get; }
 
-    /// <summary>Loads the snapshot and returns the number of rows loaded.</summary>
+    /// <summary>
+    /// Loads the snapshot and returns the number of rows loaded, which is
+    /// <see cref="SnapshotCsv.ExpectedRows"/>: any other count is a RowCountMismatch and commits nothing.
+    /// </summary>
     Task<int> LoadSnapshotAsync(SnapshotCsv snapshot, CancellationToken cancellationToken);
 
     /// <summary>

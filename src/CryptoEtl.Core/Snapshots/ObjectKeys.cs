@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace CryptoEtl.Core;
 
 /// <summary>
@@ -12,29 +10,21 @@ namespace CryptoEtl.Core;
 /// failed file registered (docs.snowflake.com/en/user-guide/data-load-snowpipe-intro, "Data
 /// duplication"; data-load-snowpipe-ts, "Unable to reload modified data"), so a re-run, a forced
 /// replacement or a repair under the same name would never load. The quality object describes the
-/// latest transform of the fetch time and names its CSV.
+/// latest transform of the fetch time and names its CSV. The names of a snapshot are formatted in
+/// <see cref="SnapshotId"/>; the functions here are its shorthand for a bare time.
 /// </summary>
 public static class ObjectKeys
 {
     public const string RawPrefix = "raw/";
     public const string ProcessedPrefix = "processed/";
 
-    public static string Raw(DateTimeOffset fetchTime) =>
-        $"{RawPrefix}{DatePath(fetchTime)}/raw_crypto_data_{Stamp(fetchTime)}.json";
+    public static string Raw(DateTimeOffset fetchTime) => SnapshotId.Of(fetchTime).RawKey;
 
     /// <summary>Length of a write id: a UUIDv7 in 32 lower-case hex digits.</summary>
     public const int WriteIdLength = 32;
 
     /// <summary>The CSV of one write of a snapshot; <paramref name="writeId"/> from <see cref="NewWriteId"/>.</summary>
-    public static string Csv(DateTimeOffset fetchTime, string writeId)
-    {
-        if (!IsWriteId(writeId))
-        {
-            throw new ArgumentException($"\"{writeId}\" is not a write id ({WriteIdLength} lower-case hex digits)", nameof(writeId));
-        }
-
-        return $"{CsvStem(fetchTime)}_{writeId}.csv";
-    }
+    public static string Csv(DateTimeOffset fetchTime, string writeId) => SnapshotId.Of(fetchTime).CsvKey(writeId);
 
     /// <summary>
     /// A new write id: a UUIDv7 (RFC 9562), whose first 48 bits are the Unix time in milliseconds,
@@ -45,22 +35,12 @@ public static class ObjectKeys
     public static string NewWriteId() => Guid.CreateVersion7().ToString("N");
 
     /// <summary>True when <paramref name="key"/> is a CSV of this fetch time, <see cref="Csv"/> of some write id.</summary>
-    public static bool IsCsvOf(string key, DateTimeOffset fetchTime)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        var stem = CsvStem(fetchTime) + "_";
-        return key.Length == stem.Length + WriteIdLength + ".csv".Length
-            && key.StartsWith(stem, StringComparison.Ordinal)
-            && key.EndsWith(".csv", StringComparison.Ordinal)
-            && IsWriteId(key.Substring(stem.Length, WriteIdLength));
-    }
+    public static bool IsCsvOf(string key, DateTimeOffset fetchTime) => SnapshotId.Of(fetchTime).IsCsvKey(key);
 
     /// <summary>The key every CSV of this fetch time starts with (for listing them).</summary>
-    public static string CsvStem(DateTimeOffset fetchTime) =>
-        $"{ProcessedPrefix}{DatePath(fetchTime)}/processed_crypto_data_{Stamp(fetchTime)}";
+    public static string CsvStem(DateTimeOffset fetchTime) => SnapshotId.Of(fetchTime).CsvStem;
 
-    public static string Quality(DateTimeOffset fetchTime) =>
-        $"{ProcessedPrefix}{DatePath(fetchTime)}/processed_crypto_data_{Stamp(fetchTime)}.quality.json";
+    public static string Quality(DateTimeOffset fetchTime) => SnapshotId.Of(fetchTime).QualityKey;
 
     /// <summary>
     /// Throws InvalidInput unless <paramref name="key"/> is a relative '/'-separated key with no
@@ -79,23 +59,14 @@ public static class ObjectKeys
     }
 
     /// <summary>A fetch time as the key stamp: UTC, whole seconds, colons replaced (2026-11-25T12-00-00Z).</summary>
-    public static string Stamp(DateTimeOffset fetchTime) =>
-        Normalize(fetchTime).ToString("yyyy-MM-dd'T'HH-mm-ss'Z'", CultureInfo.InvariantCulture);
+    public static string Stamp(DateTimeOffset fetchTime) => SnapshotId.Of(fetchTime).Stamp;
 
     /// <summary>Snapshots are identified to the second, in UTC.</summary>
-    public static DateTimeOffset Normalize(DateTimeOffset fetchTime)
-    {
-        var utc = fetchTime.ToUniversalTime();
-        return new DateTimeOffset(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
-    }
+    public static DateTimeOffset Normalize(DateTimeOffset fetchTime) => SnapshotId.Of(fetchTime).FetchTime;
 
     /// <summary>ISO 8601 UTC with Z, the way fetch_time is written in CSV and JSON.</summary>
-    public static string Iso(DateTimeOffset fetchTime) =>
-        Normalize(fetchTime).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    public static string Iso(DateTimeOffset fetchTime) => SnapshotId.Of(fetchTime).Iso;
 
-    private static bool IsWriteId(string? text) =>
+    internal static bool IsWriteId(string? text) =>
         text is { Length: WriteIdLength } && text.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
-
-    private static string DatePath(DateTimeOffset fetchTime) =>
-        Normalize(fetchTime).ToString("yyyy'/'MM'/'dd", CultureInfo.InvariantCulture);
 }

@@ -67,14 +67,14 @@ public sealed class ExtractStep
         var pages = input.Pages ?? PageCount.Default;
         Validate(vsCurrency, perPage);
         var now = _time.GetUtcNow();
-        var fetchTime = ObjectKeys.Normalize(input.FetchTime ?? now);
-        ValidateFetchTime(input.FetchTime, fetchTime, now);
+        var snapshot = SnapshotId.Of(input.FetchTime ?? now);
+        ValidateFetchTime(input.FetchTime, snapshot.FetchTime, now);
         await using var lease = await StepLease.AcquireAsync(_store, "extract", _time, cancellationToken);
         var sweep = new Sweep(vsCurrency, perPage, pages.Limit);
         _observer?.OnProgress(sweep.Progress());
         try
         {
-            return await FetchAndStoreAsync(input, pages, fetchTime, sweep, stopFetchingAt, cancellationToken);
+            return await FetchAndStoreAsync(input, pages, snapshot, sweep, stopFetchingAt, cancellationToken);
         }
         finally
         {
@@ -83,15 +83,15 @@ public sealed class ExtractStep
     }
 
     private async Task<ExtractOutput> FetchAndStoreAsync(
-        ExtractInput input, PageCount pages, DateTimeOffset fetchTime, Sweep sweep, DateTimeOffset? stopFetchingAt, CancellationToken cancellationToken)
+        ExtractInput input, PageCount pages, SnapshotId snapshot, Sweep sweep, DateTimeOffset? stopFetchingAt, CancellationToken cancellationToken)
     {
         await using var spool = new PageSpool(MaxSnapshotBytes);
         var global = await FetchPagesAsync(sweep, spool, stopFetchingAt, cancellationToken);
-        var key = ObjectKeys.Raw(fetchTime);
+        var key = snapshot.RawKey;
         await RefuseToShrinkAsync(key, sweep.Coins, input.Force == true, cancellationToken);
         var metadata = new RawSnapshotMetadata
         {
-            FetchTime = fetchTime,
+            FetchTime = snapshot.FetchTime,
             VsCurrency = sweep.VsCurrency,
             PerPage = sweep.PerPage,
             PagesRequested = pages,
@@ -107,7 +107,7 @@ public sealed class ExtractStep
 
         return new ExtractOutput
         {
-            FetchTime = fetchTime,
+            FetchTime = snapshot.FetchTime,
             VsCurrency = sweep.VsCurrency,
             RawKey = key,
             Pages = spool.Count,

@@ -48,31 +48,24 @@ public sealed class TransformStep
             header = await RawSnapshotReader.ReadAsync(raw, rawKey, transformer, cancellationToken);
         }
 
-        // The fetch time has one source, the object's metadata; the key only names it. A raw object
-        // stored under another time's key would overwrite that snapshot's CSV, so it is refused.
-        if (rawKey != ObjectKeys.Raw(header.FetchTime))
-        {
-            throw new PipelineException(ErrorNames.RawObjectInvalid,
-                $"raw object {rawKey} records {RawSnapshot.Metadata}.{RawSnapshot.FetchTime} {ObjectKeys.Iso(header.FetchTime)}, whose raw key is {ObjectKeys.Raw(header.FetchTime)}; nothing written");
-        }
-
+        // The reader checked the key against the metadata's fetch time (RawSnapshotReader).
+        var snapshot = header.Snapshot;
         // A new name for every write: Snowpipe would never load a re-written name (ObjectKeys).
-        var csvKey = ObjectKeys.Csv(header.FetchTime, ObjectKeys.NewWriteId());
-        var qualityKey = ObjectKeys.Quality(header.FetchTime);
+        var csvKey = snapshot.CsvKey(ObjectKeys.NewWriteId());
         await _store.PutAsync(csvKey, ContentTypes.Csv, (destination, ct) => transformer.WriteCsvAsync(header, destination, ct), cancellationToken);
 
         var report = Report(rawKey, csvKey, header, transformer);
         await _store.PutAsync(
-            qualityKey,
+            snapshot.QualityKey,
             ContentTypes.Json,
             (destination, ct) => JsonSerializer.SerializeAsync(destination, report, QualityJsonContext.Default.QualityReport, ct),
             cancellationToken);
 
         return new TransformOutput
         {
-            FetchTime = header.FetchTime,
+            FetchTime = snapshot.FetchTime,
             CsvKey = csvKey,
-            QualityKey = qualityKey,
+            QualityKey = snapshot.QualityKey,
             Rows = transformer.Kept,
             Rejected = transformer.Rejected,
         };
@@ -102,7 +95,7 @@ public sealed class TransformStep
         {
             RawKey = rawKey,
             CsvKey = csvKey,
-            FetchTime = ObjectKeys.Iso(header.FetchTime),
+            FetchTime = header.Snapshot.Iso,
             VsCurrency = header.VsCurrency,
             SourceComplete = header.Complete,
             CoinsFetched = analysis.Coins,

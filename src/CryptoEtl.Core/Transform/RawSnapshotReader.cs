@@ -310,8 +310,16 @@ internal sealed class RawSnapshotReader : IDisposable
             ? c.GetBoolean()
             : null;
 
+        // The fetch time has one source, the object's metadata; the key only names it. A raw object
+        // stored under another time's key would overwrite that snapshot's CSV, so it is refused.
+        var snapshot = SnapshotId.Of(fetchTime);
+        if (_key != snapshot.RawKey)
+        {
+            throw Invalid($"records {RawSnapshot.Metadata}.{RawSnapshot.FetchTime} {snapshot.Iso}, whose raw key is {snapshot.RawKey}; nothing written");
+        }
+
         var (globalTotal, globalProblem) = GlobalTotalMarketCap(vsCurrency);
-        return new RawSnapshotHeader(ObjectKeys.Normalize(fetchTime), vsCurrency, complete, globalTotal, globalProblem);
+        return new RawSnapshotHeader(snapshot, vsCurrency, complete, globalTotal, globalProblem);
     }
 
     private (double? Total, string? Problem) GlobalTotalMarketCap(string vsCurrency)

@@ -111,31 +111,9 @@ internal static class UtcTimestamp
                 }
 
                 at += 3;
-                if (at < t.Length && t[at] == '.')
+                if (at < t.Length && t[at] == '.' && !TryReadFraction(t, ref at, out fraction))
                 {
-                    var digits = 0;
-                    at++;
-                    while (at < t.Length && t[at] - (uint)'0' <= 9)
-                    {
-                        // Ticks are 100 ns: seven digits; later ones are below what any warehouse keeps here.
-                        if (digits < 7)
-                        {
-                            fraction = (fraction * 10) + (t[at] - '0');
-                        }
-
-                        digits++;
-                        at++;
-                    }
-
-                    if (digits is 0 or > 9)
-                    {
-                        return false;
-                    }
-
-                    for (var d = Math.Min(digits, 7); d < 7; d++)
-                    {
-                        fraction *= 10;
-                    }
+                    return false;
                 }
             }
 
@@ -150,6 +128,32 @@ internal static class UtcTimestamp
         local -= local % TimeSpan.TicksPerMillisecond;
         utcTicks = local - (offsetMinutes * TimeSpan.TicksPerMinute);
         return utcTicks >= DateTime.MinValue.Ticks && utcTicks <= DateTime.MaxValue.Ticks;
+    }
+
+    /// <summary>The fraction of a second after the '.' at <paramref name="at"/>, 1 to 9 digits, in ticks; <paramref name="at"/> moves past it.</summary>
+    private static bool TryReadFraction(ReadOnlySpan<byte> t, ref int at, out long fraction)
+    {
+        fraction = 0;
+        var digits = 0;
+        at++;
+        while (at < t.Length && t[at] - (uint)'0' <= 9)
+        {
+            // Ticks are 100 ns: seven digits; later ones are below what any warehouse keeps here.
+            if (digits < 7)
+            {
+                fraction = (fraction * 10) + (t[at] - '0');
+            }
+
+            digits++;
+            at++;
+        }
+
+        for (var d = Math.Min(digits, 7); d < 7; d++)
+        {
+            fraction *= 10;
+        }
+
+        return digits is >= 1 and <= 9;
     }
 
     /// <summary>Nothing (UTC), Z, or +HH:MM, +HHMM, +HH (or -); the offset in minutes east of UTC.</summary>
