@@ -9,9 +9,12 @@ public static class EmbeddedStateMachine
     public static StateMachineDefinition Load() => StateMachineDefinition.Parse(Text());
 
     /// <summary>The file's text as written (what DescribeStateMachine returns).</summary>
-    public static string Text()
+    public static string Text() => Text("crypto_etl");
+
+    /// <summary>statemachine/NAME.asl.json as written (crypto_etl, crypto_backfill).</summary>
+    public static string Text(string name)
     {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("crypto_etl.asl.json")
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream($"{name}.asl.json")
             ?? throw new InvalidOperationException("the state machine definition is missing from this build");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();

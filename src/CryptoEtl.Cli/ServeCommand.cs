@@ -90,8 +90,8 @@ public static class ServeCommand
                 await PrepareAsync(duckDb, console, ct);
             }
 
-            var machine = new LocalStateMachine(EmbeddedStateMachine.Text(), StateMachineName, new DateTimeOffset(File.GetLastWriteTimeUtc(Environment.ProcessPath ?? AppContext.BaseDirectory), TimeSpan.Zero));
-            return await ConsoleServer.StartAsync(serverOptions, machine, new PipelineHost(pipeline, extractStatus, console), settings.DataDir, TimeProvider.System, console.Error, ct);
+            var created = new DateTimeOffset(File.GetLastWriteTimeUtc(Environment.ProcessPath ?? AppContext.BaseDirectory), TimeSpan.Zero);
+            return await ConsoleServer.StartAsync(serverOptions, StateMachines(created), new PipelineHost(pipeline, extractStatus, console), settings.DataDir, TimeProvider.System, console.Error, ct);
         }
         catch
         {
@@ -112,6 +112,23 @@ public static class ServeCommand
             await console.Error.WriteLineAsync($"cryptoetl serve: {ex.ErrorName}: {CryptoEtlApp.OneLine(ex.Message)}; the report shows nothing until the first load");
         }
     }
+
+    /// <summary>
+    /// The state machines served, over the same three functions (each tells a backfill's inputs from a
+    /// snapshot's by their top-level key). The backfill's input is checked by its SelectCoins step, which
+    /// refuses a field it does not know, not up front: the ETL's check would refuse "days".
+    /// </summary>
+    public static IReadOnlyList<LocalStateMachine> StateMachines(DateTimeOffset created) =>
+    [
+        new(EmbeddedStateMachine.Text(), StateMachineName, created),
+        new(EmbeddedStateMachine.Text(BackfillStateMachineName), BackfillStateMachineName, created)
+        {
+            CheckInput = _ => null,
+            DefaultInput = """{"days": 365, "top": 100}""",
+        },
+    ];
+
+    public const string BackfillStateMachineName = "crypto_backfill";
 
     public static string StateMachineArn() => LocalArns.StateMachine(StateMachineName);
 

@@ -16,17 +16,33 @@ public static class ConsolePages
 {
     public const string DefaultInput = """{"pages": 2}""";
 
+    /// <summary>A state machine's home page: "/" for the first one.</summary>
+    public static string HomePath(ExecutionService executions, LocalStateMachine machine)
+    {
+        ArgumentNullException.ThrowIfNull(executions);
+        ArgumentNullException.ThrowIfNull(machine);
+        return machine == executions.Machine ? "/" : "/?machine=" + Uri.EscapeDataString(machine.Name);
+    }
+
     /// <summary>
     /// The home page; <c>unsaved</c> lists the executions whose record could not be saved (a full
     /// disk), with the error, retried meanwhile.
     /// </summary>
     public static string Home(
-        ExecutionService executions, IReadOnlyList<ExecutionRecord> list, string? error = null, string? name = null, string? input = null, IReadOnlyDictionary<string, string>? unsaved = null)
+        ExecutionService executions, IReadOnlyList<ExecutionRecord> list, string? error = null, string? name = null, string? input = null, IReadOnlyDictionary<string, string>? unsaved = null,
+        LocalStateMachine? machine = null)
     {
         ArgumentNullException.ThrowIfNull(executions);
         ArgumentNullException.ThrowIfNull(list);
-        var machine = executions.Machine;
+        machine ??= executions.Machine;
         var body = new StringBuilder();
+        if (executions.Machines.Count > 1)
+        {
+            body.Append("<p id=\"machines\">State machines: ").AppendJoin(" | ", executions.Machines.Select(m => m == machine
+                ? $"<b>{E(m.Name)}</b>"
+                : $"<a href=\"{E(HomePath(executions, m))}\">{E(m.Name)}</a>")).Append("</p>");
+        }
+
         body.Append(CultureInfo.InvariantCulture, $"<h1>{E(machine.Name)}</h1><p class=\"arn\">{E(machine.Arn)}</p>");
         body.Append("<div class=\"columns\"><section class=\"graph-panel\"><h2>Graph</h2>")
             .Append(machine.Graph.ToSvg(_ => null))
@@ -45,8 +61,9 @@ public static class ConsolePages
 
         body.Append(CultureInfo.InvariantCulture, $"""
             <form method="post" action="/executions" id="start-form">
+            <input type="hidden" name="machine" value="{E(machine.Name)}">
             <label for="name">Name (optional)</label><input id="name" name="name" value="{E(name ?? "")}" maxlength="80" placeholder="a new id if empty">
-            <label for="input">Input</label><textarea id="input" name="input" rows="5" spellcheck="false">{E(input ?? DefaultInput)}</textarea>
+            <label for="input">Input</label><textarea id="input" name="input" rows="5" spellcheck="false">{E(input ?? machine.DefaultInput)}</textarea>
             <button type="submit" id="start">Start execution</button>
             </form>
             """);
@@ -70,8 +87,9 @@ public static class ConsolePages
         ArgumentNullException.ThrowIfNull(executions);
         ArgumentNullException.ThrowIfNull(record);
         var states = StatesOf(record);
+        var machine = executions.MachineOf(record);
         var body = new StringBuilder();
-        body.Append(CultureInfo.InvariantCulture, $"<p><a href=\"/\">&larr; {E(executions.Machine.Name)}</a></p><h1>{Name(record.Name)}</h1>");
+        body.Append(CultureInfo.InvariantCulture, $"<p><a href=\"{E(HomePath(executions, machine))}\">&larr; {E(machine.Name)}</a></p><h1>{Name(record.Name)}</h1>");
         body.Append(CultureInfo.InvariantCulture, $"<p>Status <span class=\"status {E(record.Status.ToLowerInvariant())}\" id=\"execution-status\">{E(record.Status)}</span> started {Time(record.StartDate)}");
         if (record.StopDate is { } stop)
         {
@@ -102,9 +120,9 @@ public static class ConsolePages
         }
 
         body.Append("<div class=\"columns\"><section class=\"graph-panel\"><h2>Graph</h2>")
-            .Append(executions.Machine.Graph.ToSvg(name => states.TryGetValue(name, out var s) ? s.Status : null))
+            .Append(machine.Graph.ToSvg(name => states.TryGetValue(name, out var s) ? s.Status : null))
             .Append("</section><section><h2>States</h2>");
-        foreach (var node in executions.Machine.Graph.Nodes.Where(n => states.ContainsKey(n.Name)))
+        foreach (var node in machine.Graph.Nodes.Where(n => states.ContainsKey(n.Name)))
         {
             var s = states[node.Name];
             body.Append(CultureInfo.InvariantCulture, $"<details class=\"state-io\" data-state=\"{E(node.Name)}\"><summary><span class=\"status {E(s.Status)}\">{E(s.Status)}</span> {E(node.Name)}</summary>");

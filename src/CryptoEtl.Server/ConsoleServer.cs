@@ -100,8 +100,13 @@ public sealed class ConsoleServer : IAsyncDisposable
     /// Starts serving; the server owns <paramref name="host"/> from here (disposed with it when
     /// disposable). <paramref name="log"/> hears what it cannot do (a record it could not save or read).
     /// </summary>
+    public static Task<ConsoleServer> StartAsync(
+        ConsoleServerOptions options, LocalStateMachine machine, IPipelineHost host, string dataDir, TimeProvider time, TextWriter log, CancellationToken cancellationToken) =>
+        StartAsync(options, [machine], host, dataDir, time, log, cancellationToken);
+
+    /// <summary>Starts serving <paramref name="machines"/> (the first is the home page's); the rest as the one-machine overload.</summary>
     public static async Task<ConsoleServer> StartAsync(
-        ConsoleServerOptions options, LocalStateMachine machine, IPipelineHost host, string dataDir, TimeProvider time, TextWriter log, CancellationToken cancellationToken)
+        ConsoleServerOptions options, IReadOnlyList<LocalStateMachine> machines, IPipelineHost host, string dataDir, TimeProvider time, TextWriter log, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(dataDir);
@@ -110,7 +115,7 @@ public sealed class ConsoleServer : IAsyncDisposable
         ExecutionService executions;
         try
         {
-            executions = new ExecutionService(machine, host, store, time);
+            executions = new ExecutionService(machines, host, store, time);
         }
         catch
         {
@@ -225,8 +230,14 @@ public sealed class ConsoleServer : IAsyncDisposable
         });
     }
 
-    private Task HomeAsync(HttpContext context) =>
-        HtmlAsync(context, ConsolePages.Home(_executions, _executions.List(_executions.Machine.Arn, null), unsaved: _store.Unsaved));
+    private Task HomeAsync(HttpContext context)
+    {
+        var name = context.Request.Query["machine"].ToString();
+        var machine = name.Length == 0 ? _executions.Machine : _executions.Machines.FirstOrDefault(m => m.Name == name);
+        return machine is null
+            ? HtmlAsync(context, ConsolePages.Message("No such state machine", $"this server runs {string.Join(", ", _executions.Machines.Select(m => m.Name))}"), StatusCodes.Status404NotFound)
+            : HtmlAsync(context, ConsolePages.Home(_executions, _executions.List(machine.Arn, null), unsaved: _store.Unsaved, machine: machine));
+    }
 
     private async Task StartAsync(HttpContext context)
     {
@@ -237,22 +248,23 @@ public sealed class ConsoleServer : IAsyncDisposable
 
         var name = string.IsNullOrWhiteSpace(form["name"]) ? null : form["name"].ToString().Trim();
         var input = form["input"].ToString();
+        var machine = _executions.Machines.FirstOrDefault(m => m.Name == form["machine"].ToString()) ?? _executions.Machine;
         try
         {
-            var started = _executions.Start(_executions.Machine.Arn, name, input);
+            var started = _executions.Start(machine.Arn, name, input);
             context.Response.Redirect(ConsolePages.ExecutionPath(started.Name));
             context.Response.StatusCode = StatusCodes.Status303SeeOther;
         }
         catch (StepFunctionsException ex)
         {
-            await HtmlAsync(context, ConsolePages.Home(_executions, _executions.List(_executions.Machine.Arn, null), $"{ex.ErrorType}: {ex.Message}", name, input),
+            await HtmlAsync(context, ConsolePages.Home(_executions, _executions.List(machine.Arn, null), $"{ex.ErrorType}: {ex.Message}", name, input, machine: machine),
                 StatusCodes.Status400BadRequest);
         }
     }
 
     private async Task ExecutionAsync(HttpContext context)
     {
-        var arn = _executions.Machine.ExecutionArn((string)context.Request.RouteValues["name"]!);
+        var arn = _executions.ExecutionArnOf((string)context.Request.RouteValues["name"]!);
         try
         {
             var record = _executions.Describe(arn);
@@ -276,7 +288,7 @@ public sealed class ConsoleServer : IAsyncDisposable
         var name = (string)context.Request.RouteValues["name"]!;
         try
         {
-            _executions.Stop(_executions.Machine.ExecutionArn(name), "Stopped", "stopped from the console");
+            _executions.Stop(_executions.ExecutionArnOf(name), "Stopped", "stopped from the console");
             context.Response.Redirect(ConsolePages.ExecutionPath(name));
             context.Response.StatusCode = StatusCodes.Status303SeeOther;
         }

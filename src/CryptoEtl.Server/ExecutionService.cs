@@ -7,9 +7,11 @@ using CryptoEtl.StateMachine;
 namespace CryptoEtl.Server;
 
 /// <summary>
-/// The executions of the one state machine: started, described, listed, stopped, kept on disk.
-/// They run ONE AT A TIME, in the order started: they share the DuckDB warehouse (one writer) and
-/// CoinGecko's rate limit, so two at once would only wait on each other. An execution started
+/// The executions of the state machines served (crypto_etl first, then e.g. crypto_backfill): started,
+/// described, listed, stopped, kept on disk. They run ONE AT A TIME, in the order started, whatever
+/// their state machine: they share the DuckDB warehouse (one writer) and CoinGecko's rate limit, so
+/// two at once would only wait on each other. An execution name is unique across the state machines
+/// here (AWS scopes it to one state machine; the records are kept by name). An execution started
 /// while another runs is RUNNING with only its ExecutionStarted event until its turn. Start dates
 /// are distinct to the millisecond the API shows, so sorting by them gives the order they run in.
 /// </summary>
@@ -33,7 +35,7 @@ public sealed class ExecutionService : IAsyncDisposable
     private readonly Dictionary<string, Entry> _executions = new(StringComparer.Ordinal);
     private readonly Channel<Entry> _queue = Channel.CreateUnbounded<Entry>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _abandon = new();
-    private readonly LocalStateMachine _machine;
+    private readonly IReadOnlyList<LocalStateMachine> _machines;
     private readonly IPipelineHost _host;
     private readonly ExecutionStore _store;
     private readonly TimeProvider _time;
@@ -42,12 +44,22 @@ public sealed class ExecutionService : IAsyncDisposable
     private DateTimeOffset _lastStart;
 
     public ExecutionService(LocalStateMachine machine, IPipelineHost host, ExecutionStore store, TimeProvider time)
+        : this([machine], host, store, time)
     {
-        ArgumentNullException.ThrowIfNull(machine);
+    }
+
+    public ExecutionService(IReadOnlyList<LocalStateMachine> machines, IPipelineHost host, ExecutionStore store, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(machines);
         ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(time);
-        _machine = machine;
+        if (machines.Count == 0 || machines.Select(m => m.Name).Distinct(StringComparer.Ordinal).Count() != machines.Count)
+        {
+            throw new ArgumentException("one state machine at least, each with a name of its own", nameof(machines));
+        }
+
+        _machines = machines;
         _host = host;
         _store = store;
         _time = time;
@@ -76,11 +88,31 @@ public sealed class ExecutionService : IAsyncDisposable
         _worker = Task.Run(RunQueueAsync);
     }
 
-    public LocalStateMachine Machine => _machine;
+    /// <summary>The first state machine: the console's home page and the pipeline `run` runs.</summary>
+    public LocalStateMachine Machine => _machines[0];
+
+    /// <summary>All the state machines served, in the order ListStateMachines returns them.</summary>
+    public IReadOnlyList<LocalStateMachine> Machines => _machines;
+
+    /// <summary>The state machine an execution belongs to (by its ARN).</summary>
+    public LocalStateMachine MachineOf(ExecutionRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return _machines.FirstOrDefault(m => record.ExecutionArn.StartsWith(m.ExecutionArnPrefix, StringComparison.Ordinal)) ?? Machine;
+    }
+
+    /// <summary>The ARN of the execution of that name, whichever state machine it belongs to (the console's pages go by name).</summary>
+    public string ExecutionArnOf(string name)
+    {
+        lock (_gate)
+        {
+            return _executions.TryGetValue(name, out var entry) ? entry.Record.ExecutionArn : Machine.ExecutionArn(name);
+        }
+    }
 
     public ExecutionRecord Start(string? stateMachineArn, string? name, string? input)
     {
-        CheckStateMachineArn(stateMachineArn);
+        var machine = StateMachine(stateMachineArn);
         name ??= Guid.NewGuid().ToString();
         if (name.Length is < 1 or > 80 || name.Any(c => ForbiddenNameCharacters.Contains(c) || char.IsControl(c)))
         {
@@ -88,7 +120,7 @@ public sealed class ExecutionService : IAsyncDisposable
         }
 
         input ??= "{}";
-        var parsed = CheckedInput(input);
+        var parsed = CheckedInput(machine, input);
         lock (_gate)
         {
             if (_executions.TryGetValue(name, out var existing))
@@ -106,7 +138,7 @@ public sealed class ExecutionService : IAsyncDisposable
             var record = new ExecutionRecord
             {
                 Name = name,
-                ExecutionArn = _machine.ExecutionArn(name),
+                ExecutionArn = machine.ExecutionArn(name),
                 Input = input,
                 Status = Running,
                 StartDate = NextStartDate(),
@@ -121,7 +153,7 @@ public sealed class ExecutionService : IAsyncDisposable
     }
 
     /// <summary>The execution input parsed, or the error AWS gives (too long, not JSON), or the pipeline's own (a misspelt field).</summary>
-    private JsonNode? CheckedInput(string input)
+    private JsonNode? CheckedInput(LocalStateMachine machine, string input)
     {
         if (input.Length > MaxInputLength)
         {
@@ -141,7 +173,7 @@ public sealed class ExecutionService : IAsyncDisposable
         }
 
         // The pipeline's own rules on its input (a misspelt field), as `cryptoetl run` applies them.
-        return _host.CheckInput(parsed) is { } problem ? throw StepFunctionsException.InvalidExecutionInput(problem) : parsed;
+        return (machine.CheckInput ?? _host.CheckInput)(parsed) is { } problem ? throw StepFunctionsException.InvalidExecutionInput(problem) : parsed;
     }
 
     public ExecutionRecord Describe(string? executionArn)
@@ -156,7 +188,7 @@ public sealed class ExecutionService : IAsyncDisposable
     /// <summary>Newest first, as ListExecutions returns them.</summary>
     public IReadOnlyList<ExecutionRecord> List(string? stateMachineArn, string? statusFilter)
     {
-        CheckStateMachineArn(stateMachineArn);
+        var machine = StateMachine(stateMachineArn);
         if (statusFilter is not null && !Statuses.Contains(statusFilter, StringComparer.Ordinal))
         {
             throw StepFunctionsException.Validation(
@@ -165,7 +197,7 @@ public sealed class ExecutionService : IAsyncDisposable
 
         lock (_gate)
         {
-            return [.. _executions.Values.Select(e => e.Record)
+            return [.. _executions.Values.Where(e => e.Machine == machine).Select(e => e.Record)
                 .Where(r => statusFilter is null || r.Status == statusFilter)
                 .OrderByDescending(r => r.StartDate).ThenByDescending(r => r.Name, StringComparer.Ordinal)
                 .Select(Snapshot)];
@@ -268,7 +300,7 @@ public sealed class ExecutionService : IAsyncDisposable
         // A stopped execution's runner lets go of its Task at once, as AWS does, while the function
         // itself unwinds or commits (and holds its step's lease): the next execution waits for that.
         var invocations = new List<Task>();
-        var runner = Runner(entry.Recorder, invocations);
+        var runner = Runner(entry.Machine, entry.Recorder, invocations);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(entry.Stop.Token, _abandon.Token);
         try
         {
@@ -320,8 +352,8 @@ public sealed class ExecutionService : IAsyncDisposable
         await Task.WhenAll(running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    /// <summary>A runner over the host's functions that records the history and keeps each invocation's Task in <paramref name="invocations"/>.</summary>
-    private StateMachineRunner Runner(HistoryRecorder recorder, List<Task> invocations)
+    /// <summary>A runner over the machine's functions (the host's unless it brings its own) that records the history and keeps each invocation's Task in <paramref name="invocations"/>.</summary>
+    private StateMachineRunner Runner(LocalStateMachine machine, HistoryRecorder recorder, List<Task> invocations)
     {
         Func<JsonNode?, CancellationToken, Task<JsonNode?>> Tracked(Func<JsonNode?, CancellationToken, Task<JsonNode?>> function) => (payload, ct) =>
         {
@@ -333,12 +365,12 @@ public sealed class ExecutionService : IAsyncDisposable
 
             return invocation;
         };
-        var functions = _host.Functions.ToDictionary(f => f.Key, f => Tracked(recorder.Wrap(f.Key, f.Value)), StringComparer.Ordinal);
-        return new StateMachineRunner(_machine.Definition, functions, recorder.Wrap(_host.Alerts), new StateMachineRunnerOptions
+        var functions = (machine.Functions ?? _host.Functions).ToDictionary(f => f.Key, f => Tracked(recorder.Wrap(f.Key, f.Value)), StringComparer.Ordinal);
+        return new StateMachineRunner(machine.Definition, functions, recorder.Wrap(_host.Alerts), new StateMachineRunnerOptions
         {
             OnEvent = recorder.OnRunnerEvent,
             TimeProvider = _time,
-            StateMachineName = _machine.Name,
+            StateMachineName = machine.Name,
         });
     }
 
@@ -363,8 +395,9 @@ public sealed class ExecutionService : IAsyncDisposable
 
     private Entry NewEntry(ExecutionRecord record)
     {
-        var recorder = new HistoryRecorder(_machine, record, _gate, _time, () => _store.Save(record, _gate));
-        return new Entry(record, recorder, new CancellationTokenSource());
+        var machine = MachineOf(record);
+        var recorder = new HistoryRecorder(machine, record, _gate, _time, () => _store.Save(record, _gate));
+        return new Entry(record, machine, recorder, new CancellationTokenSource());
     }
 
     private Entry Find(string? executionArn)
@@ -376,24 +409,25 @@ public sealed class ExecutionService : IAsyncDisposable
 
         lock (_gate)
         {
-            return executionArn.StartsWith(_machine.ExecutionArnPrefix, StringComparison.Ordinal)
-                && _executions.TryGetValue(executionArn[_machine.ExecutionArnPrefix.Length..], out var entry)
+            return _machines.FirstOrDefault(m => executionArn.StartsWith(m.ExecutionArnPrefix, StringComparison.Ordinal)) is { } machine
+                && _executions.TryGetValue(executionArn[machine.ExecutionArnPrefix.Length..], out var entry)
+                && entry.Machine == machine
                 ? entry
                 : throw StepFunctionsException.ExecutionDoesNotExist(executionArn);
         }
     }
 
-    public void CheckStateMachineArn(string? stateMachineArn)
+    public void CheckStateMachineArn(string? stateMachineArn) => StateMachine(stateMachineArn);
+
+    /// <summary>The state machine of that ARN: InvalidArn or StateMachineDoesNotExist otherwise.</summary>
+    public LocalStateMachine StateMachine(string? stateMachineArn)
     {
         if (string.IsNullOrEmpty(stateMachineArn) || !IsArn(stateMachineArn, "stateMachine"))
         {
             throw StepFunctionsException.InvalidArn(stateMachineArn);
         }
 
-        if (stateMachineArn != _machine.Arn)
-        {
-            throw StepFunctionsException.StateMachineDoesNotExist(stateMachineArn);
-        }
+        return _machines.FirstOrDefault(m => m.Arn == stateMachineArn) ?? throw StepFunctionsException.StateMachineDoesNotExist(stateMachineArn);
     }
 
     /// <summary>arn:PARTITION:states:REGION:ACCOUNT:KIND:NAME[:...].</summary>
@@ -405,7 +439,7 @@ public sealed class ExecutionService : IAsyncDisposable
 
     private static ExecutionRecord Snapshot(ExecutionRecord record) => record with { Events = [.. record.Events] };
 
-    private sealed record Entry(ExecutionRecord Record, HistoryRecorder Recorder, CancellationTokenSource Stop);
+    private sealed record Entry(ExecutionRecord Record, LocalStateMachine Machine, HistoryRecorder Recorder, CancellationTokenSource Stop);
 
     /// <summary>Opaque page tokens: the offset into the list, base64.</summary>
     public static string PageToken(int offset) => Convert.ToBase64String(Encoding.UTF8.GetBytes($"offset:{offset}"));

@@ -7,7 +7,10 @@ namespace CryptoEtl.Server;
 /// Turns the local runner's events, and the calls it makes into the functions and the alert sink,
 /// into Step Functions' execution history: ExecutionStarted, {Pass,Task,Fail,Succeed}StateEntered,
 /// TaskScheduled, TaskStarted, TaskSucceeded/TaskFailed, {Type}StateExited, ExecutionSucceeded/Failed,
-/// ExecutionAborted, with AWS's ids: each event's previousEventId is the one before it, except the
+/// ExecutionAborted, and a Map's MapStateStarted, MapIterationStarted/Succeeded/Failed and
+/// MapStateSucceeded/Failed (as LocalStack's tests/aws/services/stepfunctions/v2/scenarios/
+/// test_base_scenarios.snapshot.json recorded them, test_map_state and test_map_state_catch), with
+/// AWS's ids: each event's previousEventId is the one before it (AWS points a Map's events elsewhere at times), except the
 /// first state's, which is 0 (as AWS recorded in LocalStack's
 /// tests/aws/services/stepfunctions/v2/services/test_lambda_task_service.snapshot.json).
 /// </summary>
@@ -36,9 +39,32 @@ public sealed class HistoryRecorder(LocalStateMachine machine, ExecutionRecord r
 
     private void Record(ExecutionEvent e)
     {
-        var type = e.StateName is { } s && machine.StateTypes.TryGetValue(s, out var t) ? t : "Task";
+        var type = e.StateType ?? (e.StateName is { } s && machine.StateTypes.TryGetValue(s, out var t) ? t : "Task");
         switch (e.Type)
         {
+            case ExecutionEventType.MapStarted:
+                Add(e.Timestamp, "MapStateStarted", h => h with { MapStateStartedEventDetails = new(e.MapLength) });
+                break;
+            case ExecutionEventType.MapIterationStarted:
+                Add(e.Timestamp, "MapIterationStarted", h => h with { MapIterationStartedEventDetails = new(e.StateName!, e.MapIndex) });
+                break;
+            case ExecutionEventType.MapIterationSucceeded:
+                Current = (e.StateName!, e.Timestamp);
+                Add(e.Timestamp, "MapIterationSucceeded", h => h with { MapIterationSucceededEventDetails = new(e.StateName!, e.MapIndex) });
+                break;
+            case ExecutionEventType.MapIterationFailed:
+                Current = (e.StateName!, e.Timestamp);
+                Add(e.Timestamp, "MapIterationFailed", h => h with { MapIterationFailedEventDetails = new(e.StateName!, e.MapIndex) });
+                break;
+            case ExecutionEventType.MapSucceeded:
+                Add(e.Timestamp, "MapStateSucceeded", h => h);
+                break;
+            case ExecutionEventType.MapFailed:
+                Add(e.Timestamp, "MapStateFailed", h => h);
+                break;
+            case ExecutionEventType.EvaluationFailed:
+                Add(e.Timestamp, "EvaluationFailed", h => h with { EvaluationFailedEventDetails = new(e.Error, e.Cause, e.StateName!) });
+                break;
             case ExecutionEventType.ExecutionStarted:
                 // Recorded by ExecutionStarted(...) when StartExecution accepted it, which may be before its turn to run.
                 break;

@@ -4,8 +4,10 @@ using CryptoEtl.StateMachine;
 namespace CryptoEtl.Server;
 
 /// <summary>
-/// The one state machine the server runs: the ASL text, its parsed definition, and the AWS-shaped
-/// names around it (<see cref="LocalArns"/>, the format $$.Execution.Id uses too).
+/// A state machine the server runs: the ASL text, its parsed definition, and the AWS-shaped
+/// names around it (<see cref="LocalArns"/>, the format $$.Execution.Id uses too). Its functions and
+/// its input check are the host's unless it brings its own (a second state machine over the same
+/// Lambda functions needs only its own input check).
 /// </summary>
 public sealed class LocalStateMachine
 {
@@ -34,6 +36,15 @@ public sealed class LocalStateMachine
     public DateTimeOffset CreationDate { get; }
 
     public string RoleArn => LocalArns.Role(Name);
+
+    /// <summary>The functions by placeholder name; null: <see cref="IPipelineHost.Functions"/>.</summary>
+    public IReadOnlyDictionary<string, Func<JsonNode?, CancellationToken, Task<JsonNode?>>>? Functions { get; init; }
+
+    /// <summary>Why StartExecution refuses an input (InvalidExecutionInput), or null; absent: <see cref="IPipelineHost.CheckInput"/>.</summary>
+    public Func<JsonNode?, string?>? CheckInput { get; init; }
+
+    /// <summary>What the console's Start execution form holds at first.</summary>
+    public string DefaultInput { get; init; } = ConsolePages.DefaultInput;
 
     /// <summary>Each state's ASL Type (Pass, Task, Fail, Succeed), for the history's event names.</summary>
     public IReadOnlyDictionary<string, string> StateTypes { get; }

@@ -65,15 +65,14 @@ public sealed class StepFunctionsApi(ExecutionService executions)
     {
         var c = StepFunctionsJsonContext.Default;
         Read(json, c.ListStateMachinesRequest);
-        var machine = executions.Machine;
-        return WriteAsync(context, new ListStateMachinesResponse([new(machine.Arn, machine.Name, "STANDARD", machine.CreationDate)], null), c.ListStateMachinesResponse);
+        return WriteAsync(context, new ListStateMachinesResponse(
+            [.. executions.Machines.Select(machine => new StateMachineListItem(machine.Arn, machine.Name, "STANDARD", machine.CreationDate))], null), c.ListStateMachinesResponse);
     }
 
     private static Task DescribeStateMachineAsync(ExecutionService executions, byte[] json, HttpContext context)
     {
         var c = StepFunctionsJsonContext.Default;
-        executions.CheckStateMachineArn(Read(json, c.StateMachineArnRequest).StateMachineArn);
-        var m = executions.Machine;
+        var m = executions.StateMachine(Read(json, c.StateMachineArnRequest).StateMachineArn);
         return WriteAsync(context, new DescribeStateMachineResponse(m.Arn, m.Name, "ACTIVE", m.AslText, m.RoleArn, "STANDARD", m.CreationDate), c.DescribeStateMachineResponse);
     }
 
@@ -92,7 +91,7 @@ public sealed class StepFunctionsApi(ExecutionService executions)
         return WriteAsync(context, new DescribeExecutionResponse
         {
             ExecutionArn = r.ExecutionArn,
-            StateMachineArn = executions.Machine.Arn,
+            StateMachineArn = executions.MachineOf(r).Arn,
             Name = r.Name,
             Status = r.Status,
             StartDate = r.StartDate,
@@ -118,7 +117,7 @@ public sealed class StepFunctionsApi(ExecutionService executions)
         var all = executions.List(list.StateMachineArn, list.StatusFilter);
         var (items, next) = Page(all, list.MaxResults, list.NextToken);
         return WriteAsync(context, new ListExecutionsResponse(
-            [.. items.Select(e => new ExecutionListItem(e.ExecutionArn, executions.Machine.Arn, e.Name, e.Status, e.StartDate, e.StopDate))], next),
+            [.. items.Select(e => new ExecutionListItem(e.ExecutionArn, list.StateMachineArn, e.Name, e.Status, e.StartDate, e.StopDate))], next),
             c.ListExecutionsResponse);
     }
 

@@ -103,7 +103,23 @@ public sealed record HistoryEvent
     public TaskSucceededEventDetails? TaskSucceededEventDetails { get; init; }
 
     public TaskFailedEventDetails? TaskFailedEventDetails { get; init; }
+
+    public MapStateStartedEventDetails? MapStateStartedEventDetails { get; init; }
+
+    public MapIterationEventDetails? MapIterationStartedEventDetails { get; init; }
+
+    public MapIterationEventDetails? MapIterationSucceededEventDetails { get; init; }
+
+    public MapIterationEventDetails? MapIterationFailedEventDetails { get; init; }
+
+    public EvaluationFailedEventDetails? EvaluationFailedEventDetails { get; init; }
 }
+
+public sealed record MapStateStartedEventDetails(int Length);
+
+public sealed record MapIterationEventDetails(string Name, int Index);
+
+public sealed record EvaluationFailedEventDetails(string? Error, string? Cause, string State);
 
 public sealed record DataDetails(bool Truncated);
 

@@ -22,6 +22,17 @@ public enum ExecutionEventType
     ExecutionSucceeded,
     ExecutionFailed,
     ExecutionTimedOut,
+
+    /// <summary>A Map state's iterations begin (again, after a retry); <see cref="ExecutionEvent.MapLength"/> items.</summary>
+    MapStarted,
+    MapIterationStarted,
+    MapIterationSucceeded,
+    MapIterationFailed,
+    MapSucceeded,
+    MapFailed,
+
+    /// <summary>A state's field evaluated to something it cannot use (a Map's items not an array).</summary>
+    EvaluationFailed,
 }
 
 /// <summary>
@@ -44,6 +55,15 @@ public sealed record ExecutionEvent(ExecutionEventType Type, DateTimeOffset Time
 
     /// <summary>StateCaught: the state the catcher goes to.</summary>
     public string? Next { get; init; }
+
+    /// <summary>The state's ASL Type (Pass, Task, Map, Wait, ...) on the State* events the runner emits for a state.</summary>
+    public string? StateType { get; init; }
+
+    /// <summary>MapIteration*: the item's index.</summary>
+    public int MapIndex { get; init; }
+
+    /// <summary>MapStarted: how many items.</summary>
+    public int MapLength { get; init; }
 }
 
 public enum ExecutionStatus

@@ -21,11 +21,14 @@ public sealed partial class StateMachineDefinition
     /// <summary>The largest TimeoutSeconds the Amazon States Language allows (99999999).</summary>
     internal const int MaxTimeoutSeconds = 99_999_999;
 
-    private StateMachineDefinition(string startAt, IReadOnlyDictionary<string, State> states, IReadOnlySet<string> placeholders, int? timeoutSeconds)
+    private readonly StateBranch _branch;
+
+    private StateMachineDefinition(StateBranch branch, IReadOnlySet<string> placeholders, int? timeoutSeconds)
     {
+        _branch = branch;
         TimeoutSeconds = timeoutSeconds;
-        StartAt = startAt;
-        States = states;
+        StartAt = branch.StartAt;
+        States = branch.States;
         Placeholders = placeholders;
     }
 
@@ -41,7 +44,10 @@ public sealed partial class StateMachineDefinition
 
     /// <summary>The placeholders used as a lambda:invoke FunctionName: each needs an in-process handler.</summary>
     public IReadOnlySet<string> FunctionPlaceholders =>
-        States.Values.OfType<TaskState>().Where(t => t.FunctionPlaceholder is not null).Select(t => t.FunctionPlaceholder!).ToHashSet();
+        AllStates.OfType<TaskState>().Where(t => t.FunctionPlaceholder is not null).Select(t => t.FunctionPlaceholder!).ToHashSet();
+
+    /// <summary>Every state, those inside Maps too.</summary>
+    internal IEnumerable<State> AllStates => _branch.AllStates();
 
     public static StateMachineDefinition Parse(string json)
     {
@@ -63,25 +69,7 @@ public sealed partial class StateMachineDefinition
         CheckFields(top, TopFields, "definition");
         CheckQueryLanguage(top, "definition");
 
-        var startAt = RequiredString(top, "StartAt", "definition");
-        if (top["States"] is not JsonObject statesNode || statesNode.Count == 0)
-        {
-            throw Invalid("States", "must be a non-empty object");
-        }
-
-        var states = new Dictionary<string, State>(StringComparer.Ordinal);
-        foreach (var (name, node) in statesNode)
-        {
-            states[name] = State.Parse(name, node as JsonObject ?? throw Invalid($"States.{name}", "must be an object"));
-        }
-
-        foreach (var (name, target) in states.Values.SelectMany(s => s.Transitions.Select(t => (s.Name, t))).Append(("StartAt", startAt)))
-        {
-            if (!states.ContainsKey(target))
-            {
-                throw Invalid($"States.{name}", $"goes to \"{target}\", which is not a state");
-            }
-        }
+        var branch = StateBranch.Parse(top, "definition");
 
         var placeholders = new HashSet<string>(StringComparer.Ordinal);
         foreach (Match match in PlaceholderPattern().Matches(json))
@@ -89,7 +77,7 @@ public sealed partial class StateMachineDefinition
             placeholders.Add(match.Groups[1].Value);
         }
 
-        return new StateMachineDefinition(startAt, states, placeholders, OptionalTimeout(top, "definition"));
+        return new StateMachineDefinition(branch, placeholders, OptionalTimeout(top, "definition"));
     }
 
     public static StateMachineDefinition Load(string path) => Parse(File.ReadAllText(path));

@@ -13,7 +13,7 @@ namespace CryptoEtl.StateMachine;
 /// {"errorMessage","errorType","stackTrace"} body), which Retry and Catch then match. Failures of the
 /// definition itself (a path that finds nothing, ...) are States.Runtime, as AWS raises them.
 /// </summary>
-public sealed class StateMachineRunner
+public sealed partial class StateMachineRunner
 {
     /// <summary>Step Functions' limit on a state's input or output (256 KiB).</summary>
     public const int MaxPayloadBytes = 256 * 1024;
@@ -93,47 +93,65 @@ public sealed class StateMachineRunner
 
     private async Task<ExecutionResult> RunStatesAsync(string name, JsonNode? data, JsonObject execution, JsonObject stateMachine, HistoryIds history, CancellationToken cancellationToken)
     {
-        var current = _definition.States[_definition.StartAt];
+        var run = new RunContext(execution, stateMachine, history);
+        var (output, failure) = await RunBranchAsync(_definition.StartAt, _definition.States, data, run, cancellationToken);
+        if (failure is { } f)
+        {
+            return Failed(name, f.Error, f.Cause);
+        }
+
+        Emit(ExecutionEventType.ExecutionSucceeded, null, output);
+        return new ExecutionResult(name, ExecutionStatus.Succeeded, output, null, null);
+    }
+
+    /// <summary>Runs states from <paramref name="startAt"/> to an end: the execution's, or a Map iteration's.</summary>
+    private async Task<(JsonNode? Output, (string? Error, string? Cause)? Failure)> RunBranchAsync(
+        string startAt, IReadOnlyDictionary<string, State> states, JsonNode? data, RunContext run, CancellationToken cancellationToken)
+    {
+        var current = states[startAt];
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var context = new Context(execution, stateMachine, current.Name, Iso(_options.TimeProvider.GetUtcNow()), history);
-            Emit(ExecutionEventType.StateEntered, current.Name, data);
+            var context = new Context(run.Execution, run.StateMachine, current.Name, Iso(_options.TimeProvider.GetUtcNow()), run.History);
+            EmitState(ExecutionEventType.StateEntered, current, data);
             Outcome outcome;
             try
             {
-                outcome = await ExecuteAsync(current, data, context, cancellationToken);
+                outcome = await ExecuteAsync(current, data, context, run, cancellationToken);
                 CheckStateOutput(outcome.Output, current.Name);
             }
             catch (StatesErrorException error)
             {
-                Emit(ExecutionEventType.StateFailed, current.Name, null, error.Error, error.Cause);
-                return Failed(name, error.Error, error.Cause);
+                EmitState(ExecutionEventType.StateFailed, current, null, error.Error, error.Cause);
+                return (null, (error.Error, error.Cause));
             }
 
             data = outcome.Output;
             if (outcome.Failure is { } failure)
             {
-                Emit(ExecutionEventType.StateFailed, current.Name, null, failure.Error, failure.Cause);
-                return Failed(name, failure.Error, failure.Cause);
+                EmitState(ExecutionEventType.StateFailed, current, null, failure.Error, failure.Cause);
+                return (null, failure);
             }
 
-            history.Next(); // ...StateExited
-            Emit(ExecutionEventType.StateSucceeded, current.Name, data);
+            run.History.Next(); // ...StateExited
+            EmitState(ExecutionEventType.StateSucceeded, current, data);
             if (outcome.Next is null)
             {
-                Emit(ExecutionEventType.ExecutionSucceeded, null, data);
-                return new ExecutionResult(name, ExecutionStatus.Succeeded, data, null, null);
+                return (data, null);
             }
 
-            current = _definition.States[outcome.Next];
+            current = states[outcome.Next];
         }
     }
 
-    private async Task<Outcome> ExecuteAsync(State state, JsonNode? input, Context context, CancellationToken cancellationToken)
+    private async Task<Outcome> ExecuteAsync(State state, JsonNode? input, Context context, RunContext run, CancellationToken cancellationToken)
     {
         switch (state)
         {
+            case MapState map:
+                return await ExecuteMapAsync(map, input, context, run, cancellationToken);
+            case WaitState wait:
+                return await ExecuteWaitAsync(wait, input, context, cancellationToken);
             case PassState pass:
             {
                 var effective = ApplyInputPath(pass.InputPath, input, context);
@@ -189,20 +207,8 @@ public sealed class StateMachineRunner
             }
             catch (StatesErrorException error) when (!StatesErrors.IsTerminal(error.Error))
             {
-                var retrier = task.Retry.Select((r, i) => (r, i)).FirstOrDefault(x => x.r.Matches(error.Error));
-                if (retrier.r is { } matched && retries[retrier.i] < matched.MaxAttempts)
+                if (await RetriedAsync(task, task.Retry, retries, error.Error, error.Cause, context, cancellationToken))
                 {
-                    var wait = matched.Delay(retries[retrier.i], _options.Random);
-                    retries[retrier.i]++;
-                    context.RetryCount++;
-                    Emit(new ExecutionEvent(ExecutionEventType.StateRetried, Now(), task.Name)
-                    {
-                        Error = error.Error,
-                        Cause = error.Cause,
-                        Attempt = context.RetryCount,
-                        Wait = wait,
-                    });
-                    await _delay(wait, cancellationToken);
                     continue;
                 }
 
@@ -359,6 +365,15 @@ public sealed class StateMachineRunner
         return new ExecutionResult(name, ExecutionStatus.Failed, null, error, cause);
     }
 
+    private void EmitState(ExecutionEventType type, State state, JsonNode? data, string? error = null, string? cause = null) =>
+        Emit(new ExecutionEvent(type, Now(), state.Name)
+        {
+            StateType = StateTypeName(state),
+            Data = type is ExecutionEventType.StateFailed ? null : data?.ToJsonString() ?? "null",
+            Error = error,
+            Cause = cause,
+        });
+
     private void Emit(ExecutionEventType type, string? stateName, JsonNode? data, string? error = null, string? cause = null) =>
         Emit(new ExecutionEvent(type, Now(), stateName)
         {
@@ -385,12 +400,21 @@ public sealed class StateMachineRunner
         /// <summary>The id AWS gives this state's ...StateEntered event; AWS's States.Runtime causes name it.</summary>
         public int EnteredEventId { get; } = history.Next();
 
-        public Scope Scope(JsonNode? data) => new(data, new JsonObject
+        public Scope Scope(JsonNode? data, JsonObject? mapItem = null)
         {
-            ["Execution"] = execution.DeepClone(),
-            ["StateMachine"] = stateMachine.DeepClone(),
-            ["State"] = new JsonObject { ["Name"] = stateName, ["EnteredTime"] = enteredTime, ["RetryCount"] = RetryCount },
-        }, stateName, EnteredEventId);
+            var context = new JsonObject
+            {
+                ["Execution"] = execution.DeepClone(),
+                ["StateMachine"] = stateMachine.DeepClone(),
+                ["State"] = new JsonObject { ["Name"] = stateName, ["EnteredTime"] = enteredTime, ["RetryCount"] = RetryCount },
+            };
+            if (mapItem is not null)
+            {
+                context["Map"] = new JsonObject { ["Item"] = mapItem };
+            }
+
+            return new(data, context, stateName, EnteredEventId);
+        }
 
         public StatesErrorException Runtime(string what) => StatesErrorException.Runtime(stateName, EnteredEventId, what);
     }

@@ -54,13 +54,20 @@ internal abstract class State
             "Task" => TaskFields,
             "Succeed" => SucceedFields,
             "Fail" => FailFields,
-            _ => throw Invalid($"{where}.Type", $"state type \"{type}\" is not supported by the local runner (supported: Pass, Task, Succeed, Fail)"),
+            "Map" or "Wait" => null, // their constructors check their fields
+            _ => throw Invalid($"{where}.Type", $"state type \"{type}\" is not supported by the local runner (supported: Pass, Task, Map, Wait, Succeed, Fail)"),
         };
-        CheckFields(node, fields, where);
+        if (fields is not null)
+        {
+            CheckFields(node, fields, where);
+        }
+
         return type switch
         {
             "Pass" => new PassState(name, node, where),
             "Task" => new TaskState(name, node, where),
+            "Map" => new MapState(name, node, where),
+            "Wait" => new WaitState(name, node, where),
             "Succeed" => new SucceedState(name, node, where),
             _ => new FailState(name, node, where),
         };
@@ -207,7 +214,7 @@ internal sealed class TaskState : State
 
     public override IEnumerable<string> Transitions => base.Transitions.Concat(Catch.Select(c => c.Next));
 
-    private static List<T> ParseList<T>(JsonObject node, string field, string where, Func<JsonObject, string, T> parse)
+    internal static List<T> ParseList<T>(JsonObject node, string field, string where, Func<JsonObject, string, T> parse)
     {
         if (node[field] is null)
         {

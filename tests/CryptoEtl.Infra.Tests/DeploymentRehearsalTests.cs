@@ -20,7 +20,7 @@ namespace CryptoEtl.Infra.Tests;
 /// (Rehearsal/recording_moto_server.py: moto 5.2.1 that also logs every IAM decision it makes):
 /// infra/template.yaml packaged and translated by aws-sam-translator for the COPY, Snowpipe and
 /// schedule-on parameter sets and created in moto's CloudFormation (Rehearsal/deploy_to_moto.py,
-/// which checks the created definition, its Tasks' functions and the alert rule); then, with IAM
+/// which checks each created definition, crypto_etl's and crypto_backfill's, their Tasks' functions and the alert rule); then, with IAM
 /// enforcement on, `cryptoetl extract`, `transform` and `load` (DuckDB, and Snowflake against the
 /// fake), each as an IAM user holding exactly its function's role policies as moto's IAM holds
 /// them, and Extract's shrink re-run, which must be refused and keep every stored coin, and an
@@ -154,6 +154,11 @@ public sealed class DeploymentRehearsalTests : IAsyncLifetime
             var stack = deployed["stacks"]![name]!;
             Assert.Equal(SkippedByMoto, stack["skipped_by_moto"]!.AsArray().Select(t => t!.GetValue<string>()));
             Assert.Equal(3, stack["functions"]!.AsArray().Count);
+            // Both state machines created, the backfill's Map tasks on the stack's functions (deploy_to_moto.py checks each).
+            var machines = stack["state_machines"]!.AsObject();
+            Assert.Equal(["BackfillStateMachine", "CryptoEtlStateMachine"], machines.Select(m => m.Key).Order(StringComparer.Ordinal));
+            Assert.Contains(":stateMachine:", machines["BackfillStateMachine"]!.GetValue<string>(), StringComparison.Ordinal);
+            Assert.NotEqual(machines["BackfillStateMachine"]!.GetValue<string>(), machines["CryptoEtlStateMachine"]!.GetValue<string>());
         }
 
         var copy = deployed["stacks"]!["copy"]!;

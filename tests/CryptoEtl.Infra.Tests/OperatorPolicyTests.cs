@@ -23,17 +23,21 @@ public sealed class OperatorPolicyTests
         var grants = statements.Where(s => s.IsAllow)
             .SelectMany(s => s.Actions.SelectMany(a => s.Resources.Select(r => $"{a} {r}")))
             .Order(StringComparer.Ordinal);
-        var executions = $"arn:aws:states:{Region}:{AccountId}:execution:{{CryptoEtlStateMachine.Name}}:*";
-        Assert.Equal(
-            [
+        // Both state machines: the snapshot's and the backfill's.
+        string[] expected = [.. new[] { "CryptoEtlStateMachine", "BackfillStateMachine" }.SelectMany(machine =>
+        {
+            var executions = $"arn:aws:states:{Region}:{AccountId}:execution:{{{machine}.Name}}:*";
+            return new[]
+            {
                 $"states:DescribeExecution {executions}",
-                "states:DescribeStateMachine {CryptoEtlStateMachine}",
+                $"states:DescribeStateMachine {{{machine}}}",
                 $"states:GetExecutionHistory {executions}",
-                "states:ListExecutions {CryptoEtlStateMachine}",
-                "states:StartExecution {CryptoEtlStateMachine}",
+                $"states:ListExecutions {{{machine}}}",
+                $"states:StartExecution {{{machine}}}",
                 $"states:StopExecution {executions}",
-            ],
-            grants);
+            };
+        })];
+        Assert.Equal(expected.Order(StringComparer.Ordinal), grants);
         Assert.All(statements, s => Assert.Empty(s.Condition));
         Assert.Equal("AWS::IAM::ManagedPolicy", AsString(template.Resources["OperatorPolicy"]["Type"]));
     }

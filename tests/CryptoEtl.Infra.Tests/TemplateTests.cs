@@ -168,6 +168,79 @@ public sealed partial class TemplateTests
         Assert.Equal("30", Properties(template.Resources["StateMachineLogGroup"])["RetentionInDays"]);
     }
 
+    // ---------------------------------------------------------------- the backfill state machine
+
+    private static string BackfillAslPath => Path.Combine(RepoRoot, "statemachine", "crypto_backfill.asl.json");
+
+    [Fact]
+    public void The_backfill_state_machine_runs_its_asl_over_the_same_functions_under_its_own_role_logged_and_traced()
+    {
+        var template = Load(Required);
+        var etl = Properties(StateMachine(template));
+        var backfill = Properties(StateMachine(template, "BackfillStateMachine"));
+
+        Assert.Equal("../statemachine/crypto_backfill.asl.json", AsString(backfill["DefinitionUri"]));
+        Assert.Equal(Path.GetFullPath(BackfillAslPath), Path.GetFullPath(Path.Combine(RepoRoot, "infra", AsString(backfill["DefinitionUri"]))));
+        Assert.Equal(MapOrEmpty(etl, "DefinitionSubstitutions"), MapOrEmpty(backfill, "DefinitionSubstitutions"));
+        var placeholders = Placeholder().Matches(File.ReadAllText(BackfillAslPath)).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+        Assert.Equal(placeholders.Order(StringComparer.Ordinal), MapOrEmpty(backfill, "DefinitionSubstitutions").Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("STANDARD", backfill["Type"]);
+        Assert.Equal("{BackfillStateMachineRole.Arn}", backfill["Role"]);
+        var logging = AsMap(backfill["Logging"]);
+        Assert.Equal(AsMap(etl["Logging"])["Level"], logging["Level"]);
+        Assert.Equal("{BackfillStateMachineLogGroup.Arn}", AsMap(AsMap(AsList(logging["Destinations"]).Single())["CloudWatchLogsLogGroup"])["LogGroupArn"]);
+        Assert.Equal("30", Properties(template.Resources["BackfillStateMachineLogGroup"])["RetentionInDays"]);
+        Assert.Equal("true", AsMap(backfill["Tracing"])["Enabled"]);
+        // Started by hand: no schedule of its own.
+        Assert.Empty(MapOrEmpty(backfill, "Events"));
+    }
+
+    /// <summary>Each Task (those inside the Map too) outlasts its function's own Lambda timeout by at most a minute.</summary>
+    [Fact]
+    public void Every_backfill_task_is_bounded_by_its_functions_timeout()
+    {
+        var template = Load(Required);
+        var substitutions = MapOrEmpty(Properties(StateMachine(template, "BackfillStateMachine")), "DefinitionSubstitutions");
+        var tasks = new List<(string Name, JsonNode State)>();
+        void Walk(JsonObject states)
+        {
+            foreach (var (name, state) in states)
+            {
+                if ((string)state!["Type"]! == "Task")
+                {
+                    tasks.Add((name, state));
+                }
+
+                if (state["ItemProcessor"]?["States"] is JsonObject inner)
+                {
+                    Walk(inner);
+                }
+            }
+        }
+
+        Walk(JsonNode.Parse(File.ReadAllText(BackfillAslPath))!["States"]!.AsObject());
+
+        Assert.Equal(["SelectCoins", "FetchCoinHistory", "TransformHistory", "LoadHistory"], tasks.Select(t => t.Name));
+        foreach (var (name, state) in tasks)
+        {
+            var placeholder = Placeholder().Match((string)state["Parameters"]!["FunctionName"]!).Groups[1].Value;
+            var function = AsString(substitutions[placeholder]).Trim('{', '}')[..^".Arn".Length];
+            var lambdaTimeout = int.Parse(AsString(Properties(template.Resources[function])["Timeout"]), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.InRange((int)state["TimeoutSeconds"]!, lambdaTimeout + 1, lambdaTimeout + 60);
+        }
+    }
+
+    [Fact]
+    public void Outputs_give_the_backfill_state_machine_and_its_start_command()
+    {
+        var outputs = Load(Required).Outputs;
+
+        Assert.Equal("{BackfillStateMachine}", AsString(AsMap(outputs["BackfillStateMachineArn"])["Value"]));
+        Assert.Equal(
+            """aws stepfunctions start-execution --state-machine-arn {BackfillStateMachine} --input '{"days":365,"top":100}'""",
+            AsString(AsMap(outputs["StartBackfillCommand"])["Value"]));
+    }
+
     // ---------------------------------------------------------------- functions
 
     [Fact]
@@ -416,10 +489,12 @@ public sealed partial class TemplateTests
         }
     }
 
-    [Fact]
-    public void State_machine_role_invokes_exactly_the_three_functions_and_publishes_nothing()
+    [Theory]
+    [InlineData("StateMachineRole")]
+    [InlineData("BackfillStateMachineRole")]
+    public void State_machine_role_invokes_exactly_the_three_functions_and_publishes_nothing(string role)
     {
-        var statements = IamStatement.All(Load(Required)).Where(s => s.Owner == "StateMachineRole").ToList();
+        var statements = IamStatement.All(Load(Required)).Where(s => s.Owner == role).ToList();
 
         var invoke = Assert.Single(statements, s => s.Actions.Contains("lambda:InvokeFunction"));
         Assert.Equal(["lambda:InvokeFunction"], invoke.Actions);
@@ -570,7 +645,7 @@ public sealed partial class TemplateTests
         Assert.Equal(["Step Functions Execution Status Change"], OneOrMany(pattern["detail-type"]));
         var detail = AsMap(pattern["detail"]);
         Assert.Equal(["FAILED", "TIMED_OUT", "ABORTED"], OneOrMany(detail["status"]));
-        Assert.Equal(["{CryptoEtlStateMachine}"], OneOrMany(detail["stateMachineArn"]));
+        Assert.Equal(["{CryptoEtlStateMachine}", "{BackfillStateMachine}"], OneOrMany(detail["stateMachineArn"]));
         var target = AsMap(Assert.Single(AsList(rule["Targets"])));
         Assert.Equal("{AlertTopic}", target["Arn"]);
         var transformer = AsMap(target["InputTransformer"]);
@@ -625,8 +700,8 @@ public sealed partial class TemplateTests
 
     // ---------------------------------------------------------------- helpers
 
-    private static Dictionary<string, object?> StateMachine(CfnTemplate template) =>
-        Assert.Single(template.ResourcesOfType("AWS::Serverless::StateMachine")).Value;
+    private static Dictionary<string, object?> StateMachine(CfnTemplate template, string name = "CryptoEtlStateMachine") =>
+        template.ResourcesOfType("AWS::Serverless::StateMachine").Single(r => r.Key == name).Value;
 
     private static Dictionary<string, object?> Variables(object? function) =>
         MapOrEmpty(MapOrEmpty(Properties(AsMap(function)), "Environment"), "Variables");

@@ -31,7 +31,9 @@ public sealed class AwsCliTests
         await using var serve = await ServeHarness.StartAsync();
 
         var machines = await serve.AwsJsonAsync("list-state-machines");
-        var machine = Assert.Single(machines["stateMachines"]!.AsArray())!;
+        // crypto_etl first, then the backfill's (BackfillServeTests).
+        Assert.Equal(2, machines["stateMachines"]!.AsArray().Count);
+        var machine = machines["stateMachines"]![0]!;
         Assert.Equal(serve.StateMachineArn, (string)machine["stateMachineArn"]!);
         Assert.Equal("STANDARD", (string)machine["type"]!);
         var described = await serve.AwsJsonAsync("describe-state-machine", "--state-machine-arn", serve.StateMachineArn);

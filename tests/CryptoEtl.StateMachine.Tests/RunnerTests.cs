@@ -47,9 +47,9 @@ public sealed class RunnerTests
     [Fact]
     public void An_unsupported_state_type_is_rejected_at_load()
     {
-        var ex = Assert.Throws<PipelineException>(() => StateMachineDefinition.Parse(Definition(("Wait", JsonNode.Parse("""{"Type": "Wait", "Seconds": 5, "End": true}""")!))));
+        var ex = Assert.Throws<PipelineException>(() => StateMachineDefinition.Parse(Definition(("Choose", JsonNode.Parse("""{"Type": "Choice", "Choices": [], "Default": "Choose"}""")!))));
 
-        Assert.Contains("States.Wait.Type: state type \"Wait\" is not supported by the local runner", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("States.Choose.Type: state type \"Choice\" is not supported by the local runner", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -12,9 +12,10 @@ For each stack:
 2. moto's CloudFormation creates the stack. moto reads only DefinitionString for a state machine,
    so the DefinitionS3Location + DefinitionSubstitutions the translator writes become the
    DefinitionString CloudFormation makes of them (Fn::Sub of the ASL with the substitutions).
-3. Checks: no ${...} left in the created definition; every Task's FunctionName is a created
+3. Checks, for each state machine (the snapshot's and the backfill's): no ${...} left in the
+   created definition; every Task's FunctionName (those in a Map's ItemProcessor too) is a created
    function; the alert rule's pattern matches exactly the FAILED, TIMED_OUT and ABORTED status
-   changes of this state machine (moto's event pattern matcher).
+   changes of these state machines (moto's event pattern matcher).
 For the run_as stack: each function's role policies, read back from moto's IAM, are put on an IAM
 user of that function (with an access key); the SSM SecureStrings are created; an admin user is
 made for the test's own arranging and asserting; then IAM enforcement is switched on.
@@ -83,11 +84,16 @@ def client(name, endpoint, key="test", secret="test"):
     return boto3.client(name, endpoint_url=endpoint, region_name=REGION, aws_access_key_id=key, aws_secret_access_key=secret)
 
 
+# Each state machine's logical id and its ASL file in statemachine/.
+STATE_MACHINES = {"CryptoEtlStateMachine": "crypto_etl.asl.json", "BackfillStateMachine": "crypto_backfill.asl.json"}
+
+
 def package(template, repo):
-    """What `sam package` does to the two local paths: upload, then name the S3 objects."""
+    """What `sam package` does to the local paths: upload, then name the S3 objects."""
     for name, zip_name in ZIPS.items():
         template["Resources"][name]["Properties"]["CodeUri"] = f"s3://{ARTIFACTS}/{zip_name}"
-    template["Resources"]["CryptoEtlStateMachine"]["Properties"]["DefinitionUri"] = f"s3://{ARTIFACTS}/crypto_etl.asl.json"
+    for name, asl_name in STATE_MACHINES.items():
+        template["Resources"][name]["Properties"]["DefinitionUri"] = f"s3://{ARTIFACTS}/{asl_name}"
     return template
 
 
@@ -99,22 +105,22 @@ def upload_artifacts(s3, repo):
         with zipfile.ZipFile(buffer, "w") as archive:
             archive.writestr("bootstrap", "#!/bin/sh\n")
         s3.put_object(Bucket=ARTIFACTS, Key=zip_name, Body=buffer.getvalue())
-    with open(f"{repo}/statemachine/crypto_etl.asl.json", encoding="utf-8") as asl:
-        definition = asl.read()
-    s3.put_object(Bucket=ARTIFACTS, Key="crypto_etl.asl.json", Body=definition.encode())
-    return definition
+    definitions = {}
+    for asl_name in STATE_MACHINES.values():
+        with open(f"{repo}/statemachine/{asl_name}", encoding="utf-8") as asl:
+            definitions[asl_name] = asl.read()
+        s3.put_object(Bucket=ARTIFACTS, Key=asl_name, Body=definitions[asl_name].encode())
+    return definitions
 
 
-def inline_definition(cfn, definition):
-    for resource in cfn["Resources"].values():
-        if resource["Type"] != "AWS::StepFunctions::StateMachine":
-            continue
-        properties = resource["Properties"]
+def inline_definition(cfn, definitions):
+    for name, asl_name in STATE_MACHINES.items():
+        properties = cfn["Resources"][name]["Properties"]
         location = properties.pop("DefinitionS3Location")
-        if location["Key"] != "crypto_etl.asl.json":
-            fail(f"the state machine's definition is not the packaged ASL: {location}")
+        if location["Key"] != asl_name:
+            fail(f"{name}'s definition is not its packaged ASL {asl_name}: {location}")
         substitutions = properties.pop("DefinitionSubstitutions", {})
-        properties["DefinitionString"] = {"Fn::Sub": [definition, substitutions]}
+        properties["DefinitionString"] = {"Fn::Sub": [definitions[asl_name], substitutions]}
 
 
 def tasks(state_machine):
@@ -154,6 +160,8 @@ def deploy(endpoint, repo, stack, parameters, definition):
     except InvalidDocumentException as error:
         fail(f"{stack}: aws-sam-translator refused the template: " + "; ".join(str(e) for e in error.causes))
     inline_definition(cfn, definition)
+    if sorted(n for n, r in cfn["Resources"].items() if r["Type"] == "AWS::StepFunctions::StateMachine") != sorted(STATE_MACHINES):
+        fail(f"{stack}: the state machines are not {sorted(STATE_MACHINES)}")
 
     cf = client("cloudformation", endpoint)
     cf.create_stack(
@@ -169,30 +177,29 @@ def deploy(endpoint, repo, stack, parameters, definition):
     skipped = sorted({r["Type"] for r in cfn["Resources"].values()} - set(get_model_map()))
 
     sfn = client("stepfunctions", endpoint)
-    state_machine_arn = physical["CryptoEtlStateMachine"]
-    created = sfn.describe_state_machine(stateMachineArn=state_machine_arn)["definition"]
-    left = re.findall(r"\$\{[^}]*\}", created)
-    if left:
-        fail(f"{stack}: the created definition still holds {left}")
     functions = {f["FunctionArn"] for f in client("lambda", endpoint).list_functions()["Functions"]}
-    for task in tasks(json.loads(created)):
-        name = task.get("Parameters", {}).get("FunctionName") or task.get("Arguments", {}).get("FunctionName")
-        if name not in functions:
-            fail(f"{stack}: Task {task.get('Resource')} invokes {name}, which is no function of the stack")
+    ours = [physical[name] for name in STATE_MACHINES]
+    for state_machine_arn in ours:
+        created = sfn.describe_state_machine(stateMachineArn=state_machine_arn)["definition"]
+        left = re.findall(r"\$\{[^}]*\}", created)
+        if left:
+            fail(f"{stack}: the created definition of {state_machine_arn} still holds {left}")
+        for task in tasks(json.loads(created)):
+            name = task.get("Parameters", {}).get("FunctionName") or task.get("Arguments", {}).get("FunctionName")
+            if name not in functions:
+                fail(f"{stack}: Task {task.get('Resource')} invokes {name}, which is no function of the stack")
     our_functions = {physical[name] for name in ZIPS}
 
     events = client("events", endpoint)
     pattern = events.describe_rule(Name=physical["ExecutionFailedAlertRule"].split("|")[-1])["EventPattern"]
-    alerted = {}
-    for arn in (state_machine_arn, state_machine_arn + "-other"):
+    for arn in ours + [ours[0] + "-other"]:
         for status in STATUSES:
             # moto's server does not implement TestEventPattern; its rules route events with
             # EventPattern.matches_event (moto/events/models.py), used here in process.
             matched = EventPattern.load(pattern).matches_event(json.loads(status_event(arn, status)))
-            alerted[f"{'this' if arn == state_machine_arn else 'other'} {status}"] = matched
-            if matched != (arn == state_machine_arn and status in ALERTED):
+            if matched != (arn in ours and status in ALERTED):
                 fail(f"{stack}: the alert rule {'matches' if matched else 'misses'} a {status} execution of "
-                     f"{'this' if arn == state_machine_arn else 'another'} state machine; pattern {pattern}")
+                     f"{'this stack' if arn in ours else 'another'}'s state machine {arn}; pattern {pattern}")
 
     return cfn, physical, skipped, our_functions
 
@@ -243,6 +250,7 @@ def main():
             "skipped_by_moto": skipped,
             "bucket": physical["DataBucket"],
             "state_machine": physical["CryptoEtlStateMachine"],
+            "state_machines": {name: physical[name] for name in STATE_MACHINES},
             "functions": sorted(functions),
         }
     run_as = request["run_as"]

@@ -214,6 +214,63 @@ public static class ConformanceProbes
         {"F": {"Type": "Fail", "ErrorPath": "$.e", "CausePath": "$.c"}}
         """, """{"e": 5, "c": "x"}""");
 
+    // ---- the backfill file (statemachine/crypto_backfill.asl.json)
+    private static readonly JsonNode BackfillPlan = JsonNode.Parse("""
+        {"backfill_id": "d365-usd-top2-20261125", "coin_ids": ["bitcoin", "ethereum"], "days": 365, "vs_currency": "usd", "pause_seconds": 2}
+        """)!;
+
+    private static readonly JsonNode HistoryTransformResult = JsonNode.Parse("""
+        {"backfill_id": "d365-usd-top2-20261125", "csv_key": "processed/history/d365-usd-top2-20261125/history_w1.csv", "quality_key": "processed/history/d365-usd-top2-20261125/quality.json", "rows": 732}
+        """)!;
+
+    private static readonly JsonNode HistoryLoadResult = JsonNode.Parse("""{"table": "CRYPTO_HISTORY", "rows_loaded": 732}""")!;
+
+    public static readonly Probe BackfillSucceeds = Backfill("backfill_succeeds", """{"top": 2}""",
+        extract: [new Returns(BackfillPlan), Fetched("bitcoin", reused: true), Fetched("ethereum")],
+        transform: [new Returns(HistoryTransformResult)], load: [new Returns(HistoryLoadResult)]);
+
+    public static readonly Probe BackfillRetriesInsideAnIteration = Backfill("backfill_retries_inside_an_iteration", "{}",
+        extract: [new Returns(BackfillPlan), Fetched("bitcoin"), Fail(ErrorNames.CoinGeckoRateLimited), Fail(ErrorNames.CoinGeckoUnavailable), Fetched("ethereum")],
+        transform: [new Returns(HistoryTransformResult)], load: [new Returns(HistoryLoadResult)]);
+
+    public static readonly Probe BackfillCoinFails = Backfill("backfill_coin_fails", """{"days": 30, "vs_currency": "eur"}""",
+        extract: [new Returns(BackfillPlan), Fail(ErrorNames.CoinGeckoBadResponse)], transform: [], load: []);
+
+    // ---- Map (LocalStack's AWS-validated scenarios: tests/aws/services/stepfunctions/templates/scenarios/statemachines/map_state*.json5)
+    /// <summary>Also AWS-recorded: test_base_scenarios.snapshot.json, test_map_state_item_selector (the same machine).</summary>
+    public static readonly Probe MapItemSelector = Small("map_item_selector", MapSelectorStates("ItemSelector", "ItemProcessor"), "{}");
+
+    /// <summary>Also AWS-recorded: test_base_scenarios.snapshot.json, test_map_state_parameters_legacy (the same machine).</summary>
+    public static readonly Probe MapLegacyParameters = Small("map_legacy_parameters", MapSelectorStates("Parameters", "Iterator"), "{}");
+
+    /// <summary>Also AWS-recorded: test_base_scenarios.snapshot.json, test_map_state_catch (the same machine).</summary>
+    public static readonly Probe MapCatch = Small("map_catch", FailingMapStates("""
+        "Catch": [{"ErrorEquals": ["HandleItemFailError"], "Next": "FinalCaught"}],
+        """), "{}");
+
+    /// <summary>Also AWS-recorded: test_base_scenarios.snapshot.json, test_map_state_retry (the same machine).</summary>
+    public static readonly Probe MapRetry = Small("map_retry", FailingMapStates("""
+        "Retry": [{"ErrorEquals": ["HandleItemFailError"], "MaxAttempts": 2}],
+        """), "{}");
+
+    /// <summary>MaxConcurrency 1: moto runs iterations in parallel otherwise, and the scripted answers go by call order.</summary>
+    public static readonly Probe MapResultSelectorAndPaths = Small("map_result_selector_and_paths", $$$$$"""
+        {"M": {"Type": "Map", "InputPath": "$.in", "ItemsPath": "$.xs", "MaxConcurrency": 1, "ItemSelector": {"v.$": "$$.Map.Item.Value", "i.$": "$$.Map.Item.Index", "tag.$": "$.tag"},
+               "ItemProcessor": {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "{{{{{Invoke}}}}}", "Parameters": {"FunctionName": "${F}", "Payload.$": "$"}, "ResultSelector": {"r.$": "$.Payload"}, "End": true}}},
+               "ResultSelector": {"all.$": "$"}, "ResultPath": "$.in.out", "OutputPath": "$.in", "End": true}}
+        """, """{"in": {"xs": ["a", "b"], "tag": "t"}}""", ("F", [new Returns(JsonValue.Create(1)), new Returns(JsonValue.Create(2))]));
+
+    /// <summary>moto 5.2.1 words the cause with Python's type ("&lt;class 'int'&gt;"); MapStateTests holds AWS's recording.</summary>
+    public static readonly Probe MapItemsNotAnArray = Small("map_items_not_an_array", """
+        {"Start": {"Type": "Pass", "InputPath": "$.items", "Next": "MapIterateState"},
+         "MapIterateState": {"Type": "Map", "MaxConcurrency": 1,
+           "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": "Pass", "States": {"Pass": {"Type": "Pass", "End": true}}}, "End": true}}
+        """, """{"items": 1}""");
+
+    public static readonly Probe WaitSecondsPath = Small("wait_seconds_path", """
+        {"W": {"Type": "Wait", "SecondsPath": "$.s", "Next": "V"}, "V": {"Type": "Wait", "Seconds": 3, "End": true}}
+        """, """{"s": 7}""");
+
     public static IReadOnlyList<Probe> All { get; } =
     [
         AslSucceeds, AslRetriesThenSucceeds, AslPermanentFailure, AslRetriesExhausted, AslInputNotAnObject,
@@ -225,6 +282,8 @@ public static class ConformanceProbes
         IntervalFractional, MaxAttemptsFractional, MaxDelayFractional,
         TaskResultTooLargeCaught, TaskResultTooLargeRetried, StateOutputTooLarge,
         FunctionErrorCause, BackoffAndJitter, FirstMatchingRetrierDecides, ContextObject, SnsPublish, FailErrorPathNotAString,
+        BackfillSucceeds, BackfillRetriesInsideAnIteration, BackfillCoinFails,
+        MapItemSelector, MapLegacyParameters, MapCatch, MapRetry, MapResultSelectorAndPaths, MapItemsNotAnArray, WaitSecondsPath,
     ];
 
     public static Probe Named(string name) => All.Single(p => p.Name == name);
@@ -238,6 +297,41 @@ public static class ConformanceProbes
             ["TransformFunctionArn"] = transform,
             ["LoadFunctionArn"] = load,
         });
+
+    private static Probe Backfill(string name, string input, FunctionStep[] extract, FunctionStep[] transform, FunctionStep[] load) =>
+        new(name, BackfillAslFile.Text, JsonNode.Parse(input), new Dictionary<string, FunctionStep[]>
+        {
+            ["ExtractFunctionArn"] = extract,
+            ["TransformFunctionArn"] = transform,
+            ["LoadFunctionArn"] = load,
+        });
+
+    private static Returns Fetched(string coin, bool reused = false) => new(new JsonObject
+    {
+        ["coin_id"] = coin,
+        ["raw_key"] = $"raw/history/d365-usd-top2-20261125/{coin}.json",
+        ["points"] = 366,
+        ["reused"] = reused,
+    });
+
+    private static string MapSelectorStates(string selector, string processor) => $$$$$"""
+        {"StartState": {"Type": "Pass", "Result": {"detail": {"delivery-partner": "UQS", "shipped": [{"prod": "R31", "dest-code": 9511, "quantity": 1344}, {"prod": "S39", "dest-code": 9511, "quantity": 40}, {"prod": "R31", "dest-code": 9833, "quantity": 12}, {"prod": "R40", "dest-code": 9860, "quantity": 887}, {"prod": "R40", "dest-code": 9511, "quantity": 1220}]}}, "Next": "MapState"},
+         "MapState": {"Type": "Map", "ResultPath": "$.detail.shipped_output", "InputPath": "$.detail", "ItemsPath": "$.shipped", "MaxConcurrency": 1,
+           "{{{{{selector}}}}}": {"original_input.$": "$", "iteration_input_value.$": "$$.Map.Item.Value", "iteration_index.$": "$$.Map.Item.Index", "from_input_constant.$": "$.delivery-partner", "constant_value": "HelloWorld"},
+           "{{{{{processor}}}}}": {"StartAt": "HandleItem", "States": {"HandleItem": {"Type": "Pass", "End": true}}}, "Next": "Final"},
+         "Final": {"Type": "Pass", "End": true}}
+        """;
+
+    private static string FailingMapStates(string retryOrCatch) => $$$$$"""
+        {"StartState": {"Type": "Pass", "Result": [1], "ResultPath": "$.arr", "Next": "MapState"},
+         "MapState": {"Type": "Map", "ResultPath": null, "InputPath": "$.arr", "MaxConcurrency": 1,
+           "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": "HandleItemFail",
+             "States": {"HandleItemFail": {"Type": "Fail", "Error": "HandleItemFailError", "Cause": "HandleItemFailCause"}}},
+           {{{{{retryOrCatch}}}}}
+           "Next": "Final"},
+         "FinalCaught": {"Type": "Pass", "End": true},
+         "Final": {"Type": "Pass", "End": true}}
+        """;
 
     private static Probe Small(string name, string states, string input, params (string Name, FunctionStep[] Steps)[] functions)
     {

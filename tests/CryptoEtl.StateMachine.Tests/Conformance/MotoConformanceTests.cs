@@ -64,7 +64,37 @@ public sealed partial class MotoConformanceTests(MotoInterpreter moto) : IClassF
         { ConformanceProbes.ContextObject.Name, CauseCheck.Exact },
         { ConformanceProbes.SnsPublish.Name, CauseCheck.Exact },
         { ConformanceProbes.FailErrorPathNotAString.Name, CauseCheck.ErrorOnly },
+        { ConformanceProbes.BackfillSucceeds.Name, CauseCheck.Exact },
+        { ConformanceProbes.BackfillRetriesInsideAnIteration.Name, CauseCheck.Exact },
+        { ConformanceProbes.BackfillCoinFails.Name, CauseCheck.Json },
+        { ConformanceProbes.MapItemSelector.Name, CauseCheck.Exact },
+        { ConformanceProbes.MapLegacyParameters.Name, CauseCheck.Exact },
+        { ConformanceProbes.MapCatch.Name, CauseCheck.Exact },
+        { ConformanceProbes.MapRetry.Name, CauseCheck.Exact },
+        { ConformanceProbes.MapResultSelectorAndPaths.Name, CauseCheck.Exact },
+        { ConformanceProbes.WaitSecondsPath.Name, CauseCheck.Exact },
     };
+
+    /// <summary>
+    /// Items that are not an array: both fail with States.QueryEvaluationError, but moto 5.2.1 words the cause
+    /// with Python's type name ("... but was: &lt;class 'int'&gt;") where AWS recorded the JSON value ("... but was: 1":
+    /// LocalStack tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json,
+    /// test_map_state_items_input_types[number]); the runner follows the recording (MapStateTests).
+    /// </summary>
+    [Fact]
+    public async Task Items_not_an_array_fail_alike_but_the_cause_follows_AWS_not_moto()
+    {
+        var probe = ConformanceProbes.MapItemsNotAnArray;
+
+        var local = await Outcome.RunLocalAsync(probe);
+        var independent = moto.Run(probe);
+
+        Assert.Equal(("FAILED", "States.QueryEvaluationError"), (independent.Status, independent.Error));
+        Assert.Equal(("FAILED", "States.QueryEvaluationError"), (local.Status, local.Error));
+        Assert.EndsWith("Map state input must be an array but was: <class 'int'>", independent.Cause, StringComparison.Ordinal);
+        Assert.Equal("An error occurred while executing the state 'MapIterateState' (entered at the event id #4). Map state input must be an array but was: 1", local.Cause);
+        Assert.Equal(independent.States, local.States);
+    }
 
     [Theory]
     [MemberData(nameof(Agreeing))]

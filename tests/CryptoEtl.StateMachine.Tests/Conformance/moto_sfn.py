@@ -9,7 +9,7 @@ stdin: a JSON array of probes, each {"definition": ASL text with ${Name} placeho
   {"payload": JSON}                 the function returns JSON
   {"error": JSON}                   the function fails; JSON is the error body its runtime posted
 stdout: a JSON array of results, each {"status" (REJECTED: the definition was refused), "error", "cause", "output", "states": [entered state names],
-         "waits": [retry waits in seconds], "payloads": {"Name": [payloads received]},
+         "waits": [retry waits and Wait states' seconds, in order], "payloads": {"Name": [payloads received]},
          "alerts": [{"subject", "message"}]}
 
 Lambda is patched (no Docker); SNS is moto's, read back through an SQS subscription. Retry sleeps
@@ -26,6 +26,7 @@ import boto3
 from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.stepfunctions.parser.asl.component.common.retry import jitter_strategy_decl, retrier_decl
+from moto.stepfunctions.parser.asl.component.state.wait.wait_function import wait_function
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 
 REGION = "us-east-1"
@@ -55,6 +56,8 @@ def run(index, probe, alerts_topic):
 
     lambda_eval_utils._invoke_lambda_function = invoke
     retrier_decl.time = types.SimpleNamespace(sleep=waits.append)
+    # A Wait state's seconds are recorded too (the runner's delay hook sees both), never slept.
+    wait_function.WaitFunction._wait_interval = lambda self, env, wait_seconds: waits.append(wait_seconds)
     fraction = probe.get("jitter", 0.5)
     jitter_strategy_decl.random.uniform = lambda low, high: low + (high - low) * fraction
 
