@@ -78,18 +78,9 @@ public static class ConsolePages
         return Layout(machine.Name, body.ToString());
     }
 
-    /// <summary>
-    /// An execution's page; <c>extractProgress</c> is the running Extract's progress in words, as the
-    /// terminal shows it (null outside Extract).
-    /// </summary>
-    public static string Execution(ExecutionService executions, ExecutionRecord record, (string State, DateTimeOffset Since)? current, DateTimeOffset now, string? extractProgress = null)
+    /// <summary>The execution's status, times, the running state's progress, the stop button and the error.</summary>
+    private static void AppendSummary(StringBuilder body, ExecutionRecord record, (string State, DateTimeOffset Since)? current, DateTimeOffset now, string? extractProgress)
     {
-        ArgumentNullException.ThrowIfNull(executions);
-        ArgumentNullException.ThrowIfNull(record);
-        var states = StatesOf(record);
-        var machine = executions.MachineOf(record);
-        var body = new StringBuilder();
-        body.Append(CultureInfo.InvariantCulture, $"<p><a href=\"{E(HomePath(executions, machine))}\">&larr; {E(machine.Name)}</a></p><h1>{Name(record.Name)}</h1>");
         body.Append(CultureInfo.InvariantCulture, $"<p>Status <span class=\"status {E(record.Status.ToLowerInvariant())}\" id=\"execution-status\">{E(record.Status)}</span> started {Time(record.StartDate)}");
         if (record.StopDate is { } stop)
         {
@@ -118,7 +109,21 @@ public static class ConsolePages
         {
             body.Append(CultureInfo.InvariantCulture, $"<p id=\"stop-outcome\">{E(record.StopOutcome)}</p>");
         }
+    }
 
+    /// <summary>
+    /// An execution's page; <c>extractProgress</c> is the running Extract's progress in words, as the
+    /// terminal shows it (null outside Extract).
+    /// </summary>
+    public static string Execution(ExecutionService executions, ExecutionRecord record, (string State, DateTimeOffset Since)? current, DateTimeOffset now, string? extractProgress = null)
+    {
+        ArgumentNullException.ThrowIfNull(executions);
+        ArgumentNullException.ThrowIfNull(record);
+        var states = StatesOf(record);
+        var machine = executions.MachineOf(record);
+        var body = new StringBuilder();
+        body.Append(CultureInfo.InvariantCulture, $"<p><a href=\"{E(HomePath(executions, machine))}\">&larr; {E(machine.Name)}</a></p><h1>{Name(record.Name)}</h1>");
+        AppendSummary(body, record, current, now, extractProgress);
         body.Append("<div class=\"columns\"><section class=\"graph-panel\"><h2>Graph</h2>")
             .Append(machine.Graph.ToSvg(name => states.TryGetValue(name, out var s) ? s.Status : null))
             .Append("</section><section><h2>States</h2>");

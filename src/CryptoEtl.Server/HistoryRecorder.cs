@@ -39,29 +39,14 @@ public sealed class HistoryRecorder(LocalStateMachine machine, ExecutionRecord r
 
     private void Record(ExecutionEvent e)
     {
+        if (RecordMap(e))
+        {
+            return;
+        }
+
         var type = e.StateType ?? (e.StateName is { } s && machine.StateTypes.TryGetValue(s, out var t) ? t : "Task");
         switch (e.Type)
         {
-            case ExecutionEventType.MapStarted:
-                Add(e.Timestamp, "MapStateStarted", h => h with { MapStateStartedEventDetails = new(e.MapLength) });
-                break;
-            case ExecutionEventType.MapIterationStarted:
-                Add(e.Timestamp, "MapIterationStarted", h => h with { MapIterationStartedEventDetails = new(e.StateName!, e.MapIndex) });
-                break;
-            case ExecutionEventType.MapIterationSucceeded:
-                Current = (e.StateName!, e.Timestamp);
-                Add(e.Timestamp, "MapIterationSucceeded", h => h with { MapIterationSucceededEventDetails = new(e.StateName!, e.MapIndex) });
-                break;
-            case ExecutionEventType.MapIterationFailed:
-                Current = (e.StateName!, e.Timestamp);
-                Add(e.Timestamp, "MapIterationFailed", h => h with { MapIterationFailedEventDetails = new(e.StateName!, e.MapIndex) });
-                break;
-            case ExecutionEventType.MapSucceeded:
-                Add(e.Timestamp, "MapStateSucceeded", h => h);
-                break;
-            case ExecutionEventType.MapFailed:
-                Add(e.Timestamp, "MapStateFailed", h => h);
-                break;
             case ExecutionEventType.EvaluationFailed:
                 Add(e.Timestamp, "EvaluationFailed", h => h with { EvaluationFailedEventDetails = new(e.Error, e.Cause, e.StateName!) });
                 break;
@@ -105,6 +90,38 @@ public sealed class HistoryRecorder(LocalStateMachine machine, ExecutionRecord r
             default:
                 break;
         }
+    }
+
+    /// <summary>A Map state's own events (AWS's MapState*/MapIteration* types); false for any other event.</summary>
+    private bool RecordMap(ExecutionEvent e)
+    {
+        switch (e.Type)
+        {
+            case ExecutionEventType.MapStarted:
+                Add(e.Timestamp, "MapStateStarted", h => h with { MapStateStartedEventDetails = new(e.MapLength) });
+                break;
+            case ExecutionEventType.MapIterationStarted:
+                Add(e.Timestamp, "MapIterationStarted", h => h with { MapIterationStartedEventDetails = new(e.StateName!, e.MapIndex) });
+                break;
+            case ExecutionEventType.MapIterationSucceeded:
+                Current = (e.StateName!, e.Timestamp);
+                Add(e.Timestamp, "MapIterationSucceeded", h => h with { MapIterationSucceededEventDetails = new(e.StateName!, e.MapIndex) });
+                break;
+            case ExecutionEventType.MapIterationFailed:
+                Current = (e.StateName!, e.Timestamp);
+                Add(e.Timestamp, "MapIterationFailed", h => h with { MapIterationFailedEventDetails = new(e.StateName!, e.MapIndex) });
+                break;
+            case ExecutionEventType.MapSucceeded:
+                Add(e.Timestamp, "MapStateSucceeded", h => h);
+                break;
+            case ExecutionEventType.MapFailed:
+                Add(e.Timestamp, "MapStateFailed", h => h);
+                break;
+            default:
+                return false;
+        }
+
+        return true;
     }
 
     /// <summary>ExecutionStarted, at the execution's startDate, as StartExecution accepts it.</summary>

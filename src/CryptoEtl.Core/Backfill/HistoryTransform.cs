@@ -30,6 +30,41 @@ public sealed class HistoryTransform(IObjectStore store)
     {
         ArgumentNullException.ThrowIfNull(input);
         var plan = await BackfillExtract.ReadPlanAsync(store, input.BackfillId, cancellationToken);
+        var aligned = await ReadAlignedAsync(plan, cancellationToken);
+        if (aligned.Missing.Count > 0)
+        {
+            var missing = aligned.Missing;
+            throw new PipelineException(ErrorNames.ObjectNotFound,
+                $"backfill {plan.BackfillId} lacks the history of {missing.Count} of its {plan.CoinIds.Count} coins ({string.Join(", ", missing.Take(10))}{(missing.Count > 10 ? ", ..." : "")}); fetch them first (run the backfill again: it resumes)");
+        }
+
+        var csvKey = BackfillKeys.Csv(plan.BackfillId, ObjectKeys.NewWriteId());
+        var count = await WriteCsvAsync(csvKey, plan.VsCurrency, aligned.ByBucket, cancellationToken);
+        var byBucket = aligned.ByBucket;
+        var quality = new HistoryQuality
+        {
+            BackfillId = plan.BackfillId,
+            CsvKey = csvKey,
+            Bucket = plan.Bucket,
+            Coins = plan.CoinIds.Count,
+            CoinsWithoutPoints = aligned.WithoutPoints,
+            Buckets = byBucket.Count,
+            Rows = count,
+            First = byBucket.Count > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(byBucket.Keys.First()) : null,
+            Last = byBucket.Count > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(byBucket.Keys.Last()) : null,
+            PointsDropped = aligned.Dropped,
+            Metrics = MetricsNote,
+        };
+        var qualityKey = BackfillKeys.Quality(plan.BackfillId);
+        await store.PutBytesAsync(qualityKey, ContentTypes.Json, JsonSerializer.SerializeToUtf8Bytes(quality, BackfillJsonContext.Default.HistoryQuality), cancellationToken);
+        return new HistoryTransformOutput { BackfillId = plan.BackfillId, CsvKey = csvKey, QualityKey = qualityKey, Rows = count };
+    }
+
+    /// <summary>Every coin's rows by bucket; the coins whose answer is not stored, and those without a point.</summary>
+    private sealed record AlignedHistory(SortedDictionary<long, List<Row>> ByBucket, List<string> Missing, List<string> WithoutPoints, int Dropped);
+
+    private async Task<AlignedHistory> ReadAlignedAsync(BackfillPlan plan, CancellationToken cancellationToken)
+    {
         var names = plan.Coins?.ToDictionary(c => c.Id, StringComparer.Ordinal) ?? [];
         var byBucket = new SortedDictionary<long, List<Row>>();
         var missing = new List<string>();
@@ -37,27 +72,11 @@ public sealed class HistoryTransform(IObjectStore store)
         var dropped = 0;
         foreach (var coinId in plan.CoinIds)
         {
-            var key = BackfillKeys.Raw(plan.BackfillId, coinId);
-            byte[] answer;
-            try
-            {
-                // Read, never HEAD: Transform may read raw/* but not list it, and S3 answers a HEAD of a missing key 403 then.
-                answer = await store.ReadAllBytesAsync(key, cancellationToken);
-            }
-            catch (PipelineException ex) when (ex.ErrorName == ErrorNames.ObjectNotFound)
+            var chart = await ReadChartAsync(BackfillKeys.Raw(plan.BackfillId, coinId), cancellationToken);
+            if (chart is null)
             {
                 missing.Add(coinId);
                 continue;
-            }
-
-            MarketChart chart;
-            try
-            {
-                chart = MarketChart.Parse(answer);
-            }
-            catch (FormatException ex)
-            {
-                throw new PipelineException(ErrorNames.RawObjectInvalid, $"{key} is not a market_chart answer: {ex.Message}", ex);
             }
 
             var rows = Align(chart, plan, out var droppedHere);
@@ -79,13 +98,36 @@ public sealed class HistoryTransform(IObjectStore store)
             }
         }
 
-        if (missing.Count > 0)
+        return new AlignedHistory(byBucket, missing, withoutPoints, dropped);
+    }
+
+    /// <summary>The coin's stored answer, or null when it is not stored.</summary>
+    private async Task<MarketChart?> ReadChartAsync(string key, CancellationToken cancellationToken)
+    {
+        byte[] answer;
+        try
         {
-            throw new PipelineException(ErrorNames.ObjectNotFound,
-                $"backfill {plan.BackfillId} lacks the history of {missing.Count} of its {plan.CoinIds.Count} coins ({string.Join(", ", missing.Take(10))}{(missing.Count > 10 ? ", ..." : "")}); fetch them first (run the backfill again: it resumes)");
+            // Read, never HEAD: Transform may read raw/* but not list it, and S3 answers a HEAD of a missing key 403 then.
+            answer = await store.ReadAllBytesAsync(key, cancellationToken);
+        }
+        catch (PipelineException ex) when (ex.ErrorName == ErrorNames.ObjectNotFound)
+        {
+            return null;
         }
 
-        var csvKey = BackfillKeys.Csv(plan.BackfillId, ObjectKeys.NewWriteId());
+        try
+        {
+            return MarketChart.Parse(answer);
+        }
+        catch (FormatException ex)
+        {
+            throw new PipelineException(ErrorNames.RawObjectInvalid, $"{key} is not a market_chart answer: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Writes the CSV (header, then each bucket's lines in time order); returns its row count.</summary>
+    private async Task<int> WriteCsvAsync(string csvKey, string vsCurrency, SortedDictionary<long, List<Row>> byBucket, CancellationToken cancellationToken)
+    {
         var count = 0;
         await store.PutAsync(csvKey, ContentTypes.Csv, async (stream, ct) =>
         {
@@ -93,31 +135,14 @@ public sealed class HistoryTransform(IObjectStore store)
             await writer.WriteLineAsync(CryptoSchema.CsvHeader.AsMemory(), ct);
             foreach (var (bucket, rows) in byBucket)
             {
-                foreach (var line in Lines(DateTimeOffset.FromUnixTimeMilliseconds(bucket), plan.VsCurrency, rows))
+                foreach (var line in Lines(DateTimeOffset.FromUnixTimeMilliseconds(bucket), vsCurrency, rows))
                 {
                     await writer.WriteLineAsync(line.AsMemory(), ct);
                     count++;
                 }
             }
         }, cancellationToken);
-
-        var quality = new HistoryQuality
-        {
-            BackfillId = plan.BackfillId,
-            CsvKey = csvKey,
-            Bucket = plan.Bucket,
-            Coins = plan.CoinIds.Count,
-            CoinsWithoutPoints = withoutPoints,
-            Buckets = byBucket.Count,
-            Rows = count,
-            First = byBucket.Count > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(byBucket.Keys.First()) : null,
-            Last = byBucket.Count > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(byBucket.Keys.Last()) : null,
-            PointsDropped = dropped,
-            Metrics = MetricsNote,
-        };
-        var qualityKey = BackfillKeys.Quality(plan.BackfillId);
-        await store.PutBytesAsync(qualityKey, ContentTypes.Json, JsonSerializer.SerializeToUtf8Bytes(quality, BackfillJsonContext.Default.HistoryQuality), cancellationToken);
-        return new HistoryTransformOutput { BackfillId = plan.BackfillId, CsvKey = csvKey, QualityKey = qualityKey, Rows = count };
+        return count;
     }
 
     /// <summary>One coin's value per series in a bucket; the coin's name is filled in by the caller.</summary>

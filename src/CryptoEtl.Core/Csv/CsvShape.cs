@@ -53,6 +53,7 @@ public sealed class CsvShape
         }
     }
 
+    // One state machine over the bytes, kept whole (64 lines): its quote/field/line states read best side by side, and it is Load's hot loop.
     private void Scan(ReadOnlySpan<byte> span)
     {
         while (!span.IsEmpty)
