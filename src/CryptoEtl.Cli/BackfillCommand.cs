@@ -90,9 +90,9 @@ public static class BackfillCommand
     /// <summary>
     /// Runs crypto_backfill.asl.json with the local runner over the composed functions, telling
     /// <paramref name="onCoin"/> of each coin as its FetchCoinHistory returns. The Pace wait really
-    /// waits (pause_seconds, on <paramref name="time"/>).
+    /// waits (pause_seconds, 0 at a stand-in's pace).
     /// </summary>
-    public static async Task<ExecutionResult> RunAsync(LocalPipeline pipeline, BackfillRequest request, Action<int, int, BackfillCoinOutput> onCoin, CancellationToken ct, TimeProvider? time = null)
+    public static async Task<ExecutionResult> RunAsync(LocalPipeline pipeline, BackfillRequest request, Action<int, int, BackfillCoinOutput> onCoin, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         ArgumentNullException.ThrowIfNull(request);
@@ -116,7 +116,7 @@ public static class BackfillCommand
             return output;
         };
         var runner = new StateMachineRunner(StateMachineDefinition.Parse(EmbeddedStateMachine.Text(ServeCommand.BackfillStateMachineName)), functions, new ScheduleCommand.DiscardedAlerts(),
-            new StateMachineRunnerOptions { TimeProvider = time ?? TimeProvider.System, StateMachineName = ServeCommand.BackfillStateMachineName });
+            new StateMachineRunnerOptions { StateMachineName = ServeCommand.BackfillStateMachineName });
         return await runner.RunAsync(ExecutionInput(request), $"local-{Guid.NewGuid():N}", ct);
     }
 
