@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using CryptoEtl.Cli.Budget;
 using CryptoEtl.Core;
 using CryptoEtl.Core.Backfill;
+using CryptoEtl.StateMachine;
 using Spectre.Console;
 
 namespace CryptoEtl.Cli;
@@ -12,8 +13,8 @@ namespace CryptoEtl.Cli;
 /// <summary>
 /// `cryptoetl backfill --days N --top K [--vs-currency CUR] [--coin-ids a,b]`: a year (or less) of
 /// history per coin from CoinGecko's market_chart, into the same warehouse as the snapshots.
-/// Checks the plan against the key's tier first, then drives the backfill's steps through the
-/// composed functions with the very inputs the state machine gives them (<see cref="RunStepsAsync"/>).
+/// Checks the plan against the key's tier first, then runs statemachine/crypto_backfill.asl.json
+/// with the local runner and the composed functions, as `run` does the pipeline's (<see cref="RunAsync"/>).
 /// Resumable: a stored history is reused, so a killed backfill goes on with the next coin.
 /// </summary>
 public static class BackfillCommand
@@ -61,12 +62,21 @@ public static class BackfillCommand
                 throw new PipelineException(ErrorNames.InvalidInput, problem);
             }
 
-            var result = await RunStepsAsync(pipeline, request, (done, count, coin) =>
+            var result = await RunAsync(pipeline, request, (done, count, coin) =>
                 display.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                     $"  backfill  {done}/{count} {coin.CoinId}: {coin.Points} points, {(coin.Reused ? "stored already" : "fetched")}"))), ct);
+            if (!result.Succeeded)
+            {
+                // The execution's error is the step's own name (the ASL's Fail state), so the exit code is the step's.
+                throw result.Status == ExecutionStatus.TimedOut
+                    ? new PipelineException("States.Timeout", "the backfill ran past the state machine's TimeoutSeconds")
+                    : new PipelineException(result.Error!, RunCommand.CauseMessage(result.Cause));
+            }
+
+            var output = result.Output!;
             display.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                $"backfill {result.Selection.BackfillId}: {result.Selection.CoinIds.Count} coins, {result.Transform.Rows} rows in {result.Transform.CsvKey}, "
-                + $"{result.Load.RowsLoaded} loaded into {pipeline.WarehouseDescription} (buckets a snapshot covers keep the snapshot's)")));
+                $"backfill {output["plan"]!["backfill_id"]}: {output["plan"]!["coin_ids"]!.AsArray().Count} coins, {output["transform"]!["rows"]} rows in {output["transform"]!["csv_key"]}, "
+                + $"{output["load"]!["rows_loaded"]} loaded into {pipeline.WarehouseDescription} (buckets a snapshot covers keep the snapshot's)")));
             if (pipeline.LocalDatabasePath is not null)
             {
                 display.MarkupLine($"report: [link]{Markup.Escape(await ReportCommand.WriteAsync(pipeline, null, ct))}[/]");
@@ -77,33 +87,52 @@ public static class BackfillCommand
         return command;
     }
 
-    public sealed record Outcome(BackfillSelection Selection, HistoryTransformOutput Transform, HistoryLoadOutput Load);
-
     /// <summary>
-    /// The backfill's steps in the state machine's order, through the composed functions and with
-    /// its inputs: SelectCoins, then FetchCoinHistory per coin (one at a time: the key's limit is
-    /// per key; the client's pacer spaces the calls), TransformHistory, LoadHistory.
+    /// Runs crypto_backfill.asl.json with the local runner over the composed functions, telling
+    /// <paramref name="onCoin"/> of each coin as its FetchCoinHistory returns. The Pace wait really
+    /// waits (pause_seconds, 0 at a stand-in's pace).
     /// </summary>
-    public static async Task<Outcome> RunStepsAsync(LocalPipeline pipeline, BackfillRequest request, Action<int, int, BackfillCoinOutput> onCoin, CancellationToken ct)
+    public static async Task<ExecutionResult> RunAsync(LocalPipeline pipeline, BackfillRequest request, Action<int, int, BackfillCoinOutput> onCoin, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(onCoin);
-        var functions = pipeline.Functions;
+        var functions = new Dictionary<string, Func<JsonNode?, CancellationToken, Task<JsonNode?>>>(pipeline.Functions);
+        var extract = functions["ExtractFunctionArn"];
         var json = BackfillJsonContext.Default;
-        var selection = Read(await functions["ExtractFunctionArn"](
-            new JsonObject { ["backfill"] = JsonSerializer.SerializeToNode(request, json.BackfillRequest) }, ct), json.BackfillSelection);
-        var done = 0;
-        foreach (var coinId in selection.CoinIds)
+        var (done, count) = (0, 0);
+        functions["ExtractFunctionArn"] = async (payload, token) =>
         {
-            var coin = Read(await functions["ExtractFunctionArn"](
-                new JsonObject { ["backfill_coin"] = new JsonObject { ["backfill_id"] = selection.BackfillId, ["coin_id"] = coinId } }, ct), json.BackfillCoinOutput);
-            onCoin(++done, selection.CoinIds.Count, coin);
+            var output = await extract(payload, token);
+            if (payload?["backfill"] is not null)
+            {
+                count = Read(output, json.BackfillSelection).CoinIds.Count;
+            }
+            else if (payload?["backfill_coin"] is not null)
+            {
+                onCoin(++done, count, Read(output, json.BackfillCoinOutput));
+            }
+
+            return output;
+        };
+        var runner = new StateMachineRunner(StateMachineDefinition.Parse(EmbeddedStateMachine.Text(ServeCommand.BackfillStateMachineName)), functions, new ScheduleCommand.DiscardedAlerts(),
+            new StateMachineRunnerOptions { StateMachineName = ServeCommand.BackfillStateMachineName });
+        return await runner.RunAsync(ExecutionInput(request), $"local-{Guid.NewGuid():N}", ct);
+    }
+
+    /// <summary>
+    /// The state machine's input. Its Defaults state gives top 100, which Extract refuses beside
+    /// coin_ids; an explicit "top": null wins the shallow merge, so given ids go through unchanged.
+    /// </summary>
+    internal static JsonObject ExecutionInput(BackfillRequest request)
+    {
+        var input = (JsonObject)JsonSerializer.SerializeToNode(request, BackfillJsonContext.Default.BackfillRequest)!;
+        if (request.CoinIds is not null && request.Top is null)
+        {
+            input["top"] = null;
         }
 
-        var transform = Read(await functions["TransformFunctionArn"](new JsonObject { ["backfill_id"] = selection.BackfillId }, ct), json.HistoryTransformOutput);
-        var load = Read(await functions["LoadFunctionArn"](
-            new JsonObject { ["history_csv_key"] = transform.CsvKey, ["expected_rows"] = transform.Rows }, ct), json.HistoryLoadOutput);
-        return new Outcome(selection, transform, load);
+        return input;
     }
 
     private static T Read<T>(JsonNode? output, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>

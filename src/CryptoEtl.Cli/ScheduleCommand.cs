@@ -83,8 +83,8 @@ public static class ScheduleCommand
         return new ScheduledRunResult(output["extract"]!["coins"]!.GetValue<int>(), output["load"]!["rows_loaded"]!.GetValue<int>());
     }
 
-    /// <summary>The failure state's alert: the schedule's own line reports the failure.</summary>
-    private sealed class DiscardedAlerts : IAlertSink
+    /// <summary>The failure state's alert: the command's own line reports the failure (schedule, backfill).</summary>
+    internal sealed class DiscardedAlerts : IAlertSink
     {
         public Task PublishAsync(AlertMessage alert, CancellationToken cancellationToken) => Task.CompletedTask;
     }

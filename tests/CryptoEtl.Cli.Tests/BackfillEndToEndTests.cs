@@ -72,7 +72,7 @@ public sealed class BackfillEndToEndTests : IDisposable
         using (var kill = new CancellationTokenSource())
         {
             // Killed right after the second coin's history was stored.
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => BackfillCommand.RunStepsAsync(pipeline, new BackfillRequest { Days = 365, Top = Coins },
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => BackfillCommand.RunAsync(pipeline, new BackfillRequest { Days = 365, Top = Coins },
                 (done, _, _) =>
                 {
                     if (done == 2)
@@ -90,6 +90,22 @@ public sealed class BackfillEndToEndTests : IDisposable
         Assert.Equal(Coins, standIn.ChartCalls.Count);
         Assert.All(standIn.ChartCalls.Values, calls => Assert.Equal(1, calls));
         Assert.Equal(365L * Coins, await ScalarAsync("SELECT count(*) FROM crypto_data"));
+    }
+
+    [Fact]
+    public async Task Given_coin_ids_go_through_the_state_machine_input_in_place_of_its_default_top()
+    {
+        await using var standIn = await MarketChartCoinGecko.StartAsync(Coins);
+        var (first, left, last) = (standIn.CoinIds[0], standIn.CoinIds[1], standIn.CoinIds[2]);
+
+        var backfill = await CliRunner.RunAsync("backfill", "--days", "365", "--coin-ids", $"{last},{first}", "--data-dir", _dir.FullPath,
+            "--coingecko-url", standIn.BaseUrl.AbsoluteUri, "--rate", "60000");
+
+        Assert.True(backfill.Exit == 0, backfill.Error + backfill.Output);
+        Assert.Contains("backfill  2/2 ", backfill.Output, StringComparison.Ordinal);
+        Assert.Equal(new[] { first, last }.Order(StringComparer.Ordinal), standIn.ChartCalls.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(0L, await ScalarAsync($"SELECT count(*) FROM crypto_data WHERE id = '{left}'"));
+        Assert.Equal(365L * 2, await ScalarAsync("SELECT count(*) FROM crypto_data WHERE backfill_id IS NOT NULL"));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using CryptoEtl.Cli;
 using CryptoEtl.Core;
+using CryptoEtl.DuckDb;
 using CryptoEtl.Report;
 using CryptoEtl.StateMachine;
 using CryptoEtl.Testing;
@@ -152,6 +153,44 @@ public sealed class BackfillServeTests
             types[failed..]);
         Assert.Equal(["plan", "bitcoin"], calls.Select(c => (string)c!));
     }
+
+    /// <summary>
+    /// The real steps: `serve` composed as the command composes it, over the market_chart stand-in
+    /// (whose --rate of 60,000 a minute gives pause_seconds 0, so nothing sleeps), driven by the aws CLI.
+    /// </summary>
+    [SkippableFact]
+    public async Task A_backfill_execution_with_the_real_steps_loads_the_history_and_a_second_adds_no_row()
+    {
+        Skip.If(ServeHarness.AwsCli is null, ServeHarness.SkipReason);
+        const int coins = 2;
+        await using var standIn = await MarketChartCoinGecko.StartAsync(coins);
+        await using var serve = await ServeHarness.StartAsync(standIn.BaseUrl);
+
+        var first = await serve.WaitUntilClosedAsync((string)(await serve.AwsJsonAsync(
+            "start-execution", "--state-machine-arn", BackfillArn, "--name", "year-1", "--input", """{"days": 365, "top": 2}"""))["executionArn"]!);
+        var backfilled = await CountAsync(serve, "SELECT count(*) FROM crypto_data WHERE backfill_id IS NOT NULL");
+        var second = await serve.WaitUntilClosedAsync((string)(await serve.AwsJsonAsync(
+            "start-execution", "--state-machine-arn", BackfillArn, "--name", "year-2", "--input", """{"days": 365, "top": 2}"""))["executionArn"]!);
+
+        Assert.True((string)first["status"]! == "SUCCEEDED", first.ToJsonString());
+        Assert.True((string)second["status"]! == "SUCCEEDED", second.ToJsonString());
+        // 365 days at 00:00 UTC per coin (the stand-in's daily points, as CoinGecko's above 90 days).
+        Assert.Equal(365L * coins, backfilled);
+        var output = JsonNode.Parse((string)first["output"]!)!;
+        Assert.Equal(365 * coins, (int)output["load"]!["rows_loaded"]!);
+        var backfillId = (string)output["plan"]!["backfill_id"]!;
+        Assert.Equal(365L * coins, await CountAsync(serve, $"SELECT count(*) FROM crypto_data WHERE backfill_id = '{backfillId}'"));
+        // The second execution resumes the same backfill: every history reused, no call, no row added.
+        var again = JsonNode.Parse((string)second["output"]!)!;
+        Assert.Equal(backfillId, (string)again["plan"]!["backfill_id"]!);
+        Assert.All(again["fetched"]!.AsArray(), coin => Assert.True((bool)coin!["reused"]!));
+        Assert.All(standIn.ChartCalls.Values, calls => Assert.Equal(1, calls));
+        Assert.Equal(coins, standIn.ChartCalls.Count);
+        Assert.Equal(365L * coins, await CountAsync(serve, "SELECT count(*) FROM crypto_data"));
+    }
+
+    private static async Task<object?> CountAsync(ServeHarness serve, string sql) =>
+        (await DuckDbQuery.RunAsync(serve.Settings.DatabasePath, sql, CancellationToken.None)).Rows.Single()[0];
 
     /// <summary>The backfill contract's answers (docs/state-machine.md); no pause, so nothing sleeps.</summary>
     private static Dictionary<string, Func<JsonNode?, CancellationToken, Task<JsonNode?>>> Fakes(JsonArray calls) => new()

@@ -118,8 +118,16 @@ public sealed class BackfillExtract(ICoinHistorySource client, IObjectStore stor
         return new BackfillCoinOutput { CoinId = coinId, RawKey = key, Points = answer.Points, Reused = false };
     }
 
-    /// <summary>The wait between two history calls that keeps a key within its minute limit (Demo, 30 a minute: 2 s).</summary>
-    public static int PauseSeconds(double callsPerMinute) => (int)Math.Ceiling(60 / callsPerMinute);
+    /// <summary>
+    /// The wait between two history calls that keeps a key within its minute limit (Demo, 30 a minute: 2 s),
+    /// in whole seconds (a Wait state's) rounded up. Above <see cref="UnpacedCallsPerMinute"/> no key's limit
+    /// binds (a stand-in or a replay), so there is no pause: the Wait would only slow a local run.
+    /// </summary>
+    public static int PauseSeconds(double callsPerMinute) =>
+        callsPerMinute > UnpacedCallsPerMinute ? 0 : (int)Math.Ceiling(60 / callsPerMinute);
+
+    /// <summary>A pace faster than this (1,000 a minute, four times Pro's 250) is a stand-in's or a replay's.</summary>
+    public const double UnpacedCallsPerMinute = 1000;
 
     public static string BucketOf(int days) => days > MaxHourlyDays ? "day" : "hour";
 
