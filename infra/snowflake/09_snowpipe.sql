@@ -39,7 +39,7 @@ FROM (SELECT
     METADATA$FILENAME, METADATA$START_SCAN_TIME
   FROM @CRYPTO_ETL_DB.PUBLIC.CRYPTO_PROCESSED_STAGE)
 FILE_FORMAT = (FORMAT_NAME = CRYPTO_ETL_DB.PUBLIC.CRYPTO_CSV_FORMAT)
-PATTERN = '.*[.]csv'
+PATTERN = '.*processed_crypto_data_.*[.]csv'
 ON_ERROR = SKIP_FILE;
 
 -- V_SNAPSHOT_ROWS of 05, replaced: the rows of the latest loaded file of each fetch_time, and only

@@ -29,12 +29,14 @@ public static class SnowpipeSql
         + ", METADATA$FILENAME, METADATA$START_SCAN_TIME";
 
     /// <summary>
-    /// The pipe's COPY: every CSV under the stage (processed/), the schema's columns plus
+    /// The pipe's COPY: every snapshot CSV under the stage (processed/), never a backfill's
+    /// (processed/history/..., which would land unmarked; for a pipe PATTERN matches the path after
+    /// the stage's, docs.snowflake.com/en/sql-reference/sql/create-pipe, "Usage notes"), the schema's columns plus
     /// <see cref="SourceFileColumn"/> and <see cref="LoadedAtColumn"/>. ON_ERROR = SKIP_FILE (Snowpipe's
     /// default, spelled out): a file with any bad row loads nothing, so no snapshot is half-loaded.
     /// </summary>
     public static string Copy(string qualifiedTable, string qualifiedStage, string qualifiedFileFormat) =>
         $"COPY INTO {qualifiedTable} ({SnowflakeSql.ColumnList}, {SourceFileColumn}, {LoadedAtColumn}) "
         + $"FROM (SELECT {CopySelectList} FROM @{qualifiedStage}) "
-        + $"FILE_FORMAT = (FORMAT_NAME = {qualifiedFileFormat}) PATTERN = '.*[.]csv' ON_ERROR = SKIP_FILE";
+        + $"FILE_FORMAT = (FORMAT_NAME = {qualifiedFileFormat}) PATTERN = '.*processed_crypto_data_.*[.]csv' ON_ERROR = SKIP_FILE";
 }
