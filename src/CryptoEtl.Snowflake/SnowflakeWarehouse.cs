@@ -6,7 +6,7 @@ using CryptoEtl.Core.Resilience;
 namespace CryptoEtl.Snowflake;
 
 /// <summary>
-/// Loads a snapshot's CSV from the external stage into CRYPTO_DATA through the SQL API:
+/// Loads a snapshot's (or a backfill's) CSV from the external stage into CRYPTO_DATA through the SQL API:
 /// idempotent (the fetch_time's rows are replaced) and all-or-nothing (one transaction that
 /// commits only with the expected row count).
 /// </summary>
@@ -92,7 +92,7 @@ public sealed class SnowflakeWarehouse : IWarehouse, IWarehouseReader
     /// <summary>
     /// Bulk loading or Snowpipe, not both on one table (Snowflake's Snowpipe introduction,
     /// docs.snowflake.com/en/user-guide/data-load-snowpipe-intro, advises against loading the same
-    /// files both ways): the auto-ingest pipe loads every processed/*.csv the
+    /// files both ways): the auto-ingest pipe loads every snapshot CSV the
     /// bucket announces, so a COPY of it too would load the CSV twice. One SHOW PIPES (no
     /// warehouse needed) before the load; any pipe of the schema that copies into the table stops it.
     /// The role sees the pipes it has a privilege on (09_snowpipe.sql grants MONITOR to the loader).
