@@ -30,13 +30,17 @@ public static class SnowpipeSql
 
     /// <summary>
     /// The pipe's COPY: every snapshot CSV under the stage (processed/), never a backfill's
-    /// (processed/history/..., which would land unmarked; for a pipe PATTERN matches the path after
-    /// the stage's, docs.snowflake.com/en/sql-reference/sql/create-pipe, "Usage notes"), the schema's columns plus
+    /// (processed/history/..., which would land unmarked; PATTERN is a regular expression over the
+    /// file's path, docs.snowflake.com/en/sql-reference/sql/copy-into-table, "PATTERN": this one
+    /// holds whether the path is taken from the bucket or from the stage), the schema's columns plus
     /// <see cref="SourceFileColumn"/> and <see cref="LoadedAtColumn"/>. ON_ERROR = SKIP_FILE (Snowpipe's
     /// default, spelled out): a file with any bad row loads nothing, so no snapshot is half-loaded.
     /// </summary>
+    /// <summary>The pipe's PATTERN: snapshot CSVs (processed_crypto_data_...csv) only.</summary>
+    public const string Pattern = ".*processed_crypto_data_.*[.]csv";
+
     public static string Copy(string qualifiedTable, string qualifiedStage, string qualifiedFileFormat) =>
         $"COPY INTO {qualifiedTable} ({SnowflakeSql.ColumnList}, {SourceFileColumn}, {LoadedAtColumn}) "
         + $"FROM (SELECT {CopySelectList} FROM @{qualifiedStage}) "
-        + $"FILE_FORMAT = (FORMAT_NAME = {qualifiedFileFormat}) PATTERN = '.*processed_crypto_data_.*[.]csv' ON_ERROR = SKIP_FILE";
+        + $"FILE_FORMAT = (FORMAT_NAME = {qualifiedFileFormat}) PATTERN = '{Pattern}' ON_ERROR = SKIP_FILE";
 }

@@ -147,6 +147,21 @@ public sealed partial class SnowflakeHistoryLoadTests : IAsyncLifetime
         Assert.Empty(_snowflake.Requests);
     }
 
+    // PATTERN matches the whole path as a regular expression (docs.snowflake.com/en/sql-reference/sql/copy-into-table, "PATTERN").
+    [Fact]
+    public void The_pipes_pattern_takes_snapshot_csvs_and_never_a_backfills()
+    {
+        var whole = new Regex($"^(?:{SnowpipeSql.Pattern})$");
+        var snapshot = ObjectKeys.Csv(Day1, StoredCsv.WriteId);
+        var history = BackfillKeys.Csv(BackfillId, StoredCsv.WriteId);
+
+        Assert.Matches(whole, snapshot);
+        Assert.Matches(whole, snapshot[ObjectKeys.ProcessedPrefix.Length..]);
+        Assert.DoesNotMatch(whole, history);
+        Assert.DoesNotMatch(whole, history[ObjectKeys.ProcessedPrefix.Length..]);
+        Assert.Contains($"PATTERN = '{SnowpipeSql.Pattern}'", SnowflakeScripts.Read("09_snowpipe.sql"), StringComparison.Ordinal);
+    }
+
     private HistoryCsv StageHistory(int days, params string[] coins) => StageBackfill(BackfillId, days, coins);
 
     private HistoryCsv StageBackfill(string backfillId, int days, params string[] coins)
