@@ -16,6 +16,9 @@
 -- loaded file's rows with its name (SOURCE_FILE; LOADED_AT its load's start, both added by 02),
 -- and below V_SNAPSHOT_ROWS (05), which every view reads, shows each fetch_time's latest loaded file. Do not also load this table by COPY (Snowflake advises bulk or
 -- Snowpipe, not both): the adapter's COPY mode refuses a table a pipe feeds.
+-- PATTERN takes snapshot CSVs only, never a backfill's (processed/history/...: its rows need a
+-- backfill id and a bucket's replacement in one transaction, docs/backfill.md); a pipe made with
+-- the former PATTERN = '.*[.]csv' needs CREATE OR REPLACE PIPE.
 USE ROLE SYSADMIN;
 
 CREATE PIPE IF NOT EXISTS CRYPTO_ETL_DB.PUBLIC.CRYPTO_PROCESSED_PIPE
@@ -39,7 +42,7 @@ FROM (SELECT
     METADATA$FILENAME, METADATA$START_SCAN_TIME
   FROM @CRYPTO_ETL_DB.PUBLIC.CRYPTO_PROCESSED_STAGE)
 FILE_FORMAT = (FORMAT_NAME = CRYPTO_ETL_DB.PUBLIC.CRYPTO_CSV_FORMAT)
-PATTERN = '.*[.]csv'
+PATTERN = '.*processed_crypto_data_.*[.]csv'
 ON_ERROR = SKIP_FILE;
 
 -- V_SNAPSHOT_ROWS of 05, replaced: the rows of the latest loaded file of each fetch_time, and only

@@ -68,8 +68,8 @@ public static partial class SnowflakeSql
 
     /// <summary>
     /// One multi-statement request, one session, one transaction: replace the rows of this
-    /// fetch_time with the CSV's rows and commit only when the table then holds exactly the
-    /// expected number of rows for it. Snowflake takes no bindings in a multi-statement request,
+    /// fetch_time with the CSV's rows, commit only when the table then holds exactly the
+    /// expected number of rows for it, and drop the backfilled rows of its bucket. Snowflake takes no bindings in a multi-statement request,
     /// so the only values here are the checked ones named in the class summary.
     /// </summary>
     public static IReadOnlyList<string> LoadStatements(SnowflakeOptions options, SnapshotCsv snapshot)
@@ -96,6 +96,7 @@ public static partial class SnowflakeSql
             $"SELECT TO_NUMBER(IFF(COUNT(*) = {expected}, '0', '{RowCountMismatchMarker}: ' || COUNT(*) || "
                 + $"' rows for fetch_time {snapshot.Snapshot.Iso} after COPY, expected {expected}')) AS ROW_COUNT_CHECK "
                 + $"FROM {table} WHERE FETCH_TIME = {fetchTime}",
+            DropBackfilledBucket(table, fetchTime),
             "COMMIT",
         ];
     }

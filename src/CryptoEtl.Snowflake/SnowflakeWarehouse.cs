@@ -1,11 +1,12 @@
 using System.Globalization;
 using CryptoEtl.Core;
+using CryptoEtl.Core.Backfill;
 using CryptoEtl.Core.Resilience;
 
 namespace CryptoEtl.Snowflake;
 
 /// <summary>
-/// Loads a snapshot's CSV from the external stage into CRYPTO_DATA through the SQL API:
+/// Loads a snapshot's (or a backfill's) CSV from the external stage into CRYPTO_DATA through the SQL API:
 /// idempotent (the fetch_time's rows are replaced) and all-or-nothing (one transaction that
 /// commits only with the expected row count).
 /// </summary>
@@ -30,8 +31,18 @@ public sealed class SnowflakeWarehouse : IWarehouse, IWarehouseReader
     public async Task<int> LoadSnapshotAsync(SnapshotCsv snapshot, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        var statements = SnowflakeSql.LoadStatements(_options, snapshot);
-        await RefuseWhenAPipeFeedsTheTableAsync(snapshot, cancellationToken);
+        await LoadAsync(snapshot.CsvKey, SnowflakeSql.LoadStatements(_options, snapshot), SnowflakeSql.CopyStatementIndex, SnowflakeSql.GuardStatementIndex, snapshot.ExpectedRows, cancellationToken);
+        return snapshot.ExpectedRows;
+    }
+
+    /// <summary>
+    /// Sends a load's statements as one multi-statement request and checks COPY's own report: the
+    /// guard held the COMMIT to the table's count, COPY's report is what this file gave, which must
+    /// agree (a COPY that loaded nothing over rows another session left would not). Returns the handles.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> LoadAsync(string csvKey, IReadOnlyList<string> statements, int copyIndex, int guardIndex, int expectedRows, CancellationToken cancellationToken)
+    {
+        await RefuseWhenAPipeFeedsTheTableAsync(csvKey, cancellationToken);
         SqlResult load;
         try
         {
@@ -39,37 +50,54 @@ public sealed class SnowflakeWarehouse : IWarehouse, IWarehouseReader
         }
         catch (SnowflakeStatementException ex) when (ex.FailedStatement is { } failed)
         {
-            throw LoadFailure(snapshot, statements, failed, ex);
+            throw LoadFailure(csvKey, statements, guardIndex, failed, ex);
         }
 
         if (load.StatementHandles.Count != statements.Count)
         {
             throw new PipelineException(ErrorNames.WarehouseError,
-                $"Snowflake answered the load of {snapshot.CsvKey} with {load.StatementHandles.Count} statement handles, expected {statements.Count}");
+                $"Snowflake answered the load of {csvKey} with {load.StatementHandles.Count} statement handles, expected {statements.Count}");
         }
 
-        // The guard held the COMMIT to the table's count of the fetch time; COPY's report is what
-        // this file gave, which must agree (a COPY that loaded nothing over rows another session left would not).
-        var copy = await _sql.GetResultAsync(load.StatementHandles[SnowflakeSql.CopyStatementIndex], cancellationToken);
+        var copy = await _sql.GetResultAsync(load.StatementHandles[copyIndex], cancellationToken);
         var (rowsLoaded, errorsSeen) = CopyTotals(copy);
-        if (errorsSeen > 0 || rowsLoaded != snapshot.ExpectedRows)
+        if (errorsSeen > 0 || rowsLoaded != expectedRows)
         {
             throw new PipelineException(ErrorNames.RowCountMismatch,
-                $"COPY of {snapshot.CsvKey} into {Table} reported rows_loaded={rowsLoaded}, errors_seen={errorsSeen}; the transform wrote {snapshot.ExpectedRows} rows");
+                $"COPY of {csvKey} into {Table} reported rows_loaded={rowsLoaded}, errors_seen={errorsSeen}; the transform wrote {expectedRows} rows");
         }
 
-        return (int)rowsLoaded;
+        return load.StatementHandles;
+    }
+
+    /// <summary>
+    /// A backfill's rows, with DuckDB's semantics (docs/backfill.md): one transaction that commits
+    /// only when COPY gave the CSV's rows (<see cref="SnowflakeSql.HistoryLoadStatements"/>);
+    /// returns the rows kept, fewer than the CSV's where snapshots cover buckets. A re-run replaces
+    /// its own rows, so it adds none.
+    /// </summary>
+    public async Task<int> LoadHistoryAsync(HistoryCsv history, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        var handles = await LoadAsync(history.CsvKey, SnowflakeSql.HistoryLoadStatements(_options, history),
+            SnowflakeSql.HistoryCopyStatementIndex, SnowflakeSql.HistoryGuardStatementIndex, history.ExpectedRows, cancellationToken);
+
+        // UPDATE answers "number of rows updated" (docs.snowflake.com/en/sql-reference/sql/update, "Output").
+        var marked = await _sql.GetResultAsync(handles[SnowflakeSql.HistoryMarkStatementIndex], cancellationToken);
+        return marked.Rows is [[{ } kept, ..], ..] && int.TryParse(kept, NumberStyles.Integer, CultureInfo.InvariantCulture, out var rows)
+            ? rows
+            : throw new PipelineException(ErrorNames.WarehouseError, $"Snowflake returned no count of the rows of {history.CsvKey} it kept");
     }
 
     /// <summary>
     /// Bulk loading or Snowpipe, not both on one table (Snowflake's Snowpipe introduction,
     /// docs.snowflake.com/en/user-guide/data-load-snowpipe-intro, advises against loading the same
-    /// files both ways): the auto-ingest pipe loads every processed/*.csv the
+    /// files both ways): the auto-ingest pipe loads every snapshot CSV the
     /// bucket announces, so a COPY of it too would load the CSV twice. One SHOW PIPES (no
     /// warehouse needed) before the load; any pipe of the schema that copies into the table stops it.
     /// The role sees the pipes it has a privilege on (09_snowpipe.sql grants MONITOR to the loader).
     /// </summary>
-    private async Task RefuseWhenAPipeFeedsTheTableAsync(SnapshotCsv snapshot, CancellationToken cancellationToken)
+    private async Task RefuseWhenAPipeFeedsTheTableAsync(string csvKey, CancellationToken cancellationToken)
     {
         var pipes = await _sql.ExecuteAsync(SnowflakeSql.ShowPipes(_options), cancellationToken);
         if (pipes.Rows.Count == 0)
@@ -83,7 +111,7 @@ public sealed class SnowflakeWarehouse : IWarehouse, IWarehouseReader
         if (feeding.Count > 0)
         {
             throw new PipelineException(ErrorNames.Configuration,
-                $"pipe {string.Join(", ", feeding)} loads {Table} already, so a COPY of {snapshot.CsvKey} would load it twice: use pipe mode (CRYPTOETL_LOAD_MODE=pipe, --load pipe), or drop the pipe to load by COPY");
+                $"pipe {string.Join(", ", feeding)} loads {Table} already, so a COPY of {csvKey} would load it twice: use pipe mode (CRYPTOETL_LOAD_MODE=pipe, --load pipe), or drop the pipe to load by COPY");
         }
     }
 
@@ -113,20 +141,20 @@ public sealed class SnowflakeWarehouse : IWarehouse, IWarehouseReader
     /// the guard's own failure is RowCountMismatch; any other statement's is a WarehouseError that
     /// names the statement. Either way the transaction was rolled back.
     /// </summary>
-    private PipelineException LoadFailure(SnapshotCsv snapshot, IReadOnlyList<string> statements, MultiStatementFailure failed, SnowflakeStatementException ex)
+    private PipelineException LoadFailure(string csvKey, IReadOnlyList<string> statements, int guardIndex, MultiStatementFailure failed, SnowflakeStatementException ex)
     {
         var index = failed.IndexIn(statements);
-        if (index == SnowflakeSql.GuardStatementIndex && failed.InnerMessage.Contains(SnowflakeSql.RowCountMismatchMarker, StringComparison.Ordinal))
+        if (index == guardIndex && failed.InnerMessage.Contains(SnowflakeSql.RowCountMismatchMarker, StringComparison.Ordinal))
         {
             return new PipelineException(ErrorNames.RowCountMismatch,
-                $"Snowflake rolled back the load of {snapshot.CsvKey} into {Table}: {failed.InnerMessage}", ex);
+                $"Snowflake rolled back the load of {csvKey} into {Table}: {failed.InnerMessage}", ex);
         }
 
         var which = index >= 0
             ? $"statement {index + 1} of {statements.Count} ({StatementName(statements[index])})"
             : $"the statement at line {failed.Line} (\"{failed.StatementStart}...\")";
         return new PipelineException(ErrorNames.WarehouseError,
-            $"Snowflake rolled back the load of {snapshot.CsvKey} into {Table}: {which} failed: {failed.InnerMessage} (code {ex.Code}, statementHandle {ex.StatementHandle ?? "none"})", ex);
+            $"Snowflake rolled back the load of {csvKey} into {Table}: {which} failed: {failed.InnerMessage} (code {ex.Code}, statementHandle {ex.StatementHandle ?? "none"})", ex);
     }
 
     // The statement's first words: "COPY INTO", "DELETE FROM", "SELECT".

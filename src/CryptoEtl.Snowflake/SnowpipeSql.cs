@@ -29,12 +29,18 @@ public static class SnowpipeSql
         + ", METADATA$FILENAME, METADATA$START_SCAN_TIME";
 
     /// <summary>
-    /// The pipe's COPY: every CSV under the stage (processed/), the schema's columns plus
+    /// The pipe's COPY: every snapshot CSV under the stage (processed/), never a backfill's
+    /// (processed/history/..., which would land unmarked; PATTERN is a regular expression over the
+    /// file's path, docs.snowflake.com/en/sql-reference/sql/copy-into-table, "PATTERN": this one
+    /// holds whether the path is taken from the bucket or from the stage), the schema's columns plus
     /// <see cref="SourceFileColumn"/> and <see cref="LoadedAtColumn"/>. ON_ERROR = SKIP_FILE (Snowpipe's
     /// default, spelled out): a file with any bad row loads nothing, so no snapshot is half-loaded.
     /// </summary>
+    /// <summary>The pipe's PATTERN: snapshot CSVs (processed_crypto_data_...csv) only.</summary>
+    public const string Pattern = ".*processed_crypto_data_.*[.]csv";
+
     public static string Copy(string qualifiedTable, string qualifiedStage, string qualifiedFileFormat) =>
         $"COPY INTO {qualifiedTable} ({SnowflakeSql.ColumnList}, {SourceFileColumn}, {LoadedAtColumn}) "
         + $"FROM (SELECT {CopySelectList} FROM @{qualifiedStage}) "
-        + $"FILE_FORMAT = (FORMAT_NAME = {qualifiedFileFormat}) PATTERN = '.*[.]csv' ON_ERROR = SKIP_FILE";
+        + $"FILE_FORMAT = (FORMAT_NAME = {qualifiedFileFormat}) PATTERN = '{Pattern}' ON_ERROR = SKIP_FILE";
 }

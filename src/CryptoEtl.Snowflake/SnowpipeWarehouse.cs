@@ -41,6 +41,17 @@ public sealed class SnowpipeWarehouse : IWarehouse
 
     public string Pipe => _options.PipeRestName;
 
+    /// <summary>
+    /// The pipe loads snapshot CSVs only (its PATTERN, <see cref="SnowpipeSql.Copy"/>): rows it loaded
+    /// carry no backfill id, and a bucket's replacement needs one transaction, which a pipe has not.
+    /// </summary>
+    public Task<int> LoadHistoryAsync(CryptoEtl.Core.Backfill.HistoryCsv history, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        throw new PipelineException(ErrorNames.Configuration,
+            $"pipe mode does not load backfills ({history.CsvKey}): a backfill loads in COPY mode (--load copy), which refuses a table a pipe feeds (docs/backfill.md)");
+    }
+
     public async Task<int> LoadSnapshotAsync(SnapshotCsv snapshot, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(snapshot);

@@ -55,7 +55,7 @@ public sealed class SnowflakeEndToEndTests(MotoServer moto) : IClassFixture<Moto
         var posts = _snowflake.Requests.Where(r => r.Method == "POST" && !FakeSnowflake.IsShowPipes(r)).ToList();
         Assert.Equal(2, posts.Count);
         using var load = JsonDocument.Parse(posts[0].Body);
-        Assert.Equal("6", load.RootElement.GetProperty("parameters").GetProperty("MULTI_STATEMENT_COUNT").GetString());
+        Assert.Equal("7", load.RootElement.GetProperty("parameters").GetProperty("MULTI_STATEMENT_COUNT").GetString());
         var statements = load.RootElement.GetProperty("statement").GetString()!.Split(";\n");
         Assert.Equal($"DELETE FROM {Table} WHERE FETCH_TIME = {SnowflakeSql.FetchTimeLiteral(fetchTime)}", statements[2]);
         // The stage sits on the store's processed/ prefix: COPY names the key the transform wrote, relative to it.
@@ -64,7 +64,8 @@ public sealed class SnowflakeEndToEndTests(MotoServer moto) : IClassFixture<Moto
             statements[SnowflakeSql.CopyStatementIndex], StringComparison.Ordinal);
         Assert.Matches("^processed/2026/11/25/processed_crypto_data_2026-11-25T12-00-00Z_[0-9a-f]{32}[.]csv$", csvKey);
         Assert.Contains($"IFF(COUNT(*) = {Rows},", statements[4], StringComparison.Ordinal);
-        Assert.Equal("COMMIT", statements[5]);
+        Assert.StartsWith($"DELETE FROM {Table} WHERE BACKFILL_ID IS NOT NULL ", statements[5], StringComparison.Ordinal);
+        Assert.Equal("COMMIT", statements[6]);
         Assert.Equal("CRYPTO_ETL_WH", load.RootElement.GetProperty("warehouse").GetString());
         Assert.Equal("CRYPTO_ETL_LOADER", load.RootElement.GetProperty("role").GetString());
 
@@ -98,7 +99,7 @@ public sealed class SnowflakeEndToEndTests(MotoServer moto) : IClassFixture<Moto
         Assert.Empty(_snowflake.Problems);
         var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith($"cryptoetl: {ErrorNames.WarehouseError}: Snowflake rolled back the load of ", line, StringComparison.Ordinal);
-        Assert.Contains("statement 4 of 6 (COPY INTO) failed: SQL compilation error: "
+        Assert.Contains("statement 4 of 7 (COPY INTO) failed: SQL compilation error: "
             + "Stage 'CRYPTO_ETL_DB.PUBLIC.CRYPTO_PROCESSED_STAGE' does not exist or not authorized.", line, StringComparison.Ordinal);
         Assert.Contains("code 100132", line, StringComparison.Ordinal);
         // WarehouseError is not transient: one submit, no retry.

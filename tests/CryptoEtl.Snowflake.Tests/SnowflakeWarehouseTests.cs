@@ -52,7 +52,7 @@ public sealed class SnowflakeWarehouseTests : IAsyncLifetime
         Assert.Equal("CRYPTO_ETL_WH", root.GetProperty("warehouse").GetString());
         Assert.Equal("CRYPTO_ETL_LOADER", root.GetProperty("role").GetString());
         Assert.Equal(600, root.GetProperty("timeout").GetInt32());
-        Assert.Equal("6", root.GetProperty("parameters").GetProperty("MULTI_STATEMENT_COUNT").GetString());
+        Assert.Equal("7", root.GetProperty("parameters").GetProperty("MULTI_STATEMENT_COUNT").GetString());
         Assert.Equal("UTC", root.GetProperty("parameters").GetProperty("TIMEZONE").GetString());
         var columns = string.Join(", ", CryptoSchema.Columns.Select(c => c.UpperName));
         // Every timestamp has an explicit format; the fetch time's ("...:00Z") differs from CoinGecko's ("...:11.849Z").
@@ -72,6 +72,10 @@ public sealed class SnowflakeWarehouseTests : IAsyncLifetime
             + "FILE_FORMAT = (FORMAT_NAME = CRYPTO_ETL_DB.PUBLIC.CRYPTO_CSV_FORMAT) ON_ERROR = ABORT_STATEMENT FORCE = TRUE;\n"
             + "SELECT TO_NUMBER(IFF(COUNT(*) = 250, '0', 'CryptoEtl row count mismatch: ' || COUNT(*) || ' rows for fetch_time 2026-11-25T12:00:00Z after COPY, expected 250')) AS ROW_COUNT_CHECK "
             + $"FROM CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA WHERE FETCH_TIME = TO_TIMESTAMP_TZ('2026-11-25T12:00:00Z', {FetchTime});\n"
+            + "DELETE FROM CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA WHERE BACKFILL_ID IS NOT NULL "
+            + $"AND ((BACKFILL_ID LIKE '%-day%' AND FETCH_TIME = DATE_TRUNC('DAY', TO_TIMESTAMP_TZ('2026-11-25T12:00:00Z', {FetchTime}))) "
+            + $"OR (BACKFILL_ID LIKE '%-hour%' AND FETCH_TIME = DATE_TRUNC('HOUR', TO_TIMESTAMP_TZ('2026-11-25T12:00:00Z', {FetchTime})))) "
+            + $"AND VS_CURRENCY IN (SELECT VS_CURRENCY FROM CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA WHERE FETCH_TIME = TO_TIMESTAMP_TZ('2026-11-25T12:00:00Z', {FetchTime}) AND BACKFILL_ID IS NULL);\n"
             + "COMMIT",
             root.GetProperty("statement").GetString());
         Assert.False(root.TryGetProperty("bindings", out _));
@@ -192,7 +196,7 @@ public sealed class SnowflakeWarehouseTests : IAsyncLifetime
         var ex = await Assert.ThrowsAsync<PipelineException>(() => Warehouse().LoadSnapshotAsync(Snapshot(), CancellationToken.None));
 
         Assert.Equal(ErrorNames.WarehouseError, ex.ErrorName);
-        Assert.Contains($"Snowflake rolled back the load of {CsvKey} into CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA: statement 4 of 6 (COPY INTO) failed: "
+        Assert.Contains($"Snowflake rolled back the load of {CsvKey} into CRYPTO_ETL_DB.PUBLIC.CRYPTO_DATA: statement 4 of 7 (COPY INTO) failed: "
             + "SQL compilation error:\nStage 'CRYPTO_ETL_DB.PUBLIC.CRYPTO_PROCESSED_STAGE' does not exist or not authorized. (code 100132, statementHandle "
             + Responses.LoadHandle + ")", ex.Message, StringComparison.Ordinal);
         var inner = Assert.IsType<SnowflakeStatementException>(ex.InnerException);
@@ -225,7 +229,7 @@ public sealed class SnowflakeWarehouseTests : IAsyncLifetime
         var ex = await Assert.ThrowsAsync<PipelineException>(() => Warehouse().LoadSnapshotAsync(Snapshot(), CancellationToken.None));
 
         Assert.Equal(ErrorNames.WarehouseError, ex.ErrorName);
-        Assert.Contains("statement 3 of 6 (DELETE FROM) failed", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("statement 3 of 7 (DELETE FROM) failed", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -7,22 +7,34 @@ public static class Responses
 {
     public const string LoadHandle = "01b8d0c2-0000-4e1a-0000-0000000000aa";
 
-    public static string[] Handles { get; } = [.. Enumerable.Range(1, 6).Select(i => $"01b8d0c2-0000-4e1a-0000-00000000000{i}")];
+    public static string[] Handles { get; } = [.. Enumerable.Range(1, 8).Select(i => $"01b8d0c2-0000-4e1a-0000-00000000000{i}")];
 
     public static string CopyHandle => Handles[SnowflakeSql.CopyStatementIndex];
 
-    public static (int, string) MultiStatementDone() => (200, $$"""
+    /// <summary>A snapshot's load has 7 statements (SnowflakeSql.LoadStatements), a backfill's 8.</summary>
+    public static (int, string) MultiStatementDone(int statements = 7) => (200, $$"""
         {
           "resultSetMetaData": {"numRows": 1, "format": "jsonv2",
             "rowType": [{"name": "multiple statement execution", "type": "text", "nullable": false}]},
           "data": [["Multiple statements executed successfully."]],
           "code": "090001",
-          "statementHandles": [{{string.Join(", ", Handles.Select(h => $"\"{h}\""))}}],
+          "statementHandles": [{{string.Join(", ", Handles.Take(statements).Select(h => $"\"{h}\""))}}],
           "statementStatusUrl": "/api/v2/statements/{{LoadHandle}}",
           "sqlState": "00000",
           "statementHandle": "{{LoadHandle}}",
           "message": "Statement executed successfully.",
           "createdOn": 1764072000000
+        }
+        """);
+
+    /// <summary>An UPDATE's result (docs.snowflake.com/en/sql-reference/sql/update, "Output").</summary>
+    public static (int, string) UpdateResult(string handle, long rowsUpdated) => (200, $$"""
+        {
+          "resultSetMetaData": {"numRows": 1, "format": "jsonv2",
+            "rowType": [{"name": "number of rows updated", "type": "fixed"}, {"name": "number of multi-joined rows updated", "type": "fixed"}]},
+          "data": [["{{rowsUpdated}}", "0"]],
+          "code": "090001", "statementStatusUrl": "/api/v2/statements/{{handle}}", "sqlState": "00000",
+          "statementHandle": "{{handle}}", "message": "Statement executed successfully.", "createdOn": 1764072000000
         }
         """);
 

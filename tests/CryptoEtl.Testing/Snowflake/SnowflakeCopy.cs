@@ -68,9 +68,9 @@ public static partial class SnowflakeCopy
         return rows;
     }
 
-    // The schema's columns, and the pipe's load-metadata columns (02_table.sql: VARCHAR, TIMESTAMP_LTZ).
+    // The schema's columns, the pipe's load-metadata columns (02_table.sql: VARCHAR, TIMESTAMP_LTZ) and BACKFILL_ID (VARCHAR).
     private static ColumnType TypeOf(string column) =>
-        column == SnowpipeSql.SourceFileColumn ? ColumnType.Text
+        column is SnowpipeSql.SourceFileColumn or "BACKFILL_ID" ? ColumnType.Text
         : column == SnowpipeSql.LoadedAtColumn ? ColumnType.Timestamp
         : CryptoSchema.Columns.Single(s => s.UpperName == column).Type;
 
