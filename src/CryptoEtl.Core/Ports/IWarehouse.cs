@@ -22,7 +22,7 @@ public interface IWarehouse
     /// covers and skipping the buckets a snapshot covers; returns the rows it holds now (docs/backfill.md).
     /// </summary>
     Task<int> LoadHistoryAsync(HistoryCsv history, CancellationToken cancellationToken) =>
-        throw new PipelineException(ErrorNames.Configuration, $"{Table} does not load backfills ({history.CsvKey}); load them into DuckDB");
+        throw new PipelineException(ErrorNames.Configuration, $"{Table} does not load backfills ({history.CsvKey}); only DuckDB and Snowflake's COPY mode load them");
 
     /// <summary>
     /// True when the warehouse reads the CSV from a local file (DuckDB), so Load hands it one in
