@@ -73,18 +73,22 @@ public static class BackfillCommand
                     : new PipelineException(result.Error!, RunCommand.CauseMessage(result.Cause));
             }
 
-            var output = result.Output!;
-            display.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                $"backfill {output["plan"]!["backfill_id"]}: {output["plan"]!["coin_ids"]!.AsArray().Count} coins, {output["transform"]!["rows"]} rows in {output["transform"]!["csv_key"]}, "
-                + $"{output["load"]!["rows_loaded"]} loaded into {pipeline.WarehouseDescription} (buckets a snapshot covers keep the snapshot's)")));
-            if (pipeline.LocalDatabasePath is not null)
-            {
-                display.MarkupLine($"report: [link]{Markup.Escape(await ReportCommand.WriteAsync(pipeline, null, ct))}[/]");
-            }
-
+            await WriteSummaryAsync(display, pipeline, result.Output!, ct);
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The backfill's line (its id, coins, rows and where they went) and, with a local warehouse, the report.</summary>
+    private static async Task WriteSummaryAsync(IAnsiConsole display, LocalPipeline pipeline, JsonNode output, CancellationToken ct)
+    {
+        display.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"backfill {output["plan"]!["backfill_id"]}: {output["plan"]!["coin_ids"]!.AsArray().Count} coins, {output["transform"]!["rows"]} rows in {output["transform"]!["csv_key"]}, "
+            + $"{output["load"]!["rows_loaded"]} loaded into {pipeline.WarehouseDescription} (buckets a snapshot covers keep the snapshot's)")));
+        if (pipeline.LocalDatabasePath is not null)
+        {
+            display.MarkupLine($"report: [link]{Markup.Escape(await ReportCommand.WriteAsync(pipeline, null, ct))}[/]");
+        }
     }
 
     /// <summary>
