@@ -2,7 +2,6 @@ using System.Data.Common;
 using System.Globalization;
 using CryptoEtl.Core;
 using CryptoEtl.Core.Backfill;
-using DuckDB.NET.Data;
 
 namespace CryptoEtl.DuckDb;
 
@@ -23,10 +22,7 @@ public sealed partial class DuckDbWarehouse
         ArgumentNullException.ThrowIfNull(history);
         var localCsv = history.LocalPath ?? throw new ArgumentException($"DuckDB loads {history.CsvKey} from a local file; LoadStep passes one", nameof(history));
         var bucketMinutes = history.BackfillId.Contains("-day", StringComparison.Ordinal) ? 1440 : 60;
-        await using var connection = await OpenForLoadAsync(history.CsvKey, cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        int loaded;
-        try
+        return await InLoadTransactionAsync(history.CsvKey, async connection =>
         {
             await ExecuteAsync(connection, $"CREATE OR REPLACE TEMP TABLE {Staged} AS SELECT * FROM {ReadCsv(localCsv)}", cancellationToken);
             await ExecuteAsync(connection, string.Create(CultureInfo.InvariantCulture, $"""
@@ -41,7 +37,7 @@ public sealed partial class DuckDbWarehouse
                 WHERE d.backfill_id IS NOT NULL
                     AND EXISTS (SELECT 1 FROM {Staged} h WHERE h.fetch_time = d.fetch_time AND h.vs_currency = d.vs_currency)
                 """, cancellationToken);
-            loaded = await ExecuteAsync(connection,
+            var loaded = await ExecuteAsync(connection,
                 $"INSERT INTO {Table} ({DuckDbSchema.ColumnList}, backfill_id) SELECT {DuckDbSchema.ColumnList}, $1 FROM {Staged}",
                 cancellationToken, history.BackfillId);
             foreach (var statement in DuckDbSchema.IndexSnapshots($"fetch_time IN (SELECT fetch_time FROM {Staged})"))
@@ -50,28 +46,8 @@ public sealed partial class DuckDbWarehouse
             }
 
             await ExecuteAsync(connection, $"DROP TABLE {Staged}", cancellationToken);
-        }
-        catch (DuckDBException ex)
-        {
-            await transaction.RollbackAsync(CancellationToken.None);
-            throw new PipelineException(ErrorNames.WarehouseError, $"DuckDB rejected {history.CsvKey}: {ex.Message}", ex);
-        }
-        catch
-        {
-            await transaction.RollbackAsync(CancellationToken.None);
-            throw;
-        }
-
-        try
-        {
-            await transaction.CommitAsync(cancellationToken);
             return loaded;
-        }
-        catch (DuckDBException ex)
-        {
-            throw new PipelineException(ErrorNames.WarehouseError,
-                $"DuckDB could not commit {history.CsvKey} into {_databasePath} (is its disk full?): {ex.Message}; nothing of it was loaded, the rows already there are kept", ex);
-        }
+        }, cancellationToken);
     }
 
     /// <summary>

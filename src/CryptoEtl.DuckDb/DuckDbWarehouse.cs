@@ -45,11 +45,8 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IWarehouseReader
             cancellationToken);
     }
 
-    private async Task<int> LoadLocalCsvAsync(string localCsv, SnapshotCsv snapshot, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenForLoadAsync(snapshot.CsvKey, cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        try
+    private Task<int> LoadLocalCsvAsync(string localCsv, SnapshotCsv snapshot, CancellationToken cancellationToken) =>
+        InLoadTransactionAsync(snapshot.CsvKey, async connection =>
         {
             var fetchTime = snapshot.FetchTime.UtcDateTime;
             await ExecuteAsync(connection, $"DELETE FROM {Table} WHERE fetch_time = $1", cancellationToken, fetchTime);
@@ -73,11 +70,26 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IWarehouseReader
             }
 
             await DropBackfilledBucketAsync(connection, fetchTime, cancellationToken);
+            return snapshot.ExpectedRows;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="load"/> in one transaction on a load connection: any failure rolls it
+    /// back (DuckDB's own as WarehouseError naming <paramref name="csvKey"/>), and only then it commits.
+    /// </summary>
+    private async Task<int> InLoadTransactionAsync(string csvKey, Func<DbConnection, Task<int>> load, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenForLoadAsync(csvKey, cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        int loaded;
+        try
+        {
+            loaded = await load(connection);
         }
         catch (DuckDBException ex)
         {
             await transaction.RollbackAsync(CancellationToken.None);
-            throw new PipelineException(ErrorNames.WarehouseError, $"DuckDB rejected {snapshot.CsvKey}: {ex.Message}", ex);
+            throw new PipelineException(ErrorNames.WarehouseError, $"DuckDB rejected {csvKey}: {ex.Message}", ex);
         }
         catch
         {
@@ -88,7 +100,7 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IWarehouseReader
         try
         {
             await transaction.CommitAsync(cancellationToken);
-            return snapshot.ExpectedRows;
+            return loaded;
         }
         catch (DuckDBException ex)
         {
@@ -96,7 +108,7 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IWarehouseReader
             // transaction inside DuckDB, so there is nothing to roll back; the rows before it stay.
             throw new PipelineException(
                 ErrorNames.WarehouseError,
-                $"DuckDB could not commit {snapshot.CsvKey} into {_databasePath} (is its disk full?): {ex.Message}; nothing of it was loaded, the rows already there are kept",
+                $"DuckDB could not commit {csvKey} into {_databasePath} (is its disk full?): {ex.Message}; nothing of it was loaded, the rows already there are kept",
                 ex);
         }
     }
